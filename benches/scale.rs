@@ -1,0 +1,192 @@
+//! Scale benchmark (not a timed test): generates large, realistic customizations.xml files
+//! with `soltree::synth`, then measures, each in a fresh child process so peak memory is
+//! the operation's own:
+//!
+//! * `read`: read the file and build the canonical component tree (parse + classify),
+//! * `roundtrip`: write the tree back byte for byte,
+//! * `normalize`: write the canonical form,
+//! * `git merge-file` on a generated base/ours/theirs of the same size, as the line-merge
+//!   baseline run in the same script (machines here are noisy: compare ratios, not seconds).
+//!
+//! Usage: `cargo bench --bench scale -- [--sizes 10,100] [--runs 5] [--seed 7]`.
+//! Files are cached under `bench-data/` (git-ignored).
+
+use soltree::input::{self, Limits};
+use soltree::model::{ComponentTree, Part};
+use soltree::normalize::normalize_document;
+use soltree::synth::{self, SynthConfig};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Runs one measurement in this process and prints `secs peak_bytes`.
+fn child(op: &str, file: &Path) {
+    let limits = Limits::default();
+    match op {
+        "read" => {
+            let t = Instant::now();
+            let tree = ComponentTree::load(file, &limits).expect("load");
+            let secs = t.elapsed().as_secs_f64();
+            assert!(!tree.components.is_empty());
+            println!("{secs} {}", peak_rss_bytes());
+        }
+        "roundtrip" | "normalize" => {
+            let tree = ComponentTree::load(file, &limits).expect("load");
+            let Part::Xml(doc) = &tree.entries[0].part else {
+                panic!("not XML")
+            };
+            let t = Instant::now();
+            let out = if op == "roundtrip" {
+                let mut out = Vec::new();
+                doc.write_to(&mut out);
+                assert!(out == doc.text().as_bytes(), "round trip differs");
+                out
+            } else {
+                normalize_document(doc)
+            };
+            let secs = t.elapsed().as_secs_f64();
+            assert_eq!(out.len(), doc.text().len());
+            println!("{secs} {}", peak_rss_bytes());
+        }
+        _ => panic!("unknown op {op}"),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn run_child(op: &str, file: &Path) -> (f64, u64) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--child", op])
+        .arg(file)
+        .output()
+        .expect("spawn child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut it = text.split_whitespace();
+    (
+        it.next().unwrap().parse().unwrap(),
+        it.next().unwrap().parse().unwrap(),
+    )
+}
+
+fn ensure(path: &Path, make: impl FnOnce() -> String) {
+    if !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let t = Instant::now();
+        let text = make();
+        std::fs::write(path, text).unwrap();
+        eprintln!(
+            "generated {} in {:.1}s",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(&args[1], Path::new(&args[2]));
+        return;
+    }
+    let mut sizes = vec![10usize, 100];
+    let mut runs = 5usize;
+    let mut seed = 7u64;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--sizes" => {
+                sizes = args[i + 1].split(',').map(|s| s.parse().unwrap()).collect();
+                i += 1;
+            }
+            "--runs" => {
+                runs = args[i + 1].parse().unwrap();
+                i += 1;
+            }
+            "--seed" => {
+                seed = args[i + 1].parse().unwrap();
+                i += 1;
+            }
+            _ => {} // cargo bench passes --bench
+        }
+        i += 1;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    println!("soltree scale bench · {runs} runs per figure (median) · seed {seed}");
+    println!(
+        "{:>7}  {:>22}  {:>22}  {:>22}  {:>18}",
+        "size", "read+tree MB/s (peak)", "round-trip MB/s", "normalize MB/s", "git merge-file s"
+    );
+    for size in sizes {
+        let cfg = SynthConfig {
+            target_bytes: size << 20,
+            seed,
+        };
+        let file = dir.join(format!("synth-{size}mb-{seed}.xml"));
+        ensure(&file, || synth::generate(&cfg));
+        let (b, o, t) = (
+            dir.join(format!("synth-{size}mb-{seed}-base.xml")),
+            dir.join(format!("synth-{size}mb-{seed}-ours.xml")),
+            dir.join(format!("synth-{size}mb-{seed}-theirs.xml")),
+        );
+        if !(b.exists() && o.exists() && t.exists()) {
+            let (base, ours, theirs) = synth::generate_triple(&cfg, 25);
+            std::fs::write(&b, base).unwrap();
+            std::fs::write(&o, ours).unwrap();
+            std::fs::write(&t, theirs).unwrap();
+        }
+        let bytes = std::fs::metadata(&file).unwrap().len() as f64;
+        let mb = bytes / (1u64 << 20) as f64;
+        // Make sure the reader accepts it before timing anything.
+        input::read(&file, &Limits::default()).unwrap();
+        let (mut read, mut rt, mut norm, mut git) = (vec![], vec![], vec![], vec![]);
+        let mut peak = 0u64;
+        for _ in 0..runs {
+            let (s, p) = run_child("read", &file);
+            read.push(s);
+            peak = peak.max(p);
+            rt.push(run_child("roundtrip", &file).0);
+            norm.push(run_child("normalize", &file).0);
+            let t0 = Instant::now();
+            let status = Command::new("git")
+                .args(["merge-file", "-p"])
+                .args([&o, &b, &t])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("git merge-file");
+            git.push(t0.elapsed().as_secs_f64());
+            assert!(status.code().is_some());
+        }
+        let (r, w, n, g) = (median(read), median(rt), median(norm), median(git));
+        println!(
+            "{:>5.0}MB  {:>9.0} ({:>4.2}× file)  {:>22.0}  {:>22.0}  {:>18.2}",
+            mb,
+            mb / r,
+            peak as f64 / bytes,
+            mb / w,
+            mb / n,
+            g
+        );
+        println!(
+            "         read+tree {:.2}s = {:.2}× git merge-file's time on three files of this size",
+            r,
+            r / g
+        );
+    }
+}

@@ -1,0 +1,530 @@
+//! Input layer: turns whatever the user points at — an exported zip, an extracted folder, a
+//! SolutionPackager folder or a single XML file — into a [`Package`], a flat list of
+//! [`Entry`]s (relative `/`-separated path plus raw bytes), and writes a `Package` back in the
+//! same form. Its boundary type is [`Package`]; nothing above this layer knows about zips or
+//! the file system layout, and only this layer uses the `zip` crate. Untrusted input is handled
+//! here deliberately: unsafe entry names, zip bombs, truncated archives and invalid UTF-8 all
+//! become an [`InputError`] naming the file and entry, and writes never leave a half-written
+//! output behind.
+
+mod file;
+mod folder;
+mod text;
+mod zip;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub use text::decode_utf8;
+
+/// The four shapes a solution package comes in (design.md, "Package forms").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageForm {
+    /// An exported solution zip (`solution.xml`, `customizations.xml`, `[Content_Types].xml`).
+    Zip,
+    /// A folder holding the unzipped export (`solution.xml` and `customizations.xml`).
+    ExtractedFolder,
+    /// A SolutionPackager / `pac solution unpack` folder (`Other/Solution.xml`, ...).
+    PackagerFolder,
+    /// A single file, usually XML (customizations.xml, solution.xml or a component file).
+    XmlFile,
+}
+
+impl PackageForm {
+    /// The name used in messages and JSON (same as the serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            PackageForm::Zip => "zip",
+            PackageForm::ExtractedFolder => "extracted-folder",
+            PackageForm::PackagerFolder => "packager-folder",
+            PackageForm::XmlFile => "xml-file",
+        }
+    }
+}
+
+impl fmt::Display for PackageForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One part of a package: its path inside the package and its bytes, untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Relative, `/`-separated, as in the package (`Other/Solution.xml`).
+    pub path: String,
+    pub data: Vec<u8>,
+}
+
+/// A whole package: its form, where it was read from, and its entries.
+///
+/// For zips, entries are in archive order; for folders, sorted by path (byte order) so that
+/// the result does not depend on the file system's directory order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    pub form: PackageForm,
+    /// The zip or XML file, or the package root folder (for a SolutionPackager folder found
+    /// below the given folder, the folder that holds `Other/`).
+    pub source: PathBuf,
+    pub entries: Vec<Entry>,
+}
+
+impl Package {
+    /// The entry whose path equals `path`, ignoring ASCII case (Dataverse itself is
+    /// case-insensitive about part names, and exports disagree on `Solution.xml` vs `solution.xml`).
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entry_index(path).map(|i| &self.entries[i])
+    }
+
+    /// Index of the first entry matching `path` (ASCII case-insensitive).
+    pub fn entry_index(&self, path: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.path.eq_ignore_ascii_case(path))
+    }
+}
+
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+const GIB: u64 = 1024 * MIB;
+
+/// Entries smaller than this are never ratio-checked: tiny, highly repetitive parts
+/// (an empty form, a run of spaces) legitimately compress far better than 200:1.
+pub const RATIO_CHECK_MIN_BYTES: u64 = MIB;
+
+/// Resource limits applied while reading (design.md non-negotiable 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest single entry, uncompressed.
+    pub max_entry_bytes: u64,
+    /// Largest sum of all entries, uncompressed.
+    pub max_total_bytes: u64,
+    /// Largest uncompressed:compressed ratio for entries of at least 1 MiB.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    /// Generous for real packages (customizations.xml reaches hundreds of MB and compresses
+    /// about 14:1 in the corpus), tight enough that a zip bomb is refused before it fills memory.
+    fn default() -> Self {
+        Limits {
+            max_entry_bytes: 3 * GIB,
+            max_total_bytes: 8 * GIB,
+            max_ratio: 200,
+        }
+    }
+}
+
+impl Limits {
+    /// [`Limits::default`] with `SOLTREE_MAX_ENTRY_BYTES`, `SOLTREE_MAX_TOTAL_BYTES` and
+    /// `SOLTREE_MAX_RATIO` applied. A variable that is unset or not a plain unsigned integer
+    /// leaves the default in place.
+    pub fn from_env() -> Limits {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The parsing behind [`Limits::from_env`], over any lookup (tests avoid touching the
+    /// process environment, which is shared between test threads).
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Limits {
+        let get = |name: &str, default: u64| {
+            lookup(name)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(default)
+        };
+        let d = Limits::default();
+        Limits {
+            max_entry_bytes: get("SOLTREE_MAX_ENTRY_BYTES", d.max_entry_bytes),
+            max_total_bytes: get("SOLTREE_MAX_TOTAL_BYTES", d.max_total_bytes),
+            max_ratio: get("SOLTREE_MAX_RATIO", d.max_ratio),
+        }
+    }
+}
+
+/// Everything that can go wrong reading or writing a package. Every variant names the file
+/// (and the entry, where there is one) so the message is actionable on its own.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("{}: not a solution package: {expected}", path.display())]
+    NotAPackage { path: PathBuf, expected: String },
+
+    #[error("{}: corrupt or truncated zip: {detail}", path.display())]
+    Zip { path: PathBuf, detail: String },
+
+    #[error("{}: unsafe entry name {entry:?}: {reason}", path.display())]
+    UnsafeEntryName {
+        path: PathBuf,
+        entry: String,
+        reason: &'static str,
+    },
+
+    #[error("{}: entry {entry:?} appears more than once", path.display())]
+    DuplicateEntry { path: PathBuf, entry: String },
+
+    #[error(
+        "{}: entry {entry:?} is larger than the limit ({size} > {limit} bytes; \
+         raise SOLTREE_MAX_ENTRY_BYTES if it is genuine)",
+        path.display()
+    )]
+    EntryTooLarge {
+        path: PathBuf,
+        entry: String,
+        /// Declared or actually read size (at least `limit + 1` when the header lied).
+        size: u64,
+        limit: u64,
+    },
+
+    #[error(
+        "{}: package unpacks to more than the limit of {limit} bytes (reached at entry {entry:?}; \
+         raise SOLTREE_MAX_TOTAL_BYTES if it is genuine)",
+        path.display()
+    )]
+    TotalTooLarge {
+        path: PathBuf,
+        entry: String,
+        limit: u64,
+    },
+
+    #[error(
+        "{}: entry {entry:?} looks like a zip bomb: {size} bytes from {compressed} compressed \
+         (ratio above {limit}; raise SOLTREE_MAX_RATIO if it is genuine)",
+        path.display()
+    )]
+    SuspiciousRatio {
+        path: PathBuf,
+        entry: String,
+        size: u64,
+        compressed: u64,
+        limit: u64,
+    },
+
+    #[error("{entry}:{line}:{column}: invalid UTF-8")]
+    InvalidUtf8 {
+        entry: String,
+        line: usize,
+        column: usize,
+    },
+
+    #[error(
+        "{}: output already exists and is not empty; refusing to overwrite",
+        path.display()
+    )]
+    OutputExists { path: PathBuf },
+
+    #[error("{}: symbolic link {reason}", path.display())]
+    UnsafeSymlink { path: PathBuf, reason: &'static str },
+
+    #[error(
+        "{}: a {form} package must hold exactly one entry, this one holds {count}",
+        path.display()
+    )]
+    WrongEntryCount {
+        path: PathBuf,
+        form: PackageForm,
+        count: usize,
+    },
+}
+
+impl InputError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        InputError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Which form `path` is, by content (zip magic bytes) and layout, never by extension.
+pub fn detect(path: &Path) -> Result<PackageForm, InputError> {
+    locate(path).map(|(form, _)| form)
+}
+
+/// Like [`detect`], and also the package root: `path` itself, except for a SolutionPackager
+/// folder found below `path`, where it is the folder holding `Other/`.
+pub fn locate(path: &Path) -> Result<(PackageForm, PathBuf), InputError> {
+    let meta = std::fs::metadata(path).map_err(|e| InputError::io(path, e))?;
+    if meta.is_dir() {
+        folder::locate(path)
+    } else if meta.is_file() {
+        let form = if file::has_zip_magic(path)? {
+            PackageForm::Zip
+        } else {
+            PackageForm::XmlFile
+        };
+        Ok((form, path.to_path_buf()))
+    } else {
+        Err(InputError::NotAPackage {
+            path: path.to_path_buf(),
+            expected:
+                "a zip, a folder or an XML file (this is neither a regular file nor a folder)"
+                    .to_string(),
+        })
+    }
+}
+
+/// Reads the package at `path`, whatever its form, within `limits`.
+pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
+    let (form, root) = locate(path)?;
+    let entries = match form {
+        PackageForm::Zip => zip::read(&root, limits)?,
+        PackageForm::ExtractedFolder | PackageForm::PackagerFolder => folder::read(&root, limits)?,
+        PackageForm::XmlFile => vec![file::read(&root, limits)?],
+    };
+    Ok(Package {
+        form,
+        source: root,
+        entries,
+    })
+}
+
+/// Writes `pkg` to `out` in `pkg.form`. Zip and single files replace `out` atomically;
+/// folders are built beside `out` and renamed into place, and an existing non-empty `out`
+/// folder is refused. On error nothing is left at `out`.
+pub fn write(pkg: &Package, out: &Path) -> Result<(), InputError> {
+    match pkg.form {
+        PackageForm::Zip => zip::write(&pkg.entries, out),
+        PackageForm::ExtractedFolder | PackageForm::PackagerFolder => {
+            folder::write(&pkg.entries, out)
+        }
+        PackageForm::XmlFile => match pkg.entries.as_slice() {
+            [only] => file::write_atomic(out, |w| w.write_all(&only.data)),
+            other => Err(InputError::WrongEntryCount {
+                path: out.to_path_buf(),
+                form: pkg.form,
+                count: other.len(),
+            }),
+        },
+    }
+}
+
+/// Why `path` (a `/`-separated entry path) is not safe to place below a root folder, if it is
+/// not. Names are refused rather than repaired so that what we write is what we read.
+pub(crate) fn unsafe_reason(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        return Some("empty name");
+    }
+    if path.contains('\0') {
+        return Some("contains a NUL byte");
+    }
+    if path.starts_with('/') || path.starts_with('\\') {
+        return Some("absolute path");
+    }
+    if path.contains('\\') {
+        return Some("contains a backslash");
+    }
+    let b = path.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        return Some("starts with a drive letter");
+    }
+    for comp in path.split('/') {
+        match comp {
+            "" => return Some("empty path component"),
+            "." => return Some("'.' path component"),
+            ".." => return Some("'..' path component"),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Helpers shared by the input layer's unit tests.
+
+    use super::Entry;
+
+    pub fn entry(path: &str, data: &[u8]) -> Entry {
+        Entry {
+            path: path.to_string(),
+            data: data.to_vec(),
+        }
+    }
+
+    /// The corpus root: `SOLTREE_CORPUS`, else `../shared/corpus` beside the crate.
+    pub fn corpus() -> std::path::PathBuf {
+        std::env::var_os("SOLTREE_CORPUS")
+            .map(Into::into)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::entry;
+    use super::*;
+    use std::fs;
+
+    fn pkg(form: PackageForm, entries: Vec<Entry>) -> Package {
+        Package {
+            form,
+            source: PathBuf::new(),
+            entries,
+        }
+    }
+
+    #[test]
+    fn entry_lookup_ignores_ascii_case() {
+        let p = pkg(
+            PackageForm::PackagerFolder,
+            vec![entry("Other/Solution.xml", b"a"), entry("b.js", b"b")],
+        );
+        assert_eq!(p.entry_index("other/solution.XML"), Some(0));
+        assert_eq!(p.entry("B.JS").map(|e| e.data.as_slice()), Some(&b"b"[..]));
+        assert!(p.entry("Other/Solution").is_none());
+    }
+
+    #[test]
+    fn limits_from_env_overrides_and_ignores_garbage() {
+        let l = Limits::from_lookup(|k| match k {
+            "SOLTREE_MAX_ENTRY_BYTES" => Some("1024".into()),
+            "SOLTREE_MAX_RATIO" => Some("not a number".into()),
+            _ => None,
+        });
+        assert_eq!(l.max_entry_bytes, 1024);
+        assert_eq!(l.max_total_bytes, Limits::default().max_total_bytes);
+        assert_eq!(l.max_ratio, 200);
+        assert_eq!(Limits::default().max_entry_bytes, 3 * GIB);
+        assert_eq!(Limits::default().max_total_bytes, 8 * GIB);
+    }
+
+    #[test]
+    fn unsafe_names_are_named() {
+        for bad in [
+            "../evil.txt",
+            "/abs.txt",
+            "\\abs.txt",
+            "a/../../b",
+            "a/./b",
+            "a//b",
+            "C:/x",
+            "c:x",
+            "a\\b",
+            "nul\0",
+            "",
+        ] {
+            assert!(unsafe_reason(bad).is_some(), "{bad:?} should be unsafe");
+        }
+        for good in [
+            "customizations.xml",
+            "Other/Solution.xml",
+            "[Content_Types].xml",
+            "a..b/c",
+        ] {
+            assert_eq!(unsafe_reason(good), None, "{good:?} should be safe");
+        }
+    }
+
+    #[test]
+    fn form_names_match_serde() {
+        for f in [
+            PackageForm::Zip,
+            PackageForm::ExtractedFolder,
+            PackageForm::PackagerFolder,
+            PackageForm::XmlFile,
+        ] {
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.name()));
+        }
+    }
+
+    #[test]
+    fn detect_each_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+
+        let extracted = root.join("extracted");
+        fs::create_dir(&extracted).unwrap();
+        fs::write(extracted.join("Solution.xml"), "<s/>").unwrap();
+        fs::write(extracted.join("customizations.XML"), "<c/>").unwrap();
+        assert_eq!(detect(&extracted).unwrap(), PackageForm::ExtractedFolder);
+
+        let packager = root.join("packager");
+        fs::create_dir_all(packager.join("Other")).unwrap();
+        fs::write(packager.join("Other/Solution.xml"), "<s/>").unwrap();
+        assert_eq!(detect(&packager).unwrap(), PackageForm::PackagerFolder);
+
+        let xml = root.join("customizations.zip"); // extension must not matter
+        fs::write(&xml, "<ImportExportXml/>").unwrap();
+        assert_eq!(detect(&xml).unwrap(), PackageForm::XmlFile);
+
+        let zipped = root.join("solution.xml"); // nor here
+        zip::write(&[entry("a.txt", b"a")], &zipped).unwrap();
+        assert_eq!(detect(&zipped).unwrap(), PackageForm::Zip);
+
+        let neither = root.join("neither");
+        fs::create_dir(&neither).unwrap();
+        fs::write(neither.join("solution.xml"), "<s/>").unwrap();
+        let err = detect(&neither).unwrap_err();
+        assert!(matches!(err, InputError::NotAPackage { .. }), "{err}");
+        assert!(err.to_string().contains("Other/Solution.xml"), "{err}");
+
+        let missing = detect(&root.join("missing")).unwrap_err();
+        assert!(matches!(missing, InputError::Io { .. }), "{missing}");
+    }
+
+    #[test]
+    fn packager_root_found_one_level_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let given = dir.path().join("Compliance.Solution");
+        let root = given.join("Solution");
+        fs::create_dir_all(root.join("Other")).unwrap();
+        fs::write(root.join("Other/Solution.xml"), "<s/>").unwrap();
+        fs::write(root.join("Other/Customizations.xml"), "<c/>").unwrap();
+        fs::write(given.join("Compliance.Solution.cdsproj"), "<Project/>").unwrap();
+
+        let p = read(&given, &Limits::default()).unwrap();
+        assert_eq!(p.form, PackageForm::PackagerFolder);
+        assert_eq!(p.source, root);
+        let paths: Vec<_> = p.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["Other/Customizations.xml", "Other/Solution.xml"]);
+    }
+
+    #[test]
+    fn xml_file_round_trip_and_entry_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("customizations.xml");
+        let bytes = b"\xEF\xBB\xBF<ImportExportXml>\r\n</ImportExportXml>";
+        fs::write(&path, bytes).unwrap();
+        let p = read(&path, &Limits::default()).unwrap();
+        assert_eq!(p.form, PackageForm::XmlFile);
+        assert_eq!(p.entries, vec![entry("customizations.xml", bytes)]);
+
+        let out = dir.path().join("out.xml");
+        write(&p, &out).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), bytes);
+
+        let two = pkg(PackageForm::XmlFile, vec![entry("a", b""), entry("b", b"")]);
+        let err = write(&two, &dir.path().join("two.xml")).unwrap_err();
+        assert!(
+            matches!(err, InputError::WrongEntryCount { count: 2, .. }),
+            "{err}"
+        );
+        assert!(!dir.path().join("two.xml").exists());
+    }
+
+    #[test]
+    fn xml_file_over_entry_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.xml");
+        fs::write(&path, vec![b'x'; 100]).unwrap();
+        let limits = Limits {
+            max_entry_bytes: 99,
+            ..Limits::default()
+        };
+        let err = read(&path, &limits).unwrap_err();
+        assert!(
+            matches!(err, InputError::EntryTooLarge { size: 100, .. }),
+            "{err}"
+        );
+    }
+}

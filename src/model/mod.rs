@@ -1,0 +1,540 @@
+//! Model layer: the canonical component tree of a package.
+//!
+//! The boundary type is [`ComponentTree`]: every entry of a [`Package`] (XML entries parsed
+//! into lossless [`Document`]s, other parts kept as bytes) plus every component found in
+//! them, addressed by a stable path of `kind:key` segments such as
+//! `entity:account/attribute:new_score` — the same path whether the component came from a
+//! zip, a customizations.xml or an unpacked `Entity.xml`. What a kind is, where it lives and
+//! how it is keyed comes only from the declarative table in [`kinds`]; [`Classifier`] applies
+//! that table to a document.
+
+pub mod kinds;
+
+use crate::input::{self, Entry, InputError, Package, PackageForm};
+use crate::xml::{Document, NodeId, XmlError};
+use kinds::{Display, KINDS, KeySpec, KindDef};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+/// Errors while building the model: a part that is not valid UTF-8 or not well-formed XML.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Xml(#[from] XmlError),
+}
+
+/// One entry of the package, parsed where it is XML.
+#[derive(Debug)]
+pub enum Part {
+    Xml(Document),
+    Bytes(Vec<u8>),
+}
+
+#[derive(Debug)]
+pub struct ModelEntry {
+    pub path: String,
+    pub part: Part,
+}
+
+impl ModelEntry {
+    pub fn document(&self) -> Option<&Document> {
+        match &self.part {
+            Part::Xml(d) => Some(d),
+            Part::Bytes(_) => None,
+        }
+    }
+}
+
+/// A component found in the package.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub kind: &'static KindDef,
+    /// Normalized identity key (GUIDs without braces, names lower-cased).
+    pub key: String,
+    /// The name a user knows it by (a label, a schema name …).
+    pub display: String,
+    /// Stable canonical path: `kind:key` segments of its component ancestors and itself.
+    pub path: String,
+    /// Index into [`ComponentTree::entries`].
+    pub entry: usize,
+    pub node: NodeId,
+    /// Index of the enclosing component, if any.
+    pub parent: Option<usize>,
+}
+
+/// The canonical component tree of one package.
+#[derive(Debug)]
+pub struct ComponentTree {
+    pub form: PackageForm,
+    pub source: PathBuf,
+    pub entries: Vec<ModelEntry>,
+    pub components: Vec<Component>,
+}
+
+/// Whether an entry is XML that the model parses (customizations, manifests, component
+/// files). Web resource contents are parts, whatever their extension; their `.data.xml`
+/// metadata is XML.
+pub fn is_xml_entry(path: &str, form: PackageForm) -> bool {
+    if form == PackageForm::XmlFile {
+        return true;
+    }
+    let lower = path.to_ascii_lowercase();
+    if !lower.ends_with(".xml") {
+        return false;
+    }
+    let in_web_resources = lower.starts_with("webresources/") || lower.contains("/webresources/");
+    !in_web_resources || lower.ends_with(".data.xml")
+}
+
+/// The component path prefix implied by where an entry sits in a SolutionPackager tree:
+/// `Entities/<Entity>/FormXml/main/{id}.xml` belongs to `entity:<entity>`.
+pub fn entry_prefix(path: &str) -> Option<String> {
+    let mut parts = path.split('/');
+    let first = parts.next()?;
+    if !first.eq_ignore_ascii_case("Entities") {
+        return None;
+    }
+    let entity = parts.next()?;
+    let rest: Vec<_> = parts.collect();
+    if rest.is_empty() || (rest.len() == 1 && rest[0].eq_ignore_ascii_case("Entity.xml")) {
+        return None;
+    }
+    Some(format!("entity:{}", normalize_key(entity)))
+}
+
+impl ComponentTree {
+    /// Reads and models the package at `path`.
+    pub fn load(
+        path: &std::path::Path,
+        limits: &input::Limits,
+    ) -> Result<ComponentTree, ModelError> {
+        Ok(ComponentTree::build(input::read(path, limits)?)?)
+    }
+
+    /// Parses every XML entry (in parallel) and collects the components.
+    pub fn build(pkg: Package) -> Result<ComponentTree, ModelError> {
+        let form = pkg.form;
+        let entries: Vec<ModelEntry> = pkg
+            .entries
+            .into_par_iter()
+            .map(|Entry { path, data }| {
+                if is_xml_entry(&path, form) {
+                    let text = input::decode_utf8(&path, data)?;
+                    let doc = Document::parse(text, &path)?;
+                    Ok(ModelEntry {
+                        path,
+                        part: Part::Xml(doc),
+                    })
+                } else {
+                    Ok(ModelEntry {
+                        path,
+                        part: Part::Bytes(data),
+                    })
+                }
+            })
+            .collect::<Result<_, ModelError>>()?;
+        let per_entry: Vec<Vec<Component>> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| match &e.part {
+                Part::Xml(doc) if !is_index_entry(&e.path) => collect_components(doc, i, &e.path),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut components = Vec::with_capacity(per_entry.iter().map(Vec::len).sum());
+        for mut list in per_entry {
+            let offset = components.len();
+            for c in &mut list {
+                c.parent = c.parent.map(|p| p + offset);
+            }
+            components.extend(list);
+        }
+        Ok(ComponentTree {
+            form,
+            source: pkg.source,
+            entries,
+            components,
+        })
+    }
+
+    /// The solution manifest, if the package has one.
+    pub fn solution(&self) -> Option<SolutionInfo> {
+        let c = self.components.iter().find(|c| c.kind.name == "solution")?;
+        let doc = self.entries[c.entry].document()?;
+        let field = |n: &str| doc.child_text(c.node, n).map(Cow::into_owned);
+        let publisher = doc.child(c.node, "Publisher");
+        Some(SolutionInfo {
+            unique_name: field("UniqueName").unwrap_or_default(),
+            display_name: c.display.clone(),
+            version: field("Version").unwrap_or_default(),
+            managed: field("Managed").unwrap_or_default(),
+            publisher: publisher
+                .and_then(|p| doc.child_text(p, "UniqueName"))
+                .map(Cow::into_owned)
+                .unwrap_or_default(),
+            prefix: publisher
+                .and_then(|p| doc.child_text(p, "CustomizationPrefix"))
+                .map(Cow::into_owned)
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// The few manifest facts shown in headers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SolutionInfo {
+    pub unique_name: String,
+    pub display_name: String,
+    pub version: String,
+    pub managed: String,
+    pub publisher: String,
+    pub prefix: String,
+}
+
+/// `Other/Relationships.xml` only lists relationship names; the definitions live in
+/// `Other/Relationships/<Entity>.xml`, so the index is not an inventory source.
+fn is_index_entry(path: &str) -> bool {
+    path.eq_ignore_ascii_case("Other/Relationships.xml")
+        || path
+            .to_ascii_lowercase()
+            .ends_with("/other/relationships.xml")
+}
+
+fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Component> {
+    let classifier = Classifier::new(doc);
+    let prefix = entry_prefix(entry_path);
+    let mut out = Vec::new();
+    let Some(root) = doc.root() else {
+        return out;
+    };
+    // Depth-first, carrying the index of the enclosing component.
+    let mut stack: Vec<(NodeId, Option<usize>)> = vec![(root, None)];
+    while let Some((node, parent)) = stack.pop() {
+        let mut here = parent;
+        if let Some(kind) = classifier.classify(node)
+            && kind.component
+        {
+            let key = key_of(doc, node, kind);
+            let segment = format!("{}:{}", kind.name, key);
+            let path = match (parent, &prefix) {
+                (Some(p), _) => format!("{}/{}", out_path(&out, p), segment),
+                (None, Some(pre)) if kind.name != "entity" => format!("{pre}/{segment}"),
+                _ => segment,
+            };
+            out.push(Component {
+                kind,
+                key,
+                display: display_of(doc, node, kind).unwrap_or_default(),
+                path,
+                entry,
+                node,
+                parent,
+            });
+            here = Some(out.len() - 1);
+        }
+        let before = stack.len();
+        stack.extend(doc.elements(node).map(|c| (c, here)));
+        stack[before..].reverse();
+    }
+    out
+}
+
+fn out_path(out: &[Component], i: usize) -> &str {
+    &out[i].path
+}
+
+struct Compiled {
+    kind: &'static KindDef,
+    anchored: bool,
+    /// Context segments from the element upward (`"A/B"` → `["B", "A"]`).
+    up: Vec<&'static str>,
+}
+
+struct Table {
+    by_name: FxHashMap<&'static str, Vec<usize>>,
+    wildcard: Vec<usize>,
+    contexts: Vec<Compiled>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut t = Table {
+        by_name: FxHashMap::default(),
+        wildcard: Vec::new(),
+        contexts: Vec::new(),
+    };
+    for kind in KINDS {
+        for at in kind.at {
+            let anchored = at.starts_with('/');
+            let up: Vec<&'static str> = at.trim_start_matches('/').rsplit('/').collect();
+            let i = t.contexts.len();
+            if up[0] == "*" {
+                t.wildcard.push(i);
+            } else {
+                t.by_name.entry(up[0]).or_default().push(i);
+            }
+            t.contexts.push(Compiled { kind, anchored, up });
+        }
+    }
+    t
+});
+
+/// Applies the kinds table to one document. Candidate contexts are precomputed per
+/// interned element name, so classifying an element is a vector lookup plus a short walk up.
+pub struct Classifier<'d> {
+    doc: &'d Document,
+    candidates: Vec<Vec<usize>>,
+}
+
+impl<'d> Classifier<'d> {
+    pub fn new(doc: &'d Document) -> Classifier<'d> {
+        let table = &*TABLE;
+        let candidates = doc
+            .symbols()
+            .iter()
+            .map(|name| {
+                let mut v = table.by_name.get(&**name).cloned().unwrap_or_default();
+                v.extend(&table.wildcard);
+                v
+            })
+            .collect();
+        Classifier { doc, candidates }
+    }
+
+    /// The kind of an element, if the table knows it in this context.
+    pub fn classify(&self, node: NodeId) -> Option<&'static KindDef> {
+        let sym = self.doc.name_sym(node)?;
+        let table = &*TABLE;
+        self.candidates[sym as usize]
+            .iter()
+            .map(|&i| &table.contexts[i])
+            .find(|c| self.matches(node, c))
+            .map(|c| c.kind)
+    }
+
+    fn matches(&self, node: NodeId, c: &Compiled) -> bool {
+        let doc = self.doc;
+        let mut cur = Some(node);
+        for seg in &c.up {
+            match cur {
+                Some(n) if doc.is_element(n) && (*seg == "*" || doc.name(n) == *seg) => {
+                    cur = doc.parent(n);
+                }
+                _ => return false,
+            }
+        }
+        !c.anchored || cur == Some(Document::DOCUMENT)
+    }
+}
+
+/// How a child element is told apart from its siblings, the same way in every version of a
+/// file: by kind and key where the table knows the kind, else by element name and its
+/// occurrence among same-named siblings (positional, for unknown repeated elements).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ident {
+    Keyed { kind: &'static str, key: String },
+    Named { name: String, nth: u32 },
+}
+
+impl std::fmt::Display for Ident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ident::Keyed { kind, key } if key.is_empty() => write!(f, "{kind}"),
+            Ident::Keyed { kind, key } => write!(f, "{kind}:{key}"),
+            Ident::Named { name, nth: 0 } => write!(f, "{name}"),
+            Ident::Named { name, nth } => write!(f, "{name}[{}]", nth + 1),
+        }
+    }
+}
+
+/// One child element with its identity and, where the table knows it, its kind.
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub node: NodeId,
+    pub ident: Ident,
+    pub kind: Option<&'static KindDef>,
+}
+
+impl Classifier<'_> {
+    /// The element children of `parent`, each with its identity. Keyed children whose key
+    /// repeats among their siblings (malformed, but seen in hand-edited files) get the
+    /// occurrence appended, so identities are unique within a parent.
+    pub fn children(&self, parent: NodeId) -> Vec<Child> {
+        let doc = self.doc;
+        let mut seen: FxHashMap<(bool, String), u32> = FxHashMap::default();
+        doc.elements(parent)
+            .map(|node| {
+                let kind = self.classify(node);
+                let ident = match kind {
+                    Some(k) => {
+                        let key = key_of(doc, node, k);
+                        let n = seen.entry((true, format!("{}:{key}", k.name))).or_insert(0);
+                        *n += 1;
+                        let key = if *n > 1 { format!("{key}#{n}") } else { key };
+                        Ident::Keyed { kind: k.name, key }
+                    }
+                    None => {
+                        let name = doc.name(node).to_string();
+                        let n = seen.entry((false, name.clone())).or_insert(0);
+                        *n += 1;
+                        Ident::Named { name, nth: *n - 1 }
+                    }
+                };
+                Child { node, ident, kind }
+            })
+            .collect()
+    }
+
+    pub fn document(&self) -> &Document {
+        self.doc
+    }
+}
+
+/// An attribute, else the trimmed text of a child element.
+pub fn field<'d>(doc: &'d Document, node: NodeId, name: &str) -> Option<Cow<'d, str>> {
+    doc.attr(node, name).or_else(|| doc.child_text(node, name))
+}
+
+/// Keys compare case-insensitively and GUIDs without braces (solution-format.md §3.2).
+pub fn normalize_key(raw: &str) -> String {
+    let t = raw.trim();
+    let t = t
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .unwrap_or(t);
+    t.to_lowercase()
+}
+
+/// The identity key of an element of `kind`, normalized.
+pub fn key_of(doc: &Document, node: NodeId, kind: &KindDef) -> String {
+    match kind.key {
+        KeySpec::Fields(fields) => {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    field(doc, node, f)
+                        .map(|v| normalize_key(&v))
+                        .unwrap_or_default()
+                })
+                .collect();
+            parts.join("|")
+        }
+        KeySpec::AnyOf(fields) => fields
+            .iter()
+            .find_map(|f| field(doc, node, f))
+            .map(|v| normalize_key(&v))
+            .unwrap_or_default(),
+        KeySpec::Text => normalize_key(&doc.text_of(node)),
+        KeySpec::ElementName => doc.name(node).to_string(),
+        KeySpec::Singleton => String::new(),
+        KeySpec::RootComponent => {
+            let ty = doc.attr(node, "type").unwrap_or_default();
+            let id = doc
+                .attr(node, "id")
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| doc.attr(node, "schemaName"))
+                .unwrap_or_default();
+            format!("{}:{}", normalize_key(&ty), normalize_key(&id))
+        }
+        KeySpec::MissingDependency => {
+            let side = |name: &str| {
+                let Some(n) = doc.child(node, name) else {
+                    return String::new();
+                };
+                let mut parts = vec![normalize_key(&doc.attr(n, "type").unwrap_or_default())];
+                for (k, v) in doc.attributes(n) {
+                    if k == "id"
+                        || k == "schemaName"
+                        || k == "parentSchemaName"
+                        || k.starts_with("id.")
+                    {
+                        parts.push(format!(
+                            "{k}={}",
+                            normalize_key(&crate::xml::unescape_lossy(v))
+                        ));
+                    }
+                }
+                parts.join(",")
+            };
+            format!("{} <- {}", side("Required"), side("Dependent"))
+        }
+    }
+}
+
+/// The display name of an element of `kind`: the first probe of the table that finds one.
+pub fn display_of(doc: &Document, node: NodeId, kind: &KindDef) -> Option<String> {
+    kind.display.iter().find_map(|probe| {
+        let v = match *probe {
+            Display::Field(f) => field(doc, node, f),
+            Display::ChildAttr(child, attr) => {
+                doc.child(node, child).and_then(|c| doc.attr(c, attr))
+            }
+            Display::Label(container, item, attr) => label(doc, node, container, item, attr),
+        }?;
+        let v = v.trim();
+        (!v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// A label from a localized collection: the base language (1033) if present, else the first.
+fn label<'d>(
+    doc: &'d Document,
+    node: NodeId,
+    container: &str,
+    item: &str,
+    attr: &str,
+) -> Option<Cow<'d, str>> {
+    let c = doc.child(node, container)?;
+    let items: Vec<NodeId> = doc.elements(c).filter(|&i| doc.name(i) == item).collect();
+    let lang = |i: NodeId| doc.attr(i, "languagecode").or_else(|| doc.attr(i, "LCID"));
+    let pick = items
+        .iter()
+        .copied()
+        .find(|&i| lang(i).as_deref() == Some("1033"))
+        .or_else(|| items.first().copied())?;
+    doc.attr(pick, attr)
+}
+
+/// Compares keys so that digit runs compare as numbers ("9" < "10"), which keeps option
+/// values, language codes and component type codes in their natural order.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let si = i;
+            while i < a.len() && a[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sj = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let (na, nb) = (trim_zeros(&a[si..i]), trim_zeros(&b[sj..j]));
+            let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        } else {
+            if a[i] != b[j] {
+                return a[i].cmp(&b[j]);
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (a.len() - i).cmp(&(b.len() - j))
+}
+
+fn trim_zeros(d: &[u8]) -> &[u8] {
+    let n = d.iter().take_while(|&&c| c == b'0').count();
+    &d[n.min(d.len().saturating_sub(1))..]
+}
+
+#[cfg(test)]
+mod tests;

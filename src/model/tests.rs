@@ -1,0 +1,112 @@
+use super::*;
+
+fn doc(s: &str) -> Document {
+    Document::parse(s.to_string(), "t.xml").unwrap()
+}
+
+const CUSTOMIZATIONS: &str = "<ImportExportXml><Entities><Entity><Name LocalizedName=\"Project\">new_Project</Name><EntityInfo><entity Name=\"new_project\"><attributes><attribute PhysicalName=\"new_Score\"><displaynames><displayname description=\"Note\" languagecode=\"1036\" /><displayname description=\"Score\" languagecode=\"1033\" /></displaynames></attribute></attributes></entity></EntityInfo><SavedQueries><savedqueries><savedquery><savedqueryid>{ABC-1}</savedqueryid><fetchxml><fetch><entity name=\"new_project\"><attribute name=\"new_score\" /></entity></fetch></fetchxml></savedquery></savedqueries></SavedQueries></Entity></Entities></ImportExportXml>";
+
+#[test]
+fn components_get_stable_paths_and_display_names() {
+    let d = doc(CUSTOMIZATIONS);
+    let comps = collect_components(&d, 0, "customizations.xml");
+    let got: Vec<_> = comps
+        .iter()
+        .map(|c| (c.path.as_str(), c.display.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("entity:new_project", "Project"),
+            ("entity:new_project/attribute:new_score", "Score"),
+            ("entity:new_project/view:abc-1", "{ABC-1}"),
+        ]
+    );
+    assert_eq!(comps[1].parent, Some(0));
+}
+
+#[test]
+fn fetch_attributes_are_not_columns() {
+    let d = doc(CUSTOMIZATIONS);
+    let c = Classifier::new(&d);
+    let fetch_attr = (0..d.node_count() as u32)
+        .map(NodeId)
+        .find(|&n| d.is_element(n) && d.name(n) == "attribute" && d.attr(n, "name").is_some())
+        .unwrap();
+    assert_eq!(c.classify(fetch_attr).unwrap().name, "fetchattribute");
+}
+
+#[test]
+fn packager_files_get_the_entity_from_their_folder() {
+    let form = doc(
+        "<forms><systemform><formid>{6ED25386-E3EC-4E2B-BC5E-6A2A7803C8F3}</formid></systemform></forms>",
+    );
+    let comps = collect_components(&form, 0, "Entities/Account/FormXml/main/{6ed25386}.xml");
+    assert_eq!(
+        comps[0].path,
+        "entity:account/form:6ed25386-e3ec-4e2b-bc5e-6a2a7803c8f3"
+    );
+    let entity = doc("<Entity><Name>Account</Name></Entity>");
+    let comps = collect_components(&entity, 0, "Entities/Account/Entity.xml");
+    assert_eq!(comps[0].path, "entity:account");
+    // The root anchor: a form element nested elsewhere is not a SolutionPackager form root.
+    let other = doc("<x><forms><systemform><formid>1</formid></systemform></forms></x>");
+    assert_eq!(collect_components(&other, 0, "x.xml")[0].path, "form:1");
+}
+
+#[test]
+fn keys_ignore_case_and_braces() {
+    assert_eq!(normalize_key(" {ABC-def} "), "abc-def");
+    assert_eq!(normalize_key("new_Score"), "new_score");
+    let d = doc(
+        "<RootComponents><RootComponent type=\"1\" schemaName=\"Account\" /><RootComponent type=\"20\" id=\"{AA}\" schemaName=\"x\" /></RootComponents>",
+    );
+    let k = kinds::kind_named("rootcomponent").unwrap();
+    let root = d.root().unwrap();
+    let keys: Vec<_> = d.elements(root).map(|n| key_of(&d, n, k)).collect();
+    assert_eq!(keys, vec!["1:account", "20:aa"]);
+}
+
+#[test]
+fn natural_order() {
+    assert_eq!(natural_cmp("9", "10"), Ordering::Less);
+    assert_eq!(natural_cmp("1:b", "1:a"), Ordering::Greater);
+    assert_eq!(natural_cmp("a2", "a02"), Ordering::Equal);
+    assert_eq!(natural_cmp("1033", "1036"), Ordering::Less);
+}
+
+#[test]
+fn xml_entries() {
+    use PackageForm::*;
+    assert!(is_xml_entry("customizations.xml", Zip));
+    assert!(is_xml_entry(
+        "WebResources/new_x.js.data.xml",
+        PackagerFolder
+    ));
+    assert!(!is_xml_entry("WebResources/new_x.xml", PackagerFolder));
+    assert!(!is_xml_entry("Workflows/a.json", Zip));
+    assert!(is_xml_entry("whatever", XmlFile));
+}
+
+#[test]
+fn child_identities() {
+    let d = doc(
+        "<form><tabs><tab id=\"{A}\"/><tab id=\"b\"/></tabs><rows><row/><row/></rows><x/></form>",
+    );
+    let c = Classifier::new(&d);
+    let root = d.root().unwrap();
+    let tabs = d.child(root, "tabs").unwrap();
+    let ids: Vec<String> = c
+        .children(tabs)
+        .iter()
+        .map(|ch| ch.ident.to_string())
+        .collect();
+    assert_eq!(ids, vec!["tab:a", "tab:b"]);
+    let rows = d.child(root, "rows").unwrap();
+    let ids: Vec<String> = c
+        .children(rows)
+        .iter()
+        .map(|ch| ch.ident.to_string())
+        .collect();
+    assert_eq!(ids, vec!["row", "row[2]"]);
+}

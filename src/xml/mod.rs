@@ -1,0 +1,436 @@
+//! XML layer: a lossless arena tree of one XML entry, and the only module that uses quick-xml.
+//!
+//! The boundary type is [`Document`]. It owns the entry's text and stores every node as byte
+//! spans into it (names interned, nothing else copied), so writing the tree back reproduces the
+//! input byte for byte: BOM, declaration, newline style, indentation, attribute order and
+//! quoting, empty-element style, escapes, CDATA, comments and the (missing) final newline.
+//! Text between child nodes — indentation as well as leaf values — is not a node: it is the
+//! "gap" between two spans, which keeps the arena small (one node per element) and lets a
+//! writer permute children while every gap stays where it was.
+//!
+//! Each element carries a 64-bit subtree hash that ignores formatting (indentation, attribute
+//! order and quoting, `<a/>` vs `<a></a>`, CRLF vs LF, comments) but not child order, so
+//! higher layers can skip unchanged subtrees in O(1).
+
+mod parse;
+mod write;
+
+use std::borrow::Cow;
+
+pub use parse::ParseLimits;
+pub use write::Reorder;
+
+/// Index of a node in a [`Document`]'s arena. The document node is [`Document::DOCUMENT`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+const NONE: u32 = u32::MAX;
+
+/// What a node is. Text is never a node (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// The whole entry; its children are the prolog, the root element and trailing nodes.
+    Document,
+    Element,
+    CData,
+    Comment,
+    /// A processing instruction, including the `<?xml …?>` declaration.
+    Pi,
+    DocType,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    hash: u64,
+    start: u32,
+    end: u32,
+    /// End of the start tag (equal to `end` for `<a/>` and for non-element nodes).
+    stag_end: u32,
+    /// Start of the end tag (equal to `end` for `<a/>` and for non-element nodes).
+    etag_start: u32,
+    parent: u32,
+    first_child: u32,
+    next_sibling: u32,
+    first_attr: u32,
+    name: u32,
+    n_attrs: u16,
+    kind: NodeKind,
+}
+
+/// One attribute of an element: interned name and the raw (still escaped) value span.
+#[derive(Clone, Copy, Debug)]
+struct Attr {
+    name: u32,
+    name_start: u32,
+    value_start: u32,
+    value_end: u32,
+}
+
+/// A parse failure, located by entry name and 1-based line:column.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{entry}:{line}:{column}: {message}")]
+pub struct XmlError {
+    pub entry: String,
+    pub line: u32,
+    pub column: u32,
+    pub offset: u64,
+    pub message: String,
+}
+
+impl XmlError {
+    pub(crate) fn at(entry: &str, text: &str, offset: usize, message: String) -> XmlError {
+        let (line, column) = line_column(text, offset);
+        XmlError {
+            entry: entry.to_string(),
+            line,
+            column,
+            offset: offset as u64,
+            message,
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line as u32, column as u32)
+}
+
+/// Newline style of a document, for writing new nodes the way the file writes its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewlineStyle {
+    Lf,
+    CrLf,
+}
+
+impl NewlineStyle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NewlineStyle::Lf => "\n",
+            NewlineStyle::CrLf => "\r\n",
+        }
+    }
+}
+
+/// A lossless XML tree over the owned text of one entry.
+pub struct Document {
+    text: String,
+    nodes: Vec<Node>,
+    attrs: Vec<Attr>,
+    names: Vec<Box<str>>,
+}
+
+impl Document {
+    /// The node that spans the whole entry.
+    pub const DOCUMENT: NodeId = NodeId(0);
+
+    /// Parses `text` (the entry named `entry`, used in errors) with default limits.
+    pub fn parse(text: String, entry: &str) -> Result<Document, XmlError> {
+        parse::parse(text, entry, &ParseLimits::default())
+    }
+
+    /// Parses with explicit limits (nesting depth).
+    pub fn parse_with(
+        text: String,
+        entry: &str,
+        limits: &ParseLimits,
+    ) -> Result<Document, XmlError> {
+        parse::parse(text, entry, limits)
+    }
+
+    /// The entry's full text, exactly as read.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Gives the owned text back (e.g. to reuse an unchanged entry without copying).
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
+    /// Number of nodes in the arena (document node included).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn has_bom(&self) -> bool {
+        self.text.starts_with('\u{feff}')
+    }
+
+    /// The newline style of the file: CRLF when the first line break is CRLF.
+    pub fn newline_style(&self) -> NewlineStyle {
+        match memchr::memchr(b'\n', self.text.as_bytes()) {
+            Some(i) if i > 0 && self.text.as_bytes()[i - 1] == b'\r' => NewlineStyle::CrLf,
+            _ => NewlineStyle::Lf,
+        }
+    }
+
+    /// The root element, if the document has one.
+    pub fn root(&self) -> Option<NodeId> {
+        self.children(Self::DOCUMENT)
+            .find(|&c| self.kind(c) == NodeKind::Element)
+    }
+
+    fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    pub fn kind(&self, id: NodeId) -> NodeKind {
+        self.node(id).kind
+    }
+
+    pub fn is_element(&self, id: NodeId) -> bool {
+        self.node(id).kind == NodeKind::Element
+    }
+
+    /// Element name as written (prefix included); empty for other nodes.
+    pub fn name(&self, id: NodeId) -> &str {
+        let n = self.node(id);
+        if n.kind == NodeKind::Element {
+            &self.names[n.name as usize]
+        } else {
+            ""
+        }
+    }
+
+    /// Interned name of an element: an index into [`Document::symbols`] (names are interned
+    /// per document, so higher layers can precompute per-name tables once).
+    pub fn name_sym(&self, id: NodeId) -> Option<u32> {
+        let n = self.node(id);
+        (n.kind == NodeKind::Element).then_some(n.name)
+    }
+
+    /// Every distinct element and attribute name of the document.
+    pub fn symbols(&self) -> &[Box<str>] {
+        &self.names
+    }
+
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        let p = self.node(id).parent;
+        (p != NONE).then_some(NodeId(p))
+    }
+
+    /// Formatting-insensitive, order-sensitive hash of the subtree.
+    pub fn hash(&self, id: NodeId) -> u64 {
+        self.node(id).hash
+    }
+
+    /// Byte span of the whole node in [`Document::text`].
+    pub fn span(&self, id: NodeId) -> std::ops::Range<usize> {
+        let n = self.node(id);
+        n.start as usize..n.end as usize
+    }
+
+    /// The node's exact source text.
+    pub fn raw(&self, id: NodeId) -> &str {
+        &self.text[self.span(id)]
+    }
+
+    /// The raw start tag of an element (`<a x="1">` or `<a x="1" />`).
+    pub fn raw_start_tag(&self, id: NodeId) -> &str {
+        let n = self.node(id);
+        &self.text[n.start as usize..n.stag_end as usize]
+    }
+
+    /// True for `<a/>`-style elements (no end tag).
+    pub fn is_self_closing(&self, id: NodeId) -> bool {
+        let n = self.node(id);
+        n.kind == NodeKind::Element && n.stag_end == n.end
+    }
+
+    /// The raw content between start and end tag (empty for `<a/>`).
+    pub fn raw_content(&self, id: NodeId) -> &str {
+        let n = self.node(id);
+        &self.text[n.stag_end as usize..n.etag_start as usize]
+    }
+
+    /// Children in document order (elements, CDATA, comments, PIs; never text).
+    pub fn children(&self, id: NodeId) -> Children<'_> {
+        Children {
+            doc: self,
+            next: self.node(id).first_child,
+        }
+    }
+
+    /// Element children only.
+    pub fn elements(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        self.children(id).filter(|&c| self.is_element(c))
+    }
+
+    /// First child element with this name.
+    pub fn child(&self, id: NodeId, name: &str) -> Option<NodeId> {
+        self.elements(id).find(|&c| self.name(c) == name)
+    }
+
+    /// Attributes as (name, raw escaped value), in source order.
+    pub fn attributes(&self, id: NodeId) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let n = self.node(id);
+        let range = n.first_attr as usize..n.first_attr as usize + n.n_attrs as usize;
+        self.attrs[if n.kind == NodeKind::Element {
+            range
+        } else {
+            0..0
+        }]
+        .iter()
+        .map(|a| {
+            (
+                &*self.names[a.name as usize],
+                &self.text[a.value_start as usize..a.value_end as usize],
+            )
+        })
+    }
+
+    /// Raw (escaped) value of an attribute.
+    pub fn attr_raw(&self, id: NodeId, name: &str) -> Option<&str> {
+        self.attributes(id)
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Decoded value of an attribute.
+    pub fn attr(&self, id: NodeId, name: &str) -> Option<Cow<'_, str>> {
+        self.attr_raw(id, name).map(unescape_lossy)
+    }
+
+    /// Byte span of an attribute's raw value (between the quotes).
+    pub fn attr_value_span(&self, id: NodeId, name: &str) -> Option<std::ops::Range<usize>> {
+        let n = self.node(id);
+        self.attrs[n.first_attr as usize..n.first_attr as usize + n.n_attrs as usize]
+            .iter()
+            .find(|a| &*self.names[a.name as usize] == name)
+            .map(|a| a.value_start as usize..a.value_end as usize)
+    }
+
+    /// Byte offset where an attribute's name starts.
+    pub fn attr_name_start(&self, id: NodeId, name: &str) -> Option<usize> {
+        let n = self.node(id);
+        self.attrs[n.first_attr as usize..n.first_attr as usize + n.n_attrs as usize]
+            .iter()
+            .find(|a| &*self.names[a.name as usize] == name)
+            .map(|a| a.name_start as usize)
+    }
+
+    /// The decoded text of an element: its content with references resolved and CDATA
+    /// sections unwrapped; markup of child elements is skipped.
+    pub fn text_of(&self, id: NodeId) -> Cow<'_, str> {
+        let n = self.node(id);
+        if n.kind == NodeKind::CData {
+            return Cow::Borrowed(cdata_content(self.raw(id)));
+        }
+        if n.first_child == NONE {
+            return unescape_lossy(self.raw_content(id));
+        }
+        let mut out = String::new();
+        let mut pos = n.stag_end as usize;
+        for c in self.children(id) {
+            let span = self.span(c);
+            out.push_str(&unescape_lossy(&self.text[pos..span.start]));
+            if self.kind(c) == NodeKind::CData {
+                out.push_str(cdata_content(self.raw(c)));
+            }
+            pos = span.end;
+        }
+        out.push_str(&unescape_lossy(&self.text[pos..n.etag_start as usize]));
+        Cow::Owned(out)
+    }
+
+    /// Text of the first child element named `name`, trimmed.
+    pub fn child_text(&self, id: NodeId, name: &str) -> Option<Cow<'_, str>> {
+        self.child(id, name).map(|c| match self.text_of(c) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
+    }
+
+    /// The whitespace that precedes a node on its line, if the node starts a line
+    /// (its indentation), used to write new nodes in the file's own style.
+    pub fn indentation(&self, id: NodeId) -> Option<&str> {
+        let start = self.node(id).start as usize;
+        let before = &self.text[..start];
+        let line_start = memchr::memrchr(b'\n', before.as_bytes()).map_or(0, |i| i + 1);
+        let indent = &before[line_start..];
+        indent
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t')
+            .then_some(indent)
+    }
+
+    /// 1-based line:column of a node's start.
+    pub fn position(&self, id: NodeId) -> (u32, u32) {
+        line_column(&self.text, self.node(id).start as usize)
+    }
+
+    /// Writes the document back; without reordering this reproduces the input byte for byte.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        write::write(self, out, &write::NoReorder);
+    }
+
+    /// Writes the document, letting `reorder` permute the children of any element.
+    pub fn write_reordered(&self, out: &mut Vec<u8>, reorder: &dyn Reorder) {
+        write::write(self, out, reorder);
+    }
+}
+
+/// Iterator over a node's children.
+pub struct Children<'a> {
+    doc: &'a Document,
+    next: u32,
+}
+
+impl Iterator for Children<'_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        if self.next == NONE {
+            return None;
+        }
+        let id = NodeId(self.next);
+        self.next = self.doc.nodes[self.next as usize].next_sibling;
+        Some(id)
+    }
+}
+
+fn cdata_content(raw: &str) -> &str {
+    raw.strip_prefix("<![CDATA[")
+        .and_then(|s| s.strip_suffix("]]>"))
+        .unwrap_or(raw)
+}
+
+/// Resolves the predefined entities and character references. The parser has already
+/// rejected anything else, so a failure here cannot happen for parsed text; keep the raw
+/// text in that case rather than panic.
+pub fn unescape_lossy(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('&') {
+        return Cow::Borrowed(raw);
+    }
+    quick_xml::escape::unescape(raw).unwrap_or(Cow::Borrowed(raw))
+}
+
+/// Escapes text for an attribute value written between double quotes.
+pub fn escape_attr(value: &str) -> Cow<'_, str> {
+    quick_xml::escape::escape(value)
+}
+
+/// Escapes element text (`<`, `>`, `&`).
+pub fn escape_text(value: &str) -> Cow<'_, str> {
+    quick_xml::escape::partial_escape(value)
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("bytes", &self.text.len())
+            .field("nodes", &self.nodes.len())
+            .field("root", &self.root().map(|r| self.name(r)))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,406 @@
+//! Builds a [`Document`] arena from quick-xml events: one node per element, CDATA section,
+//! comment, processing instruction and doctype; text stays in the gaps between spans.
+//! Well-formedness beyond what quick-xml checks (one root element, no text outside it,
+//! only predefined or character references, no DTD entity declarations, bounded depth)
+//! is enforced here so every later layer can rely on it.
+
+use super::{Attr, Document, NONE, Node, NodeKind, XmlError};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Limits applied while parsing.
+#[derive(Clone, Debug)]
+pub struct ParseLimits {
+    /// Deepest element nesting accepted (a guard against stack exhaustion in later layers).
+    pub max_depth: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits { max_depth: 1000 }
+    }
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Order-sensitive combination of two hashes.
+#[inline]
+pub(super) fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(23) ^ x).wrapping_mul(K)
+}
+
+#[inline]
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// Hash of a text value with CR removed, so CRLF and LF files hash alike.
+pub(super) fn text_hash(s: &str) -> u64 {
+    if memchr::memchr(b'\r', s.as_bytes()).is_none() {
+        xxh3_64(s.as_bytes())
+    } else {
+        xxh3_64(s.replace('\r', "").as_bytes())
+    }
+}
+
+struct Frame {
+    node: u32,
+    last_child: u32,
+    hash: u64,
+    /// Whether non-whitespace text (or a reference) appeared directly inside.
+    mixed: bool,
+}
+
+struct Builder<'t> {
+    entry: &'t str,
+    text: &'t str,
+    nodes: Vec<Node>,
+    attrs: Vec<Attr>,
+    names: Vec<Box<str>>,
+    name_ids: FxHashMap<Box<str>, u32>,
+    stack: Vec<Frame>,
+    root_seen: bool,
+}
+
+pub(super) fn parse(text: String, entry: &str, limits: &ParseLimits) -> Result<Document, XmlError> {
+    if text.len() >= NONE as usize {
+        return Err(XmlError::at(
+            entry,
+            "",
+            0,
+            format!("entry is {} bytes; the limit is 4 GiB", text.len()),
+        ));
+    }
+    let (nodes, attrs, names) = {
+        let mut b = Builder {
+            entry,
+            text: &text,
+            nodes: Vec::with_capacity(markup_count(&text) + 1),
+            attrs: Vec::with_capacity(text.len() / 120 + 16),
+            names: Vec::new(),
+            name_ids: FxHashMap::default(),
+            stack: Vec::with_capacity(64),
+            root_seen: false,
+        };
+        b.run(limits)?;
+        (b.nodes, b.attrs, b.names)
+    };
+    Ok(Document {
+        text,
+        nodes,
+        attrs,
+        names,
+    })
+}
+
+impl<'t> Builder<'t> {
+    fn err(&self, offset: usize, message: String) -> XmlError {
+        XmlError::at(self.entry, self.text, offset, message)
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
+    fn offset_of(&self, s: &str) -> Option<usize> {
+        let base = self.text.as_ptr() as usize;
+        let p = s.as_ptr() as usize;
+        (p >= base && p + s.len() <= base + self.text.len()).then(|| p - base)
+    }
+
+    fn push_node(&mut self, kind: NodeKind, start: usize, end: usize) -> u32 {
+        let id = self.nodes.len() as u32;
+        let parent = self.stack.last().map_or(NONE, |f| f.node);
+        self.nodes.push(Node {
+            hash: 0,
+            start: start as u32,
+            end: end as u32,
+            stag_end: end as u32,
+            etag_start: end as u32,
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            first_attr: 0,
+            name: 0,
+            n_attrs: 0,
+            kind,
+        });
+        if let Some(frame) = self.stack.last_mut() {
+            if frame.last_child == NONE {
+                self.nodes[frame.node as usize].first_child = id;
+            } else {
+                self.nodes[frame.last_child as usize].next_sibling = id;
+            }
+            frame.last_child = id;
+        }
+        id
+    }
+
+    fn run(&mut self, limits: &ParseLimits) -> Result<(), XmlError> {
+        let text = self.text;
+        let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        // The document node spans everything, so the BOM is simply its first gap.
+        self.push_node(NodeKind::Document, 0, text.len());
+        self.nodes[0].stag_end = 0;
+        self.stack.push(Frame {
+            node: 0,
+            last_child: NONE,
+            hash: 0,
+            mixed: false,
+        });
+        let mut reader = Reader::from_str(&text[base..]);
+        loop {
+            let before = base + reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = base + reader.error_position() as usize;
+                    return Err(self.err(at, format!("malformed XML: {e}")));
+                }
+            };
+            let after = base + reader.buffer_position() as usize;
+            match event {
+                Event::Start(e) => {
+                    self.start_element(&e, before, after, false, limits)?;
+                }
+                Event::Empty(e) => {
+                    self.start_element(&e, before, after, true, limits)?;
+                }
+                Event::End(_) => self.end_element(before, after),
+                Event::Text(t) => {
+                    let s: &str = &t;
+                    if !s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+                        if self.stack.len() == 1 {
+                            return Err(self.err(before, "text outside the root element".into()));
+                        }
+                        self.stack.last_mut().expect("frame").mixed = true;
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let name: &str = &r;
+                    let known = if r.is_char_ref() {
+                        match r.resolve_char_ref() {
+                            Ok(Some(_)) => true,
+                            _ => {
+                                return Err(self
+                                    .err(before, format!("invalid character reference &{name};")));
+                            }
+                        }
+                    } else {
+                        quick_xml::escape::resolve_predefined_entity(name).is_some()
+                    };
+                    if !known {
+                        return Err(self.err(
+                            before,
+                            format!(
+                                "undefined entity &{name}; (only the five predefined entities and character references are accepted)"
+                            ),
+                        ));
+                    }
+                    if self.stack.len() == 1 {
+                        return Err(self.err(before, "reference outside the root element".into()));
+                    }
+                    self.stack.last_mut().expect("frame").mixed = true;
+                }
+                Event::CData(c) => {
+                    if self.stack.len() == 1 {
+                        return Err(self.err(before, "CDATA outside the root element".into()));
+                    }
+                    let id = self.push_node(NodeKind::CData, before, after);
+                    let h = text_hash(&c);
+                    self.nodes[id as usize].hash = h;
+                    let frame = self.stack.last_mut().expect("frame");
+                    frame.hash = mix(frame.hash, h);
+                    frame.mixed = true;
+                }
+                Event::Comment(_) => {
+                    self.push_node(NodeKind::Comment, before, after);
+                }
+                Event::Decl(_) | Event::PI(_) => {
+                    self.push_node(NodeKind::Pi, before, after);
+                }
+                Event::DocType(d) => {
+                    let s: &str = &d;
+                    if s.contains("<!ENTITY") {
+                        return Err(self.err(
+                            before,
+                            "DTD entity declarations are refused (protection against entity-expansion bombs)"
+                                .into(),
+                        ));
+                    }
+                    self.push_node(NodeKind::DocType, before, after);
+                }
+                Event::Eof => break,
+            }
+        }
+        if self.stack.len() > 1 {
+            let open = self.stack.last().expect("frame").node as usize;
+            let name = self.names[self.nodes[open].name as usize].to_string();
+            let (l, c) = super::line_column(text, self.nodes[open].start as usize);
+            return Err(self.err(
+                text.len(),
+                format!("unexpected end of input: <{name}> opened at {l}:{c} is not closed"),
+            ));
+        }
+        if !self.root_seen {
+            return Err(self.err(0, "no root element".into()));
+        }
+        let frame = self.stack.pop().expect("document frame");
+        self.nodes[0].etag_start = text.len() as u32;
+        self.nodes[0].hash = finish(frame.hash);
+        Ok(())
+    }
+
+    fn start_element(
+        &mut self,
+        e: &BytesStart<'_>,
+        before: usize,
+        after: usize,
+        empty: bool,
+        limits: &ParseLimits,
+    ) -> Result<(), XmlError> {
+        if self.stack.len() == 1 {
+            if self.root_seen {
+                return Err(self.err(before, "a second root element".into()));
+            }
+            self.root_seen = true;
+        }
+        if self.stack.len() > limits.max_depth {
+            return Err(self.err(
+                before,
+                format!("elements nested deeper than {} levels", limits.max_depth),
+            ));
+        }
+        let qname = e.name();
+        let name: &str = qname.as_ref();
+        let name_id = self.intern(name);
+        let id = self.push_node(NodeKind::Element, before, after);
+        let first_attr = self.attrs.len() as u32;
+        let mut attr_hash = 0u64;
+        let mut n_attrs = 0u32;
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.err(before, format!("malformed attribute: {err}")))?;
+            let key: &str = a.key.as_ref();
+            let key_id = self.intern(key);
+            let value: &str = &a.value;
+            let (name_start, value_start) = match (self.offset_of(key), self.offset_of(value)) {
+                (Some(k), Some(v)) => (k, v),
+                // quick-xml borrows from the input; if it ever stops doing so, find the
+                // value ourselves after the name.
+                _ => self.locate_attr(before, after, key)?,
+            };
+            let value_end = value_start + value.len();
+            let raw = &self.text[value_start..value_end];
+            let vh = if raw.contains('&') {
+                xxh3_64(super::unescape_lossy(raw).as_bytes())
+            } else {
+                xxh3_64(raw.as_bytes())
+            };
+            // Commutative sum: attribute order carries no meaning.
+            attr_hash = attr_hash.wrapping_add(finish(mix(xxh3_64(key.as_bytes()), vh)));
+            self.attrs.push(Attr {
+                name: key_id,
+                name_start: name_start as u32,
+                value_start: value_start as u32,
+                value_end: value_end as u32,
+            });
+            n_attrs += 1;
+        }
+        if n_attrs > u16::MAX as u32 {
+            return Err(self.err(before, "more than 65535 attributes on one element".into()));
+        }
+        let node = &mut self.nodes[id as usize];
+        node.name = name_id;
+        node.first_attr = first_attr;
+        node.n_attrs = n_attrs as u16;
+        let h = mix(mix(0x5EED, xxh3_64(name.as_bytes())), attr_hash);
+        if empty {
+            let h = finish(mix(h, xxh3_64(b"")));
+            self.nodes[id as usize].hash = h;
+            let parent = self.stack.last_mut().expect("frame");
+            parent.hash = mix(parent.hash, h);
+        } else {
+            self.stack.push(Frame {
+                node: id,
+                last_child: NONE,
+                hash: h,
+                mixed: false,
+            });
+        }
+        Ok(())
+    }
+
+    fn locate_attr(&self, start: usize, end: usize, key: &str) -> Result<(usize, usize), XmlError> {
+        let tag = &self.text[start..end];
+        let mut from = 0;
+        while let Some(i) = tag[from..].find(key) {
+            let k = from + i;
+            let rest = tag[k + key.len()..].trim_start();
+            if let Some(r) = rest.strip_prefix('=') {
+                let r = r.trim_start();
+                let q = tag.len() - r.len();
+                if r.starts_with('"') || r.starts_with('\'') {
+                    return Ok((start + k, start + q + 1));
+                }
+            }
+            from = k + key.len();
+        }
+        Err(self.err(start, format!("cannot locate attribute {key}")))
+    }
+
+    fn end_element(&mut self, before: usize, after: usize) {
+        let frame = self.stack.pop().expect("quick-xml checks end tags");
+        let id = frame.node as usize;
+        self.nodes[id].end = after as u32;
+        self.nodes[id].etag_start = before as u32;
+        // stag_end was set when the start tag was read.
+        let stag_end = self.nodes[id].stag_end as usize;
+        let mut h = frame.hash;
+        if frame.last_child == NONE {
+            // A leaf: its content is its value, whitespace included.
+            let content = &self.text[stag_end..before];
+            h = mix(h, text_hash(&super::unescape_lossy(content)));
+        } else if frame.mixed {
+            // Mixed content: hash the non-whitespace text between children.
+            let mut pos = stag_end;
+            let mut child = self.nodes[id].first_child;
+            while child != NONE {
+                let c = &self.nodes[child as usize];
+                let gap = self.text[pos..c.start as usize].trim();
+                if !gap.is_empty() {
+                    h = mix(h, text_hash(&super::unescape_lossy(gap)));
+                }
+                pos = c.end as usize;
+                child = c.next_sibling;
+            }
+            let gap = self.text[pos..before].trim();
+            if !gap.is_empty() {
+                h = mix(h, text_hash(&super::unescape_lossy(gap)));
+            }
+        }
+        let h = finish(h);
+        self.nodes[id].hash = h;
+        let parent = self.stack.last_mut().expect("document frame");
+        parent.hash = mix(parent.hash, h);
+    }
+}
+
+/// Upper bound on the number of nodes: every `<` that does not open an end tag starts one.
+/// Sizing the arena once avoids the 2× overshoot of a growing vector on 100 MB inputs.
+fn markup_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'<', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'/'))
+        .count()
+}

@@ -1,0 +1,126 @@
+use super::*;
+
+fn roundtrip(s: &str) -> String {
+    let doc = Document::parse(s.to_string(), "t.xml").expect("parses");
+    let mut out = Vec::new();
+    doc.write_to(&mut out);
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn round_trips_every_byte() {
+    let cases = [
+        "<a/>",
+        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<a x='1'  y=\"2\" >\r\n  <b />\r\n  <c></c>\r\n  <!-- note -->\r\n  <d>t &amp; &#x41; <![CDATA[<raw>]]></d>\r\n</a>",
+        "<a>\n\n  <b>x</b>\n</a>\n\n",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE a>\n<a><?pi data?></a><!-- trailing -->",
+        "<ImportExportXml xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><x xsi:nil=\"true\"></x></ImportExportXml>",
+        "<a b=\"&lt;&quot;&gt;\" c='it&apos;s'>&lt;tag&gt;</a>",
+    ];
+    for c in cases {
+        assert_eq!(roundtrip(c), c);
+    }
+}
+
+#[test]
+fn structure_and_values() {
+    let doc = Document::parse(
+        "<r><e Name=\"a&amp;b\"><v>1 &lt; 2</v><w><![CDATA[x<y]]></w></e></r>".into(),
+        "t",
+    )
+    .unwrap();
+    let r = doc.root().unwrap();
+    assert_eq!(doc.name(r), "r");
+    let e = doc.child(r, "e").unwrap();
+    assert_eq!(doc.attr(e, "Name").unwrap(), "a&b");
+    assert_eq!(doc.attr_raw(e, "Name").unwrap(), "a&amp;b");
+    assert_eq!(doc.child_text(e, "v").unwrap(), "1 < 2");
+    assert_eq!(doc.child_text(e, "w").unwrap(), "x<y");
+    assert_eq!(doc.parent(e), Some(r));
+    assert!(doc.attr(e, "missing").is_none());
+}
+
+#[test]
+fn hash_ignores_formatting_but_not_content_or_order() {
+    let h = |s: &str| {
+        let d = Document::parse(s.to_string(), "t").unwrap();
+        d.hash(d.root().unwrap())
+    };
+    let a = h("<a x=\"1\" y=\"2\">\n  <b>v</b>\n  <c/>\n</a>");
+    assert_eq!(a, h("<a y='2' x='1'><b>v</b><c></c></a>"));
+    assert_eq!(
+        a,
+        h("<a x=\"1\" y=\"2\">\r\n    <b>v</b>\r\n    <c />\r\n</a>")
+    );
+    assert_eq!(a, h("<a x=\"1\" y=\"2\"><!-- c --><b>v</b><c/></a>"));
+    assert_ne!(a, h("<a x=\"1\" y=\"3\"><b>v</b><c/></a>"));
+    assert_ne!(a, h("<a x=\"1\" y=\"2\"><b>w</b><c/></a>"));
+    assert_ne!(a, h("<a x=\"1\" y=\"2\"><c/><b>v</b></a>"));
+    assert_ne!(h("<a><b> </b></a>"), h("<a><b></b></a>"));
+    assert_eq!(h("<a><b>x&amp;y</b></a>"), h("<a><b>x&#38;y</b></a>"));
+}
+
+#[test]
+fn reorder_keeps_gaps_in_place() {
+    struct Rev;
+    impl Reorder for Rev {
+        fn reorder(&self, doc: &Document, parent: NodeId) -> Option<Vec<NodeId>> {
+            (doc.name(parent) == "list").then(|| {
+                let mut v: Vec<_> = doc.children(parent).collect();
+                v.reverse();
+                v
+            })
+        }
+    }
+    let doc = Document::parse(
+        "<list>\r\n  <i n=\"1\"/>\r\n  <i n=\"2\">x</i>\r\n</list>".into(),
+        "t",
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    doc.write_reordered(&mut out, &Rev);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "<list>\r\n  <i n=\"2\">x</i>\r\n  <i n=\"1\"/>\r\n</list>"
+    );
+}
+
+#[test]
+fn malformed_input_is_located() {
+    let e = Document::parse("<a>\n  <b>\n</a>".into(), "customizations.xml").unwrap_err();
+    assert_eq!(e.entry, "customizations.xml");
+    assert_eq!(e.line, 3, "{e}");
+    let e = Document::parse("<a>\n<b x=\"1\"></b>\n  <c>".into(), "f.xml").unwrap_err();
+    assert!(e.message.contains("not closed"), "{e}");
+    assert_eq!((e.line, e.column), (3, 6), "{e}");
+    assert!(Document::parse("<a/><b/>".into(), "t").is_err());
+    assert!(Document::parse("text<a/>".into(), "t").is_err());
+    assert!(Document::parse("".into(), "t").is_err());
+    let e = Document::parse("<a>&nbsp;</a>".into(), "t").unwrap_err();
+    assert!(e.message.contains("undefined entity"), "{e}");
+}
+
+#[test]
+fn entity_expansion_bomb_is_refused() {
+    let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n <!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">\n]>\n<lolz>&lol2;</lolz>";
+    let e = Document::parse(bomb.into(), "bomb.xml").unwrap_err();
+    assert!(e.message.contains("entity"), "{e}");
+    assert_eq!(e.line, 2);
+}
+
+#[test]
+fn depth_is_limited() {
+    let deep = "<a>".repeat(50) + &"</a>".repeat(50);
+    let limits = ParseLimits { max_depth: 10 };
+    assert!(Document::parse_with(deep.clone(), "t", &limits).is_err());
+    assert!(Document::parse(deep, "t").is_ok());
+}
+
+#[test]
+fn newline_style_and_indentation() {
+    let d = Document::parse("<a>\r\n    <b/>\r\n</a>".into(), "t").unwrap();
+    assert_eq!(d.newline_style(), NewlineStyle::CrLf);
+    let b = d.child(d.root().unwrap(), "b").unwrap();
+    assert_eq!(d.indentation(b), Some("    "));
+    assert!(d.is_self_closing(b));
+}
