@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod input;
+pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod show;
