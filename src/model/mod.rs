@@ -237,6 +237,9 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
                 parent,
             });
             here = Some(out.len() - 1);
+            if kinds::LEAF_COMPONENTS.contains(&kind.name) {
+                continue;
+            }
         }
         let before = stack.len();
         stack.extend(doc.elements(node).map(|c| (c, here)));

@@ -3,6 +3,7 @@
 
 mod cli;
 mod corpus;
+mod merge;
 mod props;
 
 use std::path::PathBuf;
