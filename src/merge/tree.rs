@@ -744,7 +744,8 @@ impl<'a> Merger<'a> {
     /// A reorder is a change too. When ours kept base's order of the shared items and
     /// theirs changed it, the shared items take theirs' order (each moving into the slots
     /// ours' shared items held). When both reordered differently: a sequence keeps ours'
-    /// order and reports a conflict; a set (whose order is export noise) goes back to base's.
+    /// order and reports a conflict; a set (whose order is export state) takes the order of
+    /// the newer export.
     fn apply_reorder(&mut self, items: &mut [Item], co: &[Child]) {
         let shared: Vec<(usize, usize, usize, usize)> = items
             .iter()
@@ -780,10 +781,10 @@ impl<'a> Merger<'a> {
                 None,
             );
             return;
+        } else if self.theirs_newer {
+            by_t
         } else {
-            let mut by_b = shared.clone();
-            by_b.sort_by_key(|s| s.1);
-            by_b
+            return;
         };
         for (slot_entry, moved) in shared.iter().zip(target) {
             items[slot_entry.0] = Item::Both {

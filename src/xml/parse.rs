@@ -69,14 +69,19 @@ struct Builder<'t> {
     root_seen: bool,
 }
 
-pub(super) fn parse(text: String, entry: &str, limits: &ParseLimits) -> Result<Document, XmlError> {
+pub(super) fn parse(
+    text: String,
+    entry: &str,
+    limits: &ParseLimits,
+) -> Result<Document, (XmlError, String)> {
     if text.len() >= NONE as usize {
-        return Err(XmlError::at(
+        let err = XmlError::at(
             entry,
             "",
             0,
             format!("entry is {} bytes; the limit is 4 GiB", text.len()),
-        ));
+        );
+        return Err((err, text));
     }
     let (nodes, attrs, names) = {
         let mut b = Builder {
@@ -90,7 +95,10 @@ pub(super) fn parse(text: String, entry: &str, limits: &ParseLimits) -> Result<D
             stack: Vec::with_capacity(64),
             root_seen: false,
         };
-        b.run(limits)?;
+        if let Err(err) = b.run(limits) {
+            drop(b);
+            return Err((err, text));
+        }
         (b.nodes, b.attrs, b.names)
     };
     Ok(Document {
@@ -313,7 +321,7 @@ impl<'t> Builder<'t> {
             };
             let value_end = value_start + value.len();
             let raw = &self.text[value_start..value_end];
-            let vh = if raw.contains('&') {
+            let vh = if raw.as_bytes().contains(&b'&') {
                 xxh3_64(super::unescape_lossy(raw).as_bytes())
             } else {
                 xxh3_64(raw.as_bytes())
