@@ -210,6 +210,8 @@ pub fn merge_packages(
         }
     }
 
+    // Where [Content_Types].xml sat in the merged order: it goes back to that slot.
+    let ct_slot = order.iter().position(|k| is_ct(k));
     let triples: Vec<Triple<'_>> = order
         .iter()
         .filter(|k| !is_ct(k))
@@ -242,7 +244,11 @@ pub fn merge_packages(
     let mut entries = Vec::new();
     let mut sidecars = Vec::new();
     let mut outcomes = Vec::new();
-    for (outcome, bytes, sidecar) in merged {
+    let mut ct_at = None;
+    for (i, (outcome, bytes, sidecar)) in merged.into_iter().enumerate() {
+        if ct_slot == Some(i) {
+            ct_at = Some(entries.len());
+        }
         if let Some(data) = bytes {
             entries.push(Entry {
                 path: outcome.path.clone(),
@@ -276,12 +282,8 @@ pub fn merge_packages(
             .chain(theirs)
             .find(|e| is_ct(&e.path))
             .map_or(CONTENT_TYPES.to_string(), |e| e.path.clone());
-        // Where ours had it (exports put it last, some tools second); else last.
-        let at = ours
-            .iter()
-            .position(|e| is_ct(&e.path))
-            .filter(|&i| i < entries.len())
-            .unwrap_or(entries.len());
+        // Where the sides had it (exports put it last, some tools second); else last.
+        let at = ct_at.unwrap_or(entries.len());
         entries.insert(
             at,
             Entry {
