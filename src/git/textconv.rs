@@ -37,19 +37,20 @@ pub fn textconv(path: &Path, limits: &Limits, out: &mut dyn Write) -> io::Result
         if !single {
             writeln!(out, "entry {}", e.path)?;
         }
-        if is_xml_entry(&e.path, pkg.form) && write_xml(&pkg, e, out)? {
-            continue;
-        }
         if e.path.eq_ignore_ascii_case(CONTENT_TYPES) {
             // One line in the zip: one declaration per line diffs better.
             let text = String::from_utf8_lossy(&e.data);
+            let text = text.trim_start_matches('\u{feff}');
             for part in text.split("><") {
                 writeln!(
                     out,
-                    "  <{}>",
+                    "<{}>",
                     part.trim_start_matches('<').trim_end_matches('>')
                 )?;
             }
+            continue;
+        }
+        if is_xml_entry(&e.path, pkg.form) && write_xml(&pkg, e, out)? {
             continue;
         }
         write_part(&e.data, out)?;
