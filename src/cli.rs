@@ -368,7 +368,7 @@ fn run_driver(run: &MergeRun, opts: MergeOptions) -> ExitCode {
                     req.path
                 );
                 for c in o.conflicts.iter().filter(|c| !c.path.is_empty()).take(20) {
-                    eprintln!("  {} {}: {:?}", c.path, c.property, c.reason);
+                    eprintln!("  {} {}: {}", c.path, c.property, reason_text(c.reason));
                 }
             }
         }
@@ -399,6 +399,19 @@ fn run_driver(run: &MergeRun, opts: MergeOptions) -> ExitCode {
     ExitCode::from(if outcome.is_clean() { 0 } else { 1 })
 }
 
+/// The reason of a conflict, in words.
+fn reason_text(reason: merge::ConflictReason) -> &'static str {
+    use merge::ConflictReason::*;
+    match reason {
+        BothChanged => "changed differently on both sides",
+        BothAdded => "added on both sides with different content",
+        DeletedByOurs => "deleted by ours, changed by theirs",
+        DeletedByTheirs => "deleted by theirs, changed by ours",
+        BothReordered => "reordered differently on both sides",
+        Lines => "the same lines changed on both sides",
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -406,12 +419,12 @@ fn plural(n: usize) -> &'static str {
 /// Names every conflicting entry and, inside it, every conflicting component.
 fn print_package_conflicts(outcome: &PackageMergeOutcome) {
     for e in outcome.conflicted() {
-        eprintln!("  CONFLICT {} ({:?})", e.path, e.resolution);
+        eprintln!("  CONFLICT {}", e.path);
         for c in e.conflicts.iter().take(20) {
             if c.path.is_empty() {
                 eprintln!("    {}", c.property);
             } else {
-                eprintln!("    {} {}: {:?}", c.path, c.property, c.reason);
+                eprintln!("    {} {}: {}", c.path, c.property, reason_text(c.reason));
             }
         }
         if e.conflicts.len() > 20 {

@@ -130,7 +130,12 @@ fn merge_zips(
             report: None,
         });
     }
-    let (dir, report) = write_conflicted(&req.work_tree.join(&req.path), &outcome)
+    let target = if req.work_tree == Path::new(".") {
+        PathBuf::from(&req.path)
+    } else {
+        req.work_tree.join(&req.path)
+    };
+    let (dir, report) = write_conflicted(&target, &outcome)
         .map_err(|e| ZipFailure(format!("writing the conflicted folder failed: {e}")))?;
     Ok(DriverOutcome::Zip {
         outcome,
