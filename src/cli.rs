@@ -54,13 +54,17 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
-    /// Three-way merge of solution XML: BASE OURS THEIRS, or as git's merge driver with
-    /// `--git %O %A %B %L %P [%S %X %Y]` (the result goes into %A).
+    /// Three-way merge of solution files, folders or zips: BASE OURS THEIRS, or as git's
+    /// merge driver with `--git %O %A %B %L %P [-s %S -x %X -y %Y]` (the result goes into %A).
     ///
-    /// Exit status: 0 clean, 1 conflicts written, 2 error (nothing written).
+    /// Three folders or three zips are merged entry by entry (-o OUT is then required); a
+    /// zip with conflicts is written as the folder OUT.conflicts/ with a report beside it.
+    ///
+    /// Exit status: 0 clean, 1 conflicts written, 2 error (nothing written); as a driver,
+    /// above 128 only on a crash.
     Merge {
-        /// BASE OURS THEIRS (a missing or empty BASE means both sides added the file); with
-        /// --git: %O %A %B %L %P and optionally %S %X %Y.
+        /// BASE OURS THEIRS (files, folders or zips; a missing or empty BASE file means both
+        /// sides added it); with --git: %O %A %B %L %P and optionally %S %X %Y.
         #[arg(required = true, num_args = 3..=8)]
         files: Vec<PathBuf>,
         /// Run as git's merge driver: write the result into %A atomically.

@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 /// milliseconds, so a test can kill the driver mid-write and check that `%A` is untouched.
 pub const PAUSE_ENV: &str = "SOLTREE_TEST_PAUSE_MID_WRITE_MS";
 
+/// Test hook: makes the driver panic, to check that a crash reaches git as an exit status
+/// above 128 (a failed merge) and never as a clean merge or a conflict.
+pub const CRASH_ENV: &str = "SOLTREE_TEST_CRASH_DRIVER";
+
 /// One invocation of the driver.
 #[derive(Debug, Clone)]
 pub struct DriverRequest {
@@ -64,6 +68,9 @@ impl DriverOutcome {
 
 /// Runs the driver: merges and writes the result into `%A`.
 pub fn run(req: &DriverRequest, limits: &Limits) -> Result<DriverOutcome, GitError> {
+    if std::env::var_os(CRASH_ENV).is_some() {
+        panic!("{CRASH_ENV} is set");
+    }
     let read = |p: &Path| std::fs::read(p).map_err(|e| GitError::io(p, e));
     let (ours, theirs) = (read(&req.ours)?, read(&req.theirs)?);
     let base = match std::fs::read(&req.base) {

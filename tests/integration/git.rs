@@ -583,6 +583,30 @@ fn a_killed_driver_leaves_ours_untouched() {
 }
 
 #[test]
+fn a_crashing_driver_exits_above_128_and_leaves_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    for (n, text) in [("O", "a\n"), ("A", "b\n"), ("B", "c\n")] {
+        std::fs::write(p(n), text).unwrap();
+    }
+    let out = Command::new(SOLTREE)
+        .args(["merge", "--git"])
+        .args([p("O"), p("A"), p("B")])
+        .args(["7", "customizations.xml"])
+        .env("SOLTREE_TEST_CRASH_DRIVER", "1")
+        .output()
+        .unwrap();
+    // Killed by SIGABRT (release builds abort on panic) or exit 134 (caught unwinding).
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        let code = out.status.code().or(out.status.signal().map(|s| 128 + s));
+        assert!(code.is_some_and(|c| c > 128), "{:?}", out.status);
+    }
+    assert_eq!(std::fs::read(p("A")).unwrap(), b"b\n");
+}
+
+#[test]
 fn the_driver_falls_back_to_lines_for_anything_else() {
     // A broad pattern is safe: a JavaScript file through the driver is merged line-wise.
     let dir = tempfile::tempdir().unwrap();
