@@ -359,6 +359,20 @@ fn run_driver(run: &MergeRun, opts: MergeOptions) -> ExitCode {
         }
         Ok(Ok(outcome)) => outcome,
     };
+    if let Some(report) = &run.report {
+        let json = match &outcome {
+            DriverOutcome::File(o) => serde_json::to_vec_pretty(&o.report(Some(&req.path))),
+            DriverOutcome::Zip { outcome, .. } => serde_json::to_vec_pretty(&outcome.report()),
+        };
+        if let Err(e) = json.map_err(anyhow::Error::from).and_then(|mut buf| {
+            buf.push(b'\n');
+            emit(&buf, Some(report))
+        }) {
+            // The merge result is already in %A; a missing report must not turn it into a
+            // failure.
+            eprintln!("soltree: writing the report {}: {e:#}", report.display());
+        }
+    }
     match &outcome {
         DriverOutcome::File(o) => {
             if let Some(why) = &o.fallback {

@@ -643,9 +643,16 @@ fn the_driver_falls_back_to_lines_for_anything_else() {
         .args(["merge", "--git"])
         .args([p("O"), p("A"), p("B")])
         .args(["8", "x.js", "-s", "base", "-x", "HEAD", "-y", "feature"])
+        .arg("--report")
+        .arg(p("report.json"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p("report.json")).unwrap()).unwrap();
+    assert_eq!(report["path"], "x.js");
+    assert_eq!(report["conflicts"].as_array().unwrap().len(), 1);
+    assert!(report["fallback"].as_str().unwrap().contains("line merge"));
     let text = std::fs::read_to_string(p("A")).unwrap();
     assert!(
         text.starts_with("<<<<<<<< HEAD\nA\n========\nZ\n>>>>>>>> feature\n"),
