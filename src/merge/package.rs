@@ -165,8 +165,8 @@ struct Triple<'a> {
 
 /// Merges three packages entry by entry. `base` is empty when there is no common version.
 /// Entry paths match ignoring ASCII case (Dataverse does; exports disagree on
-/// `Solution.xml`/`solution.xml`); ours' spelling wins. With `content_types` set (zips, and
-/// folders that hold one), `[Content_Types].xml` is regenerated rather than merged.
+/// `Solution.xml`/`solution.xml`); ours' spelling wins. When ours or theirs holds a
+/// `[Content_Types].xml` (zips, extracted folders), it is regenerated rather than merged.
 pub fn merge_packages(
     base: &[Entry],
     ours: &[Entry],
@@ -181,7 +181,9 @@ pub fn merge_packages(
     };
     let (bi, oi, ti) = (index(base), index(ours), index(theirs));
     let is_ct = |p: &str| p.eq_ignore_ascii_case(CONTENT_TYPES);
-    let content_types = [base, ours, theirs]
+    // Only when a side still has one: a package both sides stopped shipping it with (a
+    // folder tree, say) does not get it back.
+    let content_types = [ours, theirs]
         .iter()
         .any(|side| side.iter().any(|e| is_ct(&e.path)));
 
@@ -681,6 +683,14 @@ mod tests {
         assert!(ct.contains("Extension=\"xaml\"") && ct.contains("Extension=\"json\""));
         assert!(ct.contains("/WebResources/newb2"));
         assert_eq!(out.entries.last().unwrap().path, CONTENT_TYPES);
+    }
+
+    #[test]
+    fn content_types_dropped_by_both_sides_stays_dropped() {
+        let base = vec![e("a.xml", "<a/>"), e(CONTENT_TYPES, "<Types/>")];
+        let side = vec![e("a.xml", "<a/>")];
+        let out = merge_packages(&base, &side, &side, &MergeOptions::default());
+        assert_eq!(paths(&out.entries), ["a.xml"]);
     }
 
     #[test]
