@@ -128,7 +128,9 @@ fn merge_zips(
                 source: req.ours.clone(),
                 entries: outcome.entries.clone(),
             };
-            input::write(&pkg, &req.ours)
+            let bytes = zip_bytes(&pkg, &req.ours)
+                .map_err(|e| ZipFailure(format!("writing the merged zip failed: {e}")))?;
+            write_atomic(&req.ours, &bytes)
                 .map_err(|e| ZipFailure(format!("writing the merged zip failed: {e}")))?;
         }
         return Ok(DriverOutcome::Zip {
@@ -149,6 +151,23 @@ fn merge_zips(
         conflicts_dir: Some(dir),
         report: Some(report),
     })
+}
+
+/// The bytes of `pkg` as a zip, built by the input layer in a temp file beside `near` (so
+/// the result goes into `%A` through [`write_atomic`] like every other driver result).
+fn zip_bytes(pkg: &Package, near: &Path) -> Result<Vec<u8>, GitError> {
+    let dir = match near.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let staged = tempfile::Builder::new()
+        .prefix(".soltree-")
+        .suffix(".zip")
+        .tempfile_in(dir)
+        .map_err(|e| GitError::io(dir, e))?
+        .into_temp_path();
+    input::write(pkg, &staged)?;
+    std::fs::read(&staged).map_err(|e| GitError::io(&*staged, e))
 }
 
 /// Writes a conflicted package merge beside `target` (a zip path): the merged package as an
@@ -190,16 +209,17 @@ pub fn write_conflicted(
 
 /// Replaces `target` with `bytes` atomically: a temp file beside it (same file system),
 /// synced, then renamed over it. A killed process leaves `target` as it was (and at most a
-/// stray `.soltree-*.tmp` beside it); the existing file's permissions are kept.
+/// stray `.soltree-*.result.tmp` beside it); the existing file's permissions are kept.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), GitError> {
     let io = |e| GitError::io(target, e);
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // Its own suffix, so a stray file after a kill says which step left it.
     let mut tmp = tempfile::Builder::new()
         .prefix(".soltree-")
-        .suffix(".tmp")
+        .suffix(".result.tmp")
         .tempfile_in(dir)
         .map_err(io)?;
     if let Ok(meta) = std::fs::metadata(target) {

@@ -520,32 +520,39 @@ fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
     );
 }
 
-#[test]
-fn a_killed_driver_leaves_ours_untouched() {
+/// Runs the driver on `base`, `ours`, `theirs` (as `path`), kills it with SIGKILL once it has
+/// written part of its temp file, and checks that %A still holds ours; then runs it to the
+/// end and returns what it wrote into %A.
+fn kill_mid_write(base: &[u8], ours: &[u8], theirs: &[u8], path: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let (o, a, b) = (
         dir.path().join("O"),
         dir.path().join("A"),
         dir.path().join("B"),
     );
-    std::fs::write(&o, case("both-add-columns", "base")).unwrap();
-    std::fs::write(&a, case("both-add-columns", "ours")).unwrap();
-    std::fs::write(&b, case("both-add-columns", "theirs")).unwrap();
-    let mut child = Command::new(SOLTREE)
-        .args(["merge", "--git"])
-        .args([&o, &a, &b])
-        .args(["7", "customizations.xml"])
-        .env("SOLTREE_TEST_PAUSE_MID_WRITE_MS", "30000")
-        .current_dir(dir.path())
-        .spawn()
-        .unwrap();
-    // Wait until the driver has written part of its temp file.
+    std::fs::write(&o, base).unwrap();
+    std::fs::write(&a, ours).unwrap();
+    std::fs::write(&b, theirs).unwrap();
+    let driver = |pause_ms: &str| {
+        let mut c = Command::new(SOLTREE);
+        c.args(["merge", "--git"])
+            .args([&o, &a, &b])
+            .args(["7", path])
+            .env("SOLTREE_TEST_PAUSE_MID_WRITE_MS", pause_ms)
+            .current_dir(dir.path());
+        c
+    };
+    let mut child = driver("30000").spawn().unwrap();
+    // Wait until the driver has written part of the temp file that will replace %A.
     let started = std::time::Instant::now();
     let partial = loop {
         let tmp = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok())
-            .find(|e| e.file_name().to_string_lossy().starts_with(".soltree-"));
+            .find(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with(".soltree-") && name.ends_with(".result.tmp")
+            });
         if let Some(t) = tmp
             && t.metadata().unwrap().len() > 0
         {
@@ -558,28 +565,32 @@ fn a_killed_driver_leaves_ours_untouched() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     child.kill().unwrap(); // SIGKILL
-    let status = child.wait().unwrap();
-    assert!(!status.success());
-    assert_eq!(std::fs::read(&a).unwrap(), case("both-add-columns", "ours"));
-    assert!(
-        std::fs::metadata(&partial).unwrap().len()
-            < case("both-add-columns", "expected").len() as u64
-    );
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(std::fs::read(&a).unwrap(), ours, "%A must be untouched");
+    let partial_len = std::fs::metadata(&partial).unwrap().len();
 
-    // Unkilled, the same run completes %A.
-    let status = Command::new(SOLTREE)
-        .args(["merge", "--git"])
-        .args([&o, &a, &b])
-        .args(["7", "customizations.xml"])
-        .env("SOLTREE_TEST_PAUSE_MID_WRITE_MS", "10")
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
+    // Not killed, the same run completes %A.
+    let status = driver("10").status().unwrap();
     assert_eq!(status.code(), Some(0));
-    assert_eq!(
-        std::fs::read(&a).unwrap(),
-        case("both-add-columns", "expected")
+    let merged = std::fs::read(&a).unwrap();
+    assert!(partial_len < merged.len() as u64, "the kill came mid-write");
+    merged
+}
+
+#[test]
+fn a_killed_driver_leaves_ours_untouched() {
+    let merged = kill_mid_write(
+        &case("both-add-columns", "base"),
+        &case("both-add-columns", "ours"),
+        &case("both-add-columns", "theirs"),
+        "customizations.xml",
     );
+    assert_eq!(merged, case("both-add-columns", "expected"));
+
+    let (bz, oz, tz) = zips();
+    let merged = unzip(&kill_mid_write(&bz, &oz, &tz, ZIP));
+    let c = text_of(&merged, "customizations.xml");
+    assert!(c.contains("new_Score") && c.contains("Code de compte"));
 }
 
 #[test]
