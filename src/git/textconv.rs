@@ -97,21 +97,30 @@ fn write_xml(pkg: &Package, e: &Entry, out: &mut dyn Write) -> io::Result<bool> 
     let Some(doc) = tree.entries[0].document() else {
         return Ok(false);
     };
-    // Component headers by the (0-based) line they go before.
-    let mut headers: Vec<(usize, String)> = tree
+    // Component headers by the (0-based) line they go before. Lines are counted in one pass
+    // over the text in offset order: asking for each component's line from the start would
+    // be quadratic on a customizations.xml of hundreds of MB.
+    let mut starts: Vec<(usize, usize)> = tree
         .components
         .iter()
-        .map(|c| {
-            let line = doc.position(c.node).0 as usize - 1;
-            let label = if c.display.is_empty() || c.display.eq_ignore_ascii_case(&c.key) {
-                format!("component {}", c.path)
-            } else {
-                format!("component {} ({})", c.path, c.display)
-            };
-            (line, label)
-        })
+        .enumerate()
+        .map(|(i, c)| (doc.span(c.node).start, i))
         .collect();
-    headers.sort_by_key(|(line, _)| *line);
+    starts.sort_unstable();
+    let bytes = doc.text().as_bytes();
+    let (mut line, mut pos) = (0usize, 0usize);
+    let mut headers: Vec<(usize, String)> = Vec::with_capacity(starts.len());
+    for (start, i) in starts {
+        line += memchr::memchr_iter(b'\n', &bytes[pos..start]).count();
+        pos = start;
+        let c = &tree.components[i];
+        let label = if c.display.is_empty() || c.display.eq_ignore_ascii_case(&c.key) {
+            format!("component {}", c.path)
+        } else {
+            format!("component {} ({})", c.path, c.display)
+        };
+        headers.push((line, label));
+    }
     let mut next = headers.iter().peekable();
     let text = doc.text().trim_start_matches('\u{feff}');
     for (i, line) in text.lines().enumerate() {
