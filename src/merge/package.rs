@@ -188,21 +188,30 @@ pub fn merge_packages(
         .any(|side| side.iter().any(|e| is_ct(&e.path)));
 
     // Output order: ours' order, with entries only theirs has placed after their nearest
-    // preceding neighbour in theirs, so a merged export keeps the export's grouping.
-    let mut order: Vec<String> = ours.iter().map(|e| e.path.to_ascii_lowercase()).collect();
-    let mut placed: FxHashSet<String> = order.iter().cloned().collect();
-    let mut anchor: Option<usize> = None;
+    // preceding neighbour in theirs that ours has too, so a merged export keeps the export's
+    // grouping. One pass over each side (folder merges can hold many thousands of files).
+    let mut after: FxHashMap<String, Vec<String>> = FxHashMap::default();
+    let mut leading: Vec<String> = Vec::new();
+    let mut anchor: Option<String> = None;
     for e in theirs {
         let key = e.path.to_ascii_lowercase();
-        if let Some(pos) = order.iter().position(|k| *k == key) {
-            anchor = Some(pos);
-            continue;
+        if oi.contains_key(&key) {
+            anchor = Some(key);
+        } else {
+            match &anchor {
+                Some(a) => after.entry(a.clone()).or_default().push(key),
+                None => leading.push(key),
+            }
         }
-        let at = anchor.map_or(order.len(), |a| a + 1);
-        order.insert(at, key.clone());
-        placed.insert(key);
-        anchor = Some(at);
     }
+    let mut order: Vec<String> = leading;
+    for e in ours {
+        let key = e.path.to_ascii_lowercase();
+        let extra = after.remove(&key);
+        order.push(key);
+        order.extend(extra.into_iter().flatten());
+    }
+    let mut placed: FxHashSet<String> = order.iter().cloned().collect();
     // Entries only the base has (deleted on both sides, or deleted on one side and
     // unchanged on the other) come last; they only get an outcome.
     for e in base {
