@@ -173,6 +173,21 @@ fn zips() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 }
 
 const PACKAGER: &str = "src/Solution/Other/Solution.xml";
+/// The other SolutionPackager files both branches change, with the fixture case each holds.
+const TREE: &[(&str, &str)] = &[
+    (
+        "src/Solution/Entities/new_project/FormXml/main/{6ed25386-0000-0000-0000-000000000001}.xml",
+        "form-fields-in-the-same-section",
+    ),
+    (
+        "src/Solution/OptionSets/new_priority.xml",
+        "labels-merge-per-language",
+    ),
+    (
+        "src/Solution/Other/Relationships/new_project.xml",
+        "properties-merge-one-by-one",
+    ),
+];
 const CUSTOMIZATIONS: &str = "customizations.xml";
 const ZIP: &str = "solutions/ContosoSales.zip";
 
@@ -180,37 +195,48 @@ const ZIP: &str = "solutions/ContosoSales.zip";
 /// customizations.xml and a solution zip, from a common base.
 fn diverged(repo: &Repo) {
     let (bz, oz, tz) = zips();
-    repo.write(
-        PACKAGER,
-        &case("solution-manifest-sets-and-versions", "base"),
-    );
-    repo.write(CUSTOMIZATIONS, &case("both-add-columns", "base"));
+    let side = |name: &str| {
+        repo.write(PACKAGER, &case("solution-manifest-sets-and-versions", name));
+        for (path, fixture) in TREE {
+            repo.write(path, &case(fixture, name));
+        }
+        repo.write(CUSTOMIZATIONS, &case("both-add-columns", name));
+    };
+    side("base");
     repo.write(ZIP, &bz);
     repo.commit_all("base");
     repo.ok(&["checkout", "-qb", "feature"]);
+    side("theirs");
     repo.write(
-        PACKAGER,
-        &case("solution-manifest-sets-and-versions", "theirs"),
+        "src/Solution/WebResources/new_/theirs.js",
+        b"// added by theirs\n",
     );
-    repo.write(CUSTOMIZATIONS, &case("both-add-columns", "theirs"));
     repo.write(ZIP, &tz);
     repo.commit_all("theirs");
     repo.ok(&["checkout", "-q", "main"]);
-    repo.write(
-        PACKAGER,
-        &case("solution-manifest-sets-and-versions", "ours"),
-    );
-    repo.write(CUSTOMIZATIONS, &case("both-add-columns", "ours"));
+    side("ours");
+    repo.write("src/Solution/Roles/Ours.xml", b"<Role name=\"Ours\" />\n");
     repo.write(ZIP, &oz);
     repo.commit_all("ours");
 }
 
-/// The merged work tree holds both sides' changes of all three files.
+/// The merged work tree holds both sides' changes of every file: the SolutionPackager tree (four
+/// component files changed on both sides, one file added on each), the customizations.xml and
+/// the zip.
 fn assert_merged(repo: &Repo) {
     assert_eq!(
         repo.read(PACKAGER),
         case("solution-manifest-sets-and-versions", "expected")
     );
+    for (path, fixture) in TREE {
+        assert_eq!(repo.read(path), case(fixture, "expected"), "{path}");
+    }
+    assert!(
+        repo.root
+            .join("src/Solution/WebResources/new_/theirs.js")
+            .is_file()
+    );
+    assert!(repo.root.join("src/Solution/Roles/Ours.xml").is_file());
     assert_eq!(
         repo.read(CUSTOMIZATIONS),
         case("both-add-columns", "expected")
