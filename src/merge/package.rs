@@ -41,6 +41,7 @@ pub enum Resolution {
     AddedByBoth,
     DeletedByOurs,
     DeletedByTheirs,
+    DeletedByBoth,
     /// Both sides changed it and the changes combined.
     Merged,
     /// `[Content_Types].xml`, rebuilt from the merged entry list.
@@ -351,11 +352,10 @@ fn merge_entry(
     let keep = |b: Option<&[u8]>| b.map(<[u8]>::to_vec);
     if t.ours == t.theirs {
         let r = match (t.base, t.ours) {
-            (_, None) => DeletedByOurs,
+            (_, None) => DeletedByBoth,
             (None, Some(_)) => AddedByBoth,
             (Some(_), Some(_)) => Unchanged,
         };
-        // Deleted on both sides: report it as deleted by ours (it is gone either way).
         return (outcome(t.path, r), keep(t.ours), None);
     }
     if t.base == t.ours {
@@ -577,7 +577,12 @@ mod tests {
 
     #[test]
     fn additions_deletions_and_one_sided_changes() {
-        let base = vec![e("a.js", "1\n"), e("b.js", "b\n"), e("c.js", "c\n")];
+        let base = vec![
+            e("a.js", "1\n"),
+            e("b.js", "b\n"),
+            e("c.js", "c\n"),
+            e("d.js", "d\n"),
+        ];
         let ours = vec![e("a.js", "1\n"), e("b.js", "b2\n"), e("o.js", "o\n")];
         let theirs = vec![
             e("a.js", "1\n"),
@@ -594,6 +599,7 @@ mod tests {
         assert_eq!(resolution(&out, "o.js"), Resolution::AddedByOurs);
         assert_eq!(resolution(&out, "b.js"), Resolution::TakenFromOurs);
         assert_eq!(resolution(&out, "a.js"), Resolution::Unchanged);
+        assert_eq!(resolution(&out, "d.js"), Resolution::DeletedByBoth);
     }
 
     #[test]
