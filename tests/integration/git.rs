@@ -531,6 +531,21 @@ fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
     assert_eq!(repo.read(".gitattributes"), b"*.png binary\n");
     assert!(!repo.ok(&["config", "--list"]).contains("soltree"));
 
+    // Outside a repository, a local install is refused with a clear message.
+    let outside = repo
+        .cmd(SOLTREE)
+        .args(["git", "install"])
+        .current_dir(&repo.home)
+        .env("GIT_CEILING_DIRECTORIES", repo.home.parent().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(outside.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("not inside a git work tree"),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
+
     // Global: the user's config and attributes file, usable from any repository.
     let out = repo.soltree(&["git", "install", "--global"]);
     assert!(
