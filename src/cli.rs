@@ -109,7 +109,7 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
-    /// git integration.
+    /// git integration: install the merge and diff drivers (`soltree git install`).
     #[command(subcommand)]
     Git(GitCommand),
 }
