@@ -7,6 +7,7 @@
 //! The [`cli`] module is the only place that knows clap.
 
 pub mod cli;
+pub mod git;
 pub mod input;
 pub mod merge;
 pub mod model;

@@ -10,6 +10,7 @@
 //! ([`line`]) and a one-line note saying why.
 
 pub mod line;
+pub mod package;
 pub mod rules;
 mod tree;
 

@@ -3,8 +3,11 @@
 
 mod cli;
 mod corpus;
+mod git;
 mod merge;
+mod package;
 mod props;
+mod whole;
 
 use std::path::PathBuf;
 
