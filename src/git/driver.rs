@@ -86,7 +86,7 @@ pub fn run(req: &DriverRequest, limits: &Limits) -> Result<DriverOutcome, GitErr
         match merge_zips(req, &base, limits) {
             Ok(outcome) => return Ok(outcome),
             Err(ZipFailure(why)) => {
-                let out = line::merge_bytes(None, &ours, &theirs, &req.opts, &why);
+                let out = line::keep_ours(&ours, &why);
                 return Ok(DriverOutcome::File(out));
             }
         }
