@@ -246,7 +246,18 @@ impl<'a> Merger<'a> {
         let (o_doc, t_doc) = (self.o, self.t);
         let (ho, ht) = (o_doc.hash(o), t_doc.hash(t));
         if ho == ht {
-            self.put(o_doc.raw(o));
+            // Equal in content. Keep a formatting-only change of theirs (`<a></a>` → `<a />`)
+            // when ours left the bytes as base had them.
+            let theirs_reformatted = b
+                .zip(self.b)
+                .is_some_and(|(n, d)| d.raw(n) == o_doc.raw(o) && t_doc.raw(t) != o_doc.raw(o));
+            if theirs_reformatted {
+                let indent = o_doc.indentation(o).unwrap_or("").to_string();
+                let text = self.transplant(t, &indent);
+                self.put(&text);
+            } else {
+                self.put(o_doc.raw(o));
+            }
             return Ok(());
         }
         if let (Some(b), Some(b_doc)) = (b, self.b) {
