@@ -7,9 +7,11 @@
 //! The [`cli`] module is the only place that knows clap.
 
 pub mod cli;
+pub mod diff;
 pub mod input;
 pub mod model;
 pub mod normalize;
+pub mod render;
 pub mod show;
 pub mod synth;
 pub mod xml;

@@ -369,6 +369,16 @@ pub static KINDS: &[KindDef] = &[
         false
     ),
     kind!(
+        "displayconditionrole",
+        "Form role",
+        ["DisplayConditions/Role"],
+        Fields(&["Id"]),
+        Set,
+        [],
+        None,
+        false
+    ),
+    kind!(
         "library",
         "Form library",
         ["formLibraries/Library"],

@@ -1,0 +1,109 @@
+//! Domain facts the differ needs beyond the kinds table, kept as data: which attributes are
+//! export noise, which are platform versions (reported in the header), and which component
+//! fields name a separate part of the package (web resource content, workflow XAML, DLLs).
+//! Facts come from `solution-format.md` §1.4, §2.1 and §6.
+
+/// Root attributes of `solution.xml` / `customizations.xml` that record the exporting
+/// platform build. They change whenever the source org is patched (§2.1, §6), so they are
+/// reported in the header and never count as a difference.
+pub const PLATFORM_ATTRIBUTES: &[&str] = &[
+    "version",
+    "OrganizationVersion",
+    "CRMServerServiceabilityVersion",
+    // Appears together with OrganizationVersion in newer exports only (§2.1).
+    "OrganizationSchemaType",
+];
+
+/// Kinds that wrap one list and say nothing a reader needs in a property path
+/// (`FormXml/forms[@type]` around a dashboard's `form`).
+pub const SILENT_IN_PATH: &[&str] = &["formset"];
+
+/// Whether an element is an empty list (`<appelements />`, `<controlDescriptions />`):
+/// exports write these or leave the element out depending on the producer, so an empty list
+/// equals absence.
+pub fn is_empty_list(doc: &crate::xml::Document, node: crate::xml::NodeId) -> bool {
+    let name = doc.name(node);
+    (name.ends_with('s') || name.ends_with('S'))
+        && doc.elements(node).next().is_none()
+        && doc.attributes(node).all(|(k, _)| is_namespace_attribute(k))
+        && doc.text_of(node).trim().is_empty()
+}
+
+/// Whether an element is a null value (`<Description xsi:nil="true" />`): equal to an empty
+/// value and to absence.
+pub fn is_nil(doc: &crate::xml::Document, node: crate::xml::NodeId) -> bool {
+    doc.attr_raw(node, NIL).is_some_and(|v| v == "true")
+        && doc.elements(node).next().is_none()
+        && doc.text_of(node).trim().is_empty()
+}
+
+/// The null marker attribute; an empty value and a nil value are the same null.
+pub const NIL: &str = "xsi:nil";
+
+/// Attributes that never carry meaning: namespace declarations (SolutionPackager adds
+/// `xmlns:xsi` to every file it writes, §5.2).
+pub fn is_namespace_attribute(name: &str) -> bool {
+    name == "xmlns" || name.starts_with("xmlns:")
+}
+
+/// `(kind, field)` pairs whose value is derived noise: canvas app part names carry a random
+/// infix that changes on every export (§6 item 2); the content they name is compared instead.
+pub const NOISE_FIELDS: &[(&str, &str)] = &[
+    ("canvasapp", "DocumentUri"),
+    ("canvasapp", "BackgroundImageUri"),
+    ("canvasapp", "AdditionalUris"),
+];
+
+/// Whether a property of a component of `kind` is noise.
+pub fn is_noise_field(kind: &str, field: &str) -> bool {
+    NOISE_FIELDS.iter().any(|&(k, f)| k == kind && f == field)
+}
+
+/// Component fields that name a part of the package (§1.4), with the property name the
+/// part's content is reported under: the content is compared as a property of the component,
+/// whatever the part is called in this package form.
+pub const PART_REFERENCES: &[(&str, &[(&str, &str)])] = &[
+    ("webresource", &[("FileName", "content")]),
+    (
+        "workflow",
+        &[
+            ("XamlFileName", "XAML"),
+            ("JsonFileName", "flow definition"),
+        ],
+    ),
+    ("pluginassembly", &[("FileName", "assembly")]),
+    (
+        "canvasapp",
+        &[
+            ("DocumentUri", "app package"),
+            ("BackgroundImageUri", "background image"),
+        ],
+    ),
+    ("report", &[("ExportedFileName", "report definition")]),
+    ("attribute", &[("FormulaDefinitionFileName", "formula")]),
+];
+
+/// The package's content-type list: derived from the entry list (§1.3), reported as package
+/// metadata only.
+pub fn is_content_types(entry: &str) -> bool {
+    entry.eq_ignore_ascii_case("[Content_Types].xml")
+}
+
+/// Element names whose escaped text holds an XML or JSON document (§1.4, "escaped XML/JSON
+/// strings"): always diffed line by line, even when short.
+pub const EMBEDDED_TEXT: &[&str] = &[
+    "DependencyXml",
+    "fetchxml",
+    "layoutxml",
+    "FormXml",
+    "Tags",
+    "DatabaseReferences",
+    "CdsDependencies",
+    "AuthorizationReferences",
+    "ConnectionReferences",
+    "clientdata",
+    "body",
+    "presentationxml",
+    "msdyn_customconfiguration",
+    "msdyn_mashupdocument",
+];
