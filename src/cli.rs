@@ -6,6 +6,7 @@
 //! chain on stderr (`soltree: reading X: customizations.xml:12:5: …`).
 
 use crate::input::{self, Limits};
+use crate::merge::{self, ConflictStyle, MergeOptions};
 use crate::model::ComponentTree;
 use crate::{diff, normalize, render, show};
 use anyhow::{Context, Result, bail};
@@ -71,6 +72,49 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// Three-way merge of solution XML: BASE OURS THEIRS, or as git's merge driver with
+    /// `--git %O %A %B %L %P [%S %X %Y]` (the result goes into %A).
+    ///
+    /// Exit status: 0 clean, 1 conflicts written, 2 error (nothing written).
+    Merge {
+        /// BASE OURS THEIRS (a missing or empty BASE means both sides added the file); with
+        /// --git: %O %A %B %L %P and optionally %S %X %Y.
+        #[arg(required = true, num_args = 3..=8)]
+        files: Vec<PathBuf>,
+        /// Run as git's merge driver: write the result into %A atomically.
+        #[arg(long)]
+        git: bool,
+        /// Where to write the result (default: standard output).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// The file's path in the repository; helps recognise the kind of file.
+        #[arg(long)]
+        path: Option<String>,
+        #[arg(long, value_enum)]
+        conflict_style: Option<StyleArg>,
+        #[arg(long, default_value_t = 7)]
+        marker_size: usize,
+        #[arg(long, short = 'x')]
+        label_ours: Option<String>,
+        #[arg(long, short = 's')]
+        label_base: Option<String>,
+        #[arg(long, short = 'y')]
+        label_theirs: Option<String>,
+        /// Write every conflict and every domain-rule decision to this JSON file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Time limit for the structured merge, in seconds, before the line merge takes over.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
+}
+
+/// git's `merge.conflictStyle` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StyleArg {
+    Merge,
+    Diff3,
+    Zdiff3,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -169,7 +213,153 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Normalize { input, output } => run_normalize(&NormalizeOptions { input, output }),
+        Command::Merge {
+            files,
+            git,
+            output,
+            path,
+            conflict_style,
+            marker_size,
+            label_ours,
+            label_base,
+            label_theirs,
+            report,
+            timeout,
+        } => {
+            let mut opts = MergeOptions {
+                style: match conflict_style {
+                    Some(s) => style_of(s),
+                    None if git => git_conflict_style(),
+                    None => ConflictStyle::Merge,
+                },
+                marker_size,
+                path,
+                timeout: std::time::Duration::from_secs(timeout),
+                ..MergeOptions::default()
+            };
+            let run = if git {
+                // %O %A %B %L %P [%S %X %Y]
+                if files.len() != 5 && files.len() != 8 {
+                    bail!("--git expects %O %A %B %L %P [%S %X %Y]");
+                }
+                opts.marker_size = files[3].to_string_lossy().parse().unwrap_or(7);
+                opts.path = Some(files[4].to_string_lossy().into_owned());
+                if files.len() == 8 {
+                    opts.label_base = files[5].to_string_lossy().into_owned();
+                    opts.label_ours = files[6].to_string_lossy().into_owned();
+                    opts.label_theirs = files[7].to_string_lossy().into_owned();
+                }
+                MergeRun {
+                    base: files[0].clone(),
+                    ours: files[1].clone(),
+                    theirs: files[2].clone(),
+                    output: Some(files[1].clone()),
+                    report,
+                }
+            } else {
+                if files.len() != 3 {
+                    bail!("merge expects BASE OURS THEIRS");
+                }
+                MergeRun {
+                    base: files[0].clone(),
+                    ours: files[1].clone(),
+                    theirs: files[2].clone(),
+                    output,
+                    report,
+                }
+            };
+            for (label, value) in [
+                (&mut opts.label_ours, label_ours),
+                (&mut opts.label_base, label_base),
+                (&mut opts.label_theirs, label_theirs),
+            ] {
+                if let Some(v) = value {
+                    *label = v;
+                }
+            }
+            if git && std::env::var_os("SOLTREE_DRIVER").is_some_and(|v| v == "0") {
+                opts.line_only = Some("SOLTREE_DRIVER=0 asks for git's plain line merge".into());
+            }
+            run_merge(&run, &opts)
+        }
     }
+}
+
+fn style_of(s: StyleArg) -> ConflictStyle {
+    match s {
+        StyleArg::Merge => ConflictStyle::Merge,
+        StyleArg::Diff3 => ConflictStyle::Diff3,
+        StyleArg::Zdiff3 => ConflictStyle::Zdiff3,
+    }
+}
+
+/// In driver mode, git's own `merge.conflictStyle` decides the marker style.
+fn git_conflict_style() -> ConflictStyle {
+    let out = std::process::Command::new("git")
+        .args(["config", "--get", "merge.conflictStyle"])
+        .output();
+    match out
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .as_deref()
+    {
+        Some("diff3") => ConflictStyle::Diff3,
+        Some("zdiff3") => ConflictStyle::Zdiff3,
+        _ => ConflictStyle::Merge,
+    }
+}
+
+/// The files of one merge, free of clap.
+pub struct MergeRun {
+    pub base: PathBuf,
+    pub ours: PathBuf,
+    pub theirs: PathBuf,
+    pub output: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+}
+
+pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
+    for p in [&run.ours, &run.theirs] {
+        if p.is_dir() {
+            bail!(
+                "{}: folder merges are not implemented yet; merge the files one by one",
+                p.display()
+            );
+        }
+    }
+    let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let base = match std::fs::read(&run.base) {
+        Ok(b) if !b.is_empty() => Some(b),
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", run.base.display())),
+    };
+    let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
+    let outcome = merge::merge_files(base.as_deref(), &ours, &theirs, opts);
+    if let Some(why) = &outcome.fallback {
+        eprintln!("soltree: {why}");
+    }
+    if let Some(report) = &run.report {
+        let mut buf = serde_json::to_vec_pretty(&outcome.report(opts.path.as_deref()))?;
+        buf.push(b'\n');
+        emit(&buf, Some(report))?;
+    }
+    emit(&outcome.bytes, run.output.as_deref())?;
+    if !outcome.is_clean() {
+        eprintln!(
+            "soltree: {} conflict{} in {}",
+            outcome.conflicts.len(),
+            if outcome.conflicts.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            opts.path
+                .as_deref()
+                .unwrap_or(&run.ours.display().to_string())
+        );
+    }
+    Ok(ExitCode::from(if outcome.is_clean() { 0 } else { 1 }))
 }
 
 /// Colour follows `--color`, then `NO_COLOR`, then whether standard output is a terminal.

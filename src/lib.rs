@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod diff;
 pub mod input;
+pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod render;

@@ -228,6 +228,7 @@ const LCIDS: [&str; 5] = ["1033", "1036", "1031", "3082", "1043"];
 type Tr = [&'static str; 5];
 
 /// Nouns used for entity names (English forms are single words).
+#[rustfmt::skip]
 const NOUNS: &[Tr] = &[
     ["Project", "Projet", "Projekt", "Proyecto", "Project"],
     ["Task", "Tâche", "Aufgabe", "Tarea", "Taak"],
@@ -239,48 +240,18 @@ const NOUNS: &[Tr] = &[
     ["Product", "Produit", "Produkt", "Producto", "Product"],
     ["Contract", "Contrat", "Vertrag", "Contrato", "Contract"],
     ["Asset", "Actif", "Anlage", "Activo", "Bedrijfsmiddel"],
-    [
-        "Inspection",
-        "Inspection",
-        "Inspektion",
-        "Inspección",
-        "Inspectie",
-    ],
+    ["Inspection", "Inspection", "Inspektion", "Inspección", "Inspectie"],
     ["Permit", "Permis", "Genehmigung", "Permiso", "Vergunning"],
     ["Application", "Demande", "Antrag", "Solicitud", "Aanvraag"],
-    [
-        "Certificate",
-        "Certificat",
-        "Zertifikat",
-        "Certificado",
-        "Certificaat",
-    ],
+    ["Certificate", "Certificat", "Zertifikat", "Certificado", "Certificaat"],
     ["Course", "Cours", "Kurs", "Curso", "Cursus"],
     ["Program", "Programme", "Programm", "Programa", "Programma"],
     ["Region", "Région", "Region", "Región", "Regio"],
-    [
-        "Facility",
-        "Installation",
-        "Einrichtung",
-        "Instalación",
-        "Faciliteit",
-    ],
+    ["Facility", "Installation", "Einrichtung", "Instalación", "Faciliteit"],
     ["Resource", "Ressource", "Ressource", "Recurso", "Resource"],
-    [
-        "Funding",
-        "Financement",
-        "Finanzierung",
-        "Financiación",
-        "Financiering",
-    ],
+    ["Funding", "Financement", "Finanzierung", "Financiación", "Financiering"],
     ["Outcome", "Résultat", "Ergebnis", "Resultado", "Resultaat"],
-    [
-        "Vendor",
-        "Fournisseur",
-        "Lieferant",
-        "Proveedor",
-        "Leverancier",
-    ],
+    ["Vendor", "Fournisseur", "Lieferant", "Proveedor", "Leverancier"],
     ["Shipment", "Expédition", "Sendung", "Envío", "Zending"],
     ["Warehouse", "Entrepôt", "Lager", "Almacén", "Magazijn"],
     ["Budget", "Budget", "Budget", "Presupuesto", "Budget"],
@@ -293,13 +264,7 @@ const NOUNS: &[Tr] = &[
     ["Partner", "Partenaire", "Partner", "Socio", "Partner"],
     ["Device", "Appareil", "Gerät", "Dispositivo", "Apparaat"],
     ["Vehicle", "Véhicule", "Fahrzeug", "Vehículo", "Voertuig"],
-    [
-        "Location",
-        "Emplacement",
-        "Standort",
-        "Ubicación",
-        "Locatie",
-    ],
+    ["Location", "Emplacement", "Standort", "Ubicación", "Locatie"],
     ["Document", "Document", "Dokument", "Documento", "Document"],
     ["Review", "Revue", "Prüfung", "Revisión", "Beoordeling"],
     ["Schedule", "Planning", "Zeitplan", "Calendario", "Planning"],
@@ -312,37 +277,13 @@ const NOUNS: &[Tr] = &[
     ["Sample", "Échantillon", "Probe", "Muestra", "Monster"],
     ["Patient", "Patient", "Patient", "Paciente", "Patiënt"],
     ["Appointment", "Rendez-vous", "Termin", "Cita", "Afspraak"],
-    [
-        "Medicine",
-        "Médicament",
-        "Medikament",
-        "Medicamento",
-        "Geneesmiddel",
-    ],
+    ["Medicine", "Médicament", "Medikament", "Medicamento", "Geneesmiddel"],
     ["Room", "Salle", "Raum", "Sala", "Ruimte"],
     ["Booking", "Réservation", "Buchung", "Reserva", "Boeking"],
-    [
-        "Agreement",
-        "Accord",
-        "Vereinbarung",
-        "Acuerdo",
-        "Overeenkomst",
-    ],
+    ["Agreement", "Accord", "Vereinbarung", "Acuerdo", "Overeenkomst"],
     ["Delivery", "Livraison", "Lieferung", "Entrega", "Levering"],
-    [
-        "Employee",
-        "Employé",
-        "Mitarbeiter",
-        "Empleado",
-        "Medewerker",
-    ],
-    [
-        "Skill",
-        "Compétence",
-        "Fähigkeit",
-        "Habilidad",
-        "Vaardigheid",
-    ],
+    ["Employee", "Employé", "Mitarbeiter", "Empleado", "Medewerker"],
+    ["Skill", "Compétence", "Fähigkeit", "Habilidad", "Vaardigheid"],
     ["Incident", "Incident", "Vorfall", "Incidente", "Incident"],
     ["Audit", "Audit", "Audit", "Auditoría", "Audit"],
     ["Article", "Article", "Artikel", "Artículo", "Artikel"],
@@ -350,13 +291,7 @@ const NOUNS: &[Tr] = &[
     ["Service", "Service", "Dienst", "Servicio", "Dienst"],
     ["Complaint", "Plainte", "Beschwerde", "Queja", "Klacht"],
     ["Donation", "Don", "Spende", "Donación", "Donatie"],
-    [
-        "Volunteer",
-        "Bénévole",
-        "Freiwilliger",
-        "Voluntario",
-        "Vrijwilliger",
-    ],
+    ["Volunteer", "Bénévole", "Freiwilliger", "Voluntario", "Vrijwilliger"],
     ["Site", "Site", "Gelände", "Sitio", "Terrein"],
 ];
 
@@ -378,258 +313,71 @@ enum Fc {
     Qual,
 }
 
+#[rustfmt::skip]
 const FIELDS: &[(Tr, Fc)] = &[
     (["Name", "Nom", "Name", "Nombre", "Naam"], Fc::Text),
     (["Code", "Code", "Code", "Código", "Code"], Fc::Text),
     (["Number", "Numéro", "Nummer", "Número", "Nummer"], Fc::Text),
-    (
-        [
-            "Reference",
-            "Référence",
-            "Referenz",
-            "Referencia",
-            "Referentie",
-        ],
-        Fc::Text,
-    ),
+    (["Reference", "Référence", "Referenz", "Referencia", "Referentie"], Fc::Text),
     (["Title", "Titre", "Titel", "Título", "Titel"], Fc::Text),
-    (
-        ["Email", "E-mail", "E-Mail", "Correo electrónico", "E-mail"],
-        Fc::Email,
-    ),
-    (
-        ["Phone", "Téléphone", "Telefon", "Teléfono", "Telefoon"],
-        Fc::Phone,
-    ),
-    (
-        ["Mobile", "Portable", "Mobiltelefon", "Móvil", "Mobiel"],
-        Fc::Phone,
-    ),
-    (
-        ["Website", "Site web", "Website", "Sitio web", "Website"],
-        Fc::Url,
-    ),
-    (
-        ["Address", "Adresse", "Adresse", "Dirección", "Adres"],
-        Fc::Text,
-    ),
+    (["Email", "E-mail", "E-Mail", "Correo electrónico", "E-mail"], Fc::Email),
+    (["Phone", "Téléphone", "Telefon", "Teléfono", "Telefoon"], Fc::Phone),
+    (["Mobile", "Portable", "Mobiltelefon", "Móvil", "Mobiel"], Fc::Phone),
+    (["Website", "Site web", "Website", "Sitio web", "Website"], Fc::Url),
+    (["Address", "Adresse", "Adresse", "Dirección", "Adres"], Fc::Text),
     (["City", "Ville", "Stadt", "Ciudad", "Plaats"], Fc::Text),
     (["Country", "Pays", "Land", "País", "Land"], Fc::Text),
-    (
-        [
-            "Postcode",
-            "Code postal",
-            "Postleitzahl",
-            "Código postal",
-            "Postcode",
-        ],
-        Fc::Text,
-    ),
-    (
-        [
-            "Description",
-            "Description",
-            "Beschreibung",
-            "Descripción",
-            "Omschrijving",
-        ],
-        Fc::Memo,
-    ),
-    (
-        [
-            "Comments",
-            "Commentaires",
-            "Kommentare",
-            "Comentarios",
-            "Opmerkingen",
-        ],
-        Fc::Memo,
-    ),
+    (["Postcode", "Code postal", "Postleitzahl", "Código postal", "Postcode"], Fc::Text),
+    (["Description", "Description", "Beschreibung", "Descripción", "Omschrijving"], Fc::Memo),
+    (["Comments", "Commentaires", "Kommentare", "Comentarios", "Opmerkingen"], Fc::Memo),
     (["Notes", "Notes", "Notizen", "Notas", "Notities"], Fc::Memo),
-    (
-        [
-            "Summary",
-            "Résumé",
-            "Zusammenfassung",
-            "Resumen",
-            "Samenvatting",
-        ],
-        Fc::Memo,
-    ),
+    (["Summary", "Résumé", "Zusammenfassung", "Resumen", "Samenvatting"], Fc::Memo),
     (["Status", "Statut", "Status", "Estado", "Status"], Fc::Pick),
     (["Type", "Type", "Typ", "Tipo", "Type"], Fc::Pick),
-    (
-        [
-            "Category",
-            "Catégorie",
-            "Kategorie",
-            "Categoría",
-            "Categorie",
-        ],
-        Fc::Pick,
-    ),
-    (
-        [
-            "Priority",
-            "Priorité",
-            "Priorität",
-            "Prioridad",
-            "Prioriteit",
-        ],
-        Fc::Pick,
-    ),
+    (["Category", "Catégorie", "Kategorie", "Categoría", "Categorie"], Fc::Pick),
+    (["Priority", "Priorité", "Priorität", "Prioridad", "Prioriteit"], Fc::Pick),
     (["Stage", "Étape", "Phase", "Etapa", "Fase"], Fc::Pick),
     (["Risk", "Risque", "Risiko", "Riesgo", "Risico"], Fc::Pick),
     (["Reason", "Motif", "Grund", "Motivo", "Reden"], Fc::Pick),
     (["Source", "Source", "Quelle", "Origen", "Bron"], Fc::Pick),
     (["Channel", "Canal", "Kanal", "Canal", "Kanaal"], Fc::Pick),
     (["Size", "Taille", "Größe", "Tamaño", "Grootte"], Fc::Pick),
-    (
-        ["Amount", "Montant", "Betrag", "Importe", "Bedrag"],
-        Fc::Money,
-    ),
+    (["Amount", "Montant", "Betrag", "Importe", "Bedrag"], Fc::Money),
     (["Cost", "Coût", "Kosten", "Coste", "Kosten"], Fc::Money),
     (["Price", "Prix", "Preis", "Precio", "Prijs"], Fc::Money),
-    (
-        ["Fee", "Frais", "Gebühr", "Tarifa", "Vergoeding"],
-        Fc::Money,
-    ),
+    (["Fee", "Frais", "Gebühr", "Tarifa", "Vergoeding"], Fc::Money),
     (["Balance", "Solde", "Saldo", "Saldo", "Saldo"], Fc::Money),
-    (
-        ["Quantity", "Quantité", "Menge", "Cantidad", "Aantal"],
-        Fc::Int,
-    ),
-    (
-        ["Score", "Score", "Punktzahl", "Puntuación", "Score"],
-        Fc::Int,
-    ),
+    (["Quantity", "Quantité", "Menge", "Cantidad", "Aantal"], Fc::Int),
+    (["Score", "Score", "Punktzahl", "Puntuación", "Score"], Fc::Int),
     (["Duration", "Durée", "Dauer", "Duración", "Duur"], Fc::Int),
-    (
-        ["Count", "Nombre", "Anzahl", "Recuento", "Telling"],
-        Fc::Int,
-    ),
-    (
-        [
-            "Capacity",
-            "Capacité",
-            "Kapazität",
-            "Capacidad",
-            "Capaciteit",
-        ],
-        Fc::Int,
-    ),
-    (
-        [
-            "Percentage",
-            "Pourcentage",
-            "Prozentsatz",
-            "Porcentaje",
-            "Percentage",
-        ],
-        Fc::Dec,
-    ),
+    (["Count", "Nombre", "Anzahl", "Recuento", "Telling"], Fc::Int),
+    (["Capacity", "Capacité", "Kapazität", "Capacidad", "Capaciteit"], Fc::Int),
+    (["Percentage", "Pourcentage", "Prozentsatz", "Porcentaje", "Percentage"], Fc::Dec),
     (["Weight", "Poids", "Gewicht", "Peso", "Gewicht"], Fc::Dec),
-    (
-        ["Rating", "Note", "Bewertung", "Valoración", "Waardering"],
-        Fc::Dec,
-    ),
+    (["Rating", "Note", "Bewertung", "Valoración", "Waardering"], Fc::Dec),
     (["Rate", "Taux", "Satz", "Tasa", "Tarief"], Fc::Dec),
     (["Date", "Date", "Datum", "Fecha", "Datum"], Fc::Date),
-    (
-        ["Deadline", "Échéance", "Frist", "Plazo", "Deadline"],
-        Fc::Date,
-    ),
-    (
-        [
-            "Approved",
-            "Approuvé",
-            "Genehmigt",
-            "Aprobado",
-            "Goedgekeurd",
-        ],
-        Fc::Bit,
-    ),
-    (
-        [
-            "Completed",
-            "Terminé",
-            "Abgeschlossen",
-            "Completado",
-            "Voltooid",
-        ],
-        Fc::Bit,
-    ),
-    (
-        [
-            "Confidential",
-            "Confidentiel",
-            "Vertraulich",
-            "Confidencial",
-            "Vertrouwelijk",
-        ],
-        Fc::Bit,
-    ),
-    (
-        [
-            "Verified",
-            "Vérifié",
-            "Geprüft",
-            "Verificado",
-            "Geverifieerd",
-        ],
-        Fc::Bit,
-    ),
-    (
-        [
-            "Billable",
-            "Facturable",
-            "Abrechenbar",
-            "Facturable",
-            "Factureerbaar",
-        ],
-        Fc::Bit,
-    ),
+    (["Deadline", "Échéance", "Frist", "Plazo", "Deadline"], Fc::Date),
+    (["Approved", "Approuvé", "Genehmigt", "Aprobado", "Goedgekeurd"], Fc::Bit),
+    (["Completed", "Terminé", "Abgeschlossen", "Completado", "Voltooid"], Fc::Bit),
+    (["Confidential", "Confidentiel", "Vertraulich", "Confidencial", "Vertrouwelijk"], Fc::Bit),
+    (["Verified", "Vérifié", "Geprüft", "Verificado", "Geverifieerd"], Fc::Bit),
+    (["Billable", "Facturable", "Abrechenbar", "Facturable", "Factureerbaar"], Fc::Bit),
     (["Start", "Début", "Beginn", "Inicio", "Begin"], Fc::Qual),
     (["End", "Fin", "Ende", "Fin", "Einde"], Fc::Qual),
     (["Total", "Total", "Gesamt", "Total", "Totaal"], Fc::Qual),
-    (
-        ["Primary", "Principal", "Primär", "Principal", "Primair"],
-        Fc::Qual,
-    ),
-    (
-        [
-            "Secondary",
-            "Secondaire",
-            "Sekundär",
-            "Secundario",
-            "Secundair",
-        ],
-        Fc::Qual,
-    ),
-    (
-        ["Estimated", "Estimé", "Geschätzt", "Estimado", "Geschat"],
-        Fc::Qual,
-    ),
-    (
-        ["Actual", "Réel", "Tatsächlich", "Real", "Werkelijk"],
-        Fc::Qual,
-    ),
-    (
-        ["Internal", "Interne", "Intern", "Interno", "Intern"],
-        Fc::Qual,
-    ),
-    (
-        ["External", "Externe", "Extern", "Externo", "Extern"],
-        Fc::Qual,
-    ),
+    (["Primary", "Principal", "Primär", "Principal", "Primair"], Fc::Qual),
+    (["Secondary", "Secondaire", "Sekundär", "Secundario", "Secundair"], Fc::Qual),
+    (["Estimated", "Estimé", "Geschätzt", "Estimado", "Geschat"], Fc::Qual),
+    (["Actual", "Réel", "Tatsächlich", "Real", "Werkelijk"], Fc::Qual),
+    (["Internal", "Interne", "Intern", "Interno", "Intern"], Fc::Qual),
+    (["External", "Externe", "Extern", "Externo", "Extern"], Fc::Qual),
     (["Last", "Dernier", "Letzte", "Último", "Laatste"], Fc::Qual),
-    (
-        ["Next", "Prochain", "Nächste", "Próximo", "Volgende"],
-        Fc::Qual,
-    ),
+    (["Next", "Prochain", "Nächste", "Próximo", "Volgende"], Fc::Qual),
 ];
 
 /// Option labels (some contain `&`, `'`, `<`, `>` to exercise escaping).
+#[rustfmt::skip]
 const OPTION_WORDS: &[Tr] = &[
     ["Low", "Faible", "Niedrig", "Baja", "Laag"],
     ["Medium", "Moyen", "Mittel", "Media", "Gemiddeld"],
@@ -637,44 +385,14 @@ const OPTION_WORDS: &[Tr] = &[
     ["Critical", "Critique", "Kritisch", "Crítica", "Kritiek"],
     ["Draft", "Brouillon", "Entwurf", "Borrador", "Concept"],
     ["Submitted", "Soumis", "Eingereicht", "Enviado", "Ingediend"],
-    [
-        "Under Review",
-        "En révision",
-        "In Prüfung",
-        "En revisión",
-        "In beoordeling",
-    ],
-    [
-        "Accepted",
-        "Accepté",
-        "Angenommen",
-        "Aceptado",
-        "Geaccepteerd",
-    ],
+    ["Under Review", "En révision", "In Prüfung", "En revisión", "In beoordeling"],
+    ["Accepted", "Accepté", "Angenommen", "Aceptado", "Geaccepteerd"],
     ["Rejected", "Rejeté", "Abgelehnt", "Rechazado", "Afgewezen"],
     ["Planned", "Planifié", "Geplant", "Planificado", "Gepland"],
-    [
-        "In Progress",
-        "En cours",
-        "In Bearbeitung",
-        "En curso",
-        "Bezig",
-    ],
-    [
-        "On Hold",
-        "En attente",
-        "Angehalten",
-        "En espera",
-        "In de wacht",
-    ],
+    ["In Progress", "En cours", "In Bearbeitung", "En curso", "Bezig"],
+    ["On Hold", "En attente", "Angehalten", "En espera", "In de wacht"],
     ["Done", "Terminé", "Erledigt", "Hecho", "Gereed"],
-    [
-        "Cancelled",
-        "Annulé",
-        "Storniert",
-        "Cancelado",
-        "Geannuleerd",
-    ],
+    ["Cancelled", "Annulé", "Storniert", "Cancelado", "Geannuleerd"],
     ["North", "Nord", "Nord", "Norte", "Noord"],
     ["South", "Sud", "Süd", "Sur", "Zuid"],
     ["East", "Est", "Ost", "Este", "Oost"],
@@ -686,90 +404,25 @@ const OPTION_WORDS: &[Tr] = &[
     ["Email", "E-mail", "E-Mail", "Correo electrónico", "E-mail"],
     ["Phone", "Téléphone", "Telefon", "Teléfono", "Telefoon"],
     ["Web", "Web", "Web", "Web", "Web"],
-    [
-        "In Person",
-        "En personne",
-        "Persönlich",
-        "En persona",
-        "Persoonlijk",
-    ],
+    ["In Person", "En personne", "Persönlich", "En persona", "Persoonlijk"],
     ["Partner", "Partenaire", "Partner", "Socio", "Partner"],
-    [
-        "Small (< 50)",
-        "Petite (< 50)",
-        "Klein (< 50)",
-        "Pequeña (< 50)",
-        "Klein (< 50)",
-    ],
-    [
-        "Medium (50 - 500)",
-        "Moyenne (50 - 500)",
-        "Mittel (50 - 500)",
-        "Mediana (50 - 500)",
-        "Middel (50 - 500)",
-    ],
-    [
-        "Large (> 500)",
-        "Grande (> 500)",
-        "Groß (> 500)",
-        "Grande (> 500)",
-        "Groot (> 500)",
-    ],
-    [
-        "Research & Development",
-        "Recherche & développement",
-        "Forschung & Entwicklung",
-        "Investigación y desarrollo",
-        "Onderzoek & ontwikkeling",
-    ],
-    [
-        "Sales & Marketing",
-        "Ventes & marketing",
-        "Vertrieb & Marketing",
-        "Ventas y marketing",
-        "Verkoop & marketing",
-    ],
-    [
-        "Operations",
-        "Opérations",
-        "Betrieb",
-        "Operaciones",
-        "Operaties",
-    ],
+    ["Small (< 50)", "Petite (< 50)", "Klein (< 50)", "Pequeña (< 50)", "Klein (< 50)"],
+    ["Medium (50 - 500)", "Moyenne (50 - 500)", "Mittel (50 - 500)", "Mediana (50 - 500)", "Middel (50 - 500)"],
+    ["Large (> 500)", "Grande (> 500)", "Groß (> 500)", "Grande (> 500)", "Groot (> 500)"],
+    ["Research & Development", "Recherche & développement", "Forschung & Entwicklung", "Investigación y desarrollo", "Onderzoek & ontwikkeling"],
+    ["Sales & Marketing", "Ventes & marketing", "Vertrieb & Marketing", "Ventas y marketing", "Verkoop & marketing"],
+    ["Operations", "Opérations", "Betrieb", "Operaciones", "Operaties"],
     ["Finance", "Finances", "Finanzen", "Finanzas", "Financiën"],
     ["Other", "Autre", "Sonstiges", "Otro", "Overig"],
-    [
-        "Customer's Request",
-        "Demande du client",
-        "Kundenwunsch",
-        "Solicitud del cliente",
-        "Verzoek van klant",
-    ],
-    [
-        "Budget Constraints",
-        "Contraintes budgétaires",
-        "Budgetbeschränkungen",
-        "Restricciones presupuestarias",
-        "Budgetbeperkingen",
-    ],
+    ["Customer's Request", "Demande du client", "Kundenwunsch", "Solicitud del cliente", "Verzoek van klant"],
+    ["Budget Constraints", "Contraintes budgétaires", "Budgetbeschränkungen", "Restricciones presupuestarias", "Budgetbeperkingen"],
     ["Duplicate", "Doublon", "Duplikat", "Duplicado", "Duplicaat"],
-    [
-        "Critical Path",
-        "Chemin critique",
-        "Kritischer Pfad",
-        "Ruta crítica",
-        "Kritiek pad",
-    ],
-    [
-        "Escalated",
-        "Remonté",
-        "Eskaliert",
-        "Escalado",
-        "Geëscaleerd",
-    ],
+    ["Critical Path", "Chemin critique", "Kritischer Pfad", "Ruta crítica", "Kritiek pad"],
+    ["Escalated", "Remonté", "Eskaliert", "Escalado", "Geëscaleerd"],
 ];
 
 /// Option scales (indices into OPTION_WORDS).
+#[rustfmt::skip]
 const SCALES: &[&[u16]] = &[
     &[0, 1, 2, 3],
     &[4, 5, 6, 7, 8],
@@ -783,110 +436,33 @@ const SCALES: &[&[u16]] = &[
 ];
 
 /// Words for tabs, sections, views, apps.
+#[rustfmt::skip]
 const MISC: &[Tr] = &[
     ["General", "Général", "Allgemein", "General", "Algemeen"],
     ["Details", "Détails", "Details", "Detalles", "Details"],
-    [
-        "Related",
-        "Associé",
-        "Verknüpft",
-        "Relacionado",
-        "Gerelateerd",
-    ],
-    [
-        "Information",
-        "Informations",
-        "Informationen",
-        "Información",
-        "Informatie",
-    ],
-    [
-        "Administration",
-        "Administration",
-        "Verwaltung",
-        "Administración",
-        "Beheer",
-    ],
-    [
-        "Timeline",
-        "Chronologie",
-        "Zeitachse",
-        "Escala de tiempo",
-        "Tijdlijn",
-    ],
+    ["Related", "Associé", "Verknüpft", "Relacionado", "Gerelateerd"],
+    ["Information", "Informations", "Informationen", "Información", "Informatie"],
+    ["Administration", "Administration", "Verwaltung", "Administración", "Beheer"],
+    ["Timeline", "Chronologie", "Zeitachse", "Escala de tiempo", "Tijdlijn"],
     ["Active", "Actifs", "Aktive", "Activos", "Actieve"],
     ["Inactive", "Inactifs", "Inaktive", "Inactivos", "Inactieve"],
-    [
-        "Advanced Find View",
-        "Vue Recherche avancée",
-        "Ansicht „Erweiterte Suche“",
-        "Vista de búsqueda avanzada",
-        "Weergave Geavanceerd zoeken",
-    ],
-    [
-        "Associated View",
-        "Vue associée",
-        "Zugeordnete Ansicht",
-        "Vista asociada",
-        "Gekoppelde weergave",
-    ],
-    [
-        "Lookup View",
-        "Vue de recherche",
-        "Suchansicht",
-        "Vista de búsqueda",
-        "Zoekweergave",
-    ],
-    [
-        "Quick Find",
-        "Recherche rapide",
-        "Schnellsuche",
-        "Búsqueda rápida",
-        "Snel zoeken",
-    ],
+    ["Advanced Find View", "Vue Recherche avancée", "Ansicht „Erweiterte Suche“", "Vista de búsqueda avanzada", "Weergave Geavanceerd zoeken"],
+    ["Associated View", "Vue associée", "Zugeordnete Ansicht", "Vista asociada", "Gekoppelde weergave"],
+    ["Lookup View", "Vue de recherche", "Suchansicht", "Vista de búsqueda", "Zoekweergave"],
+    ["Quick Find", "Recherche rapide", "Schnellsuche", "Búsqueda rápida", "Snel zoeken"],
     ["My", "Mes", "Meine", "Mis", "Mijn"],
     ["Open", "Ouverts", "Offene", "Abiertos", "Open"],
     ["Recent", "Récents", "Aktuelle", "Recientes", "Recente"],
     ["Form", "Formulaire", "Formular", "Formulario", "Formulier"],
     ["Main", "Principal", "Haupt", "Principal", "Hoofd"],
-    [
-        "Quick Create",
-        "Création rapide",
-        "Schnellerfassung",
-        "Creación rápida",
-        "Snel maken",
-    ],
+    ["Quick Create", "Création rapide", "Schnellerfassung", "Creación rápida", "Snel maken"],
     ["Card", "Carte", "Karte", "Tarjeta", "Kaart"],
-    [
-        "Overview",
-        "Vue d'ensemble",
-        "Übersicht",
-        "Información general",
-        "Overzicht",
-    ],
-    [
-        "Dashboard",
-        "Tableau de bord",
-        "Dashboard",
-        "Panel",
-        "Dashboard",
-    ],
+    ["Overview", "Vue d'ensemble", "Übersicht", "Información general", "Overzicht"],
+    ["Dashboard", "Tableau de bord", "Dashboard", "Panel", "Dashboard"],
     ["Management", "Gestion", "Verwaltung", "Gestión", "Beheer"],
     ["Hub", "Hub", "Hub", "Centro", "Hub"],
-    [
-        "Settings",
-        "Paramètres",
-        "Einstellungen",
-        "Configuración",
-        "Instellingen",
-    ],
-    [
-        "Operations",
-        "Opérations",
-        "Betrieb",
-        "Operaciones",
-        "Operaties",
-    ],
+    ["Settings", "Paramètres", "Einstellungen", "Configuración", "Instellingen"],
+    ["Operations", "Opérations", "Betrieb", "Operaciones", "Operaties"],
 ];
 const M_GENERAL: u16 = 0;
 const M_DETAILS: u16 = 1;
@@ -914,280 +490,43 @@ const M_SETTINGS: u16 = 23;
 const M_OPERATIONS: u16 = 24;
 
 /// System labels and descriptions.
+#[rustfmt::skip]
 const SYS: &[Tr] = &[
-    /* 0 */
-    [
-        "Created By",
-        "Créé par",
-        "Erstellt von",
-        "Creado por",
-        "Gemaakt door",
-    ],
-    /* 1 */
-    [
-        "Unique identifier of the user who created the record.",
-        "Identificateur unique de l'utilisateur qui a créé l'enregistrement.",
-        "Eindeutige ID des Benutzers, der den Datensatz erstellt hat.",
-        "Identificador único del usuario que creó el registro.",
-        "Unieke id van de gebruiker die de record heeft gemaakt.",
-    ],
-    /* 2 */
-    [
-        "Created On",
-        "Créé le",
-        "Erstellt am",
-        "Fecha de creación",
-        "Gemaakt op",
-    ],
-    /* 3 */
-    [
-        "Date and time when the record was created.",
-        "Date et heure de création de l'enregistrement.",
-        "Datum und Uhrzeit der Erstellung des Datensatzes.",
-        "Fecha y hora de creación del registro.",
-        "Datum en tijd waarop de record is gemaakt.",
-    ],
-    /* 4 */
-    [
-        "Created By (Delegate)",
-        "Créé par (délégué)",
-        "Erstellt von (Delegat)",
-        "Creado por (delegado)",
-        "Gemaakt door (gemachtigde)",
-    ],
-    /* 5 */
-    [
-        "Unique identifier of the delegate user who created the record.",
-        "Identificateur unique du délégué qui a créé l'enregistrement.",
-        "Eindeutige ID des delegierten Benutzers, der den Datensatz erstellt hat.",
-        "Identificador único del usuario delegado que creó el registro.",
-        "Unieke id van de gemachtigde gebruiker die de record heeft gemaakt.",
-    ],
-    /* 6 */
-    [
-        "Import Sequence Number",
-        "Numéro de séquence d'importation",
-        "Importsequenznummer",
-        "Número de secuencia de importación",
-        "Volgnummer import",
-    ],
-    /* 7 */
-    [
-        "Sequence number of the import that created this record.",
-        "Numéro de séquence de l'importation qui a créé cet enregistrement.",
-        "Sequenznummer des Imports, durch den dieser Datensatz erstellt wurde.",
-        "Número de secuencia de la importación que creó este registro.",
-        "Volgnummer van de import waarmee deze record is gemaakt.",
-    ],
-    /* 8 */
-    [
-        "Modified By",
-        "Modifié par",
-        "Geändert von",
-        "Modificado por",
-        "Gewijzigd door",
-    ],
-    /* 9 */
-    [
-        "Unique identifier of the user who modified the record.",
-        "Identificateur unique de l'utilisateur qui a modifié l'enregistrement.",
-        "Eindeutige ID des Benutzers, der den Datensatz geändert hat.",
-        "Identificador único del usuario que modificó el registro.",
-        "Unieke id van de gebruiker die de record heeft gewijzigd.",
-    ],
-    /* 10 */
-    [
-        "Modified On",
-        "Modifié le",
-        "Geändert am",
-        "Fecha de modificación",
-        "Gewijzigd op",
-    ],
-    /* 11 */
-    [
-        "Date and time when the record was modified.",
-        "Date et heure de modification de l'enregistrement.",
-        "Datum und Uhrzeit der Änderung des Datensatzes.",
-        "Fecha y hora de modificación del registro.",
-        "Datum en tijd waarop de record is gewijzigd.",
-    ],
-    /* 12 */
-    [
-        "Modified By (Delegate)",
-        "Modifié par (délégué)",
-        "Geändert von (Delegat)",
-        "Modificado por (delegado)",
-        "Gewijzigd door (gemachtigde)",
-    ],
-    /* 13 */
-    [
-        "Unique identifier of the delegate user who modified the record.",
-        "Identificateur unique du délégué qui a modifié l'enregistrement.",
-        "Eindeutige ID des delegierten Benutzers, der den Datensatz geändert hat.",
-        "Identificador único del usuario delegado que modificó el registro.",
-        "Unieke id van de gemachtigde gebruiker die de record heeft gewijzigd.",
-    ],
-    /* 14 */
-    [
-        "Record Created On",
-        "Enregistrement créé le",
-        "Datensatz erstellt am",
-        "Registro creado el",
-        "Record gemaakt op",
-    ],
-    /* 15 */
-    [
-        "Date and time that the record was migrated.",
-        "Date et heure de migration de l'enregistrement.",
-        "Datum und Uhrzeit der Migration des Datensatzes.",
-        "Fecha y hora en que se migró el registro.",
-        "Datum en tijd waarop de record is gemigreerd.",
-    ],
-    /* 16 */
-    [
-        "Owner",
-        "Propriétaire",
-        "Besitzer",
-        "Propietario",
-        "Eigenaar",
-    ],
-    /* 17 */
-    [
-        "Owner Id",
-        "ID du propriétaire",
-        "Besitzer-ID",
-        "Id. de propietario",
-        "Id eigenaar",
-    ],
-    /* 18 */
-    [
-        "Owning Business Unit",
-        "Division propriétaire",
-        "Besitzende Unternehmenseinheit",
-        "Unidad de negocio propietaria",
-        "Bedrijfseenheid eigenaar",
-    ],
-    /* 19 */
-    [
-        "Unique identifier for the business unit that owns the record",
-        "Identificateur unique de la division propriétaire de l'enregistrement",
-        "Eindeutige ID der Unternehmenseinheit, die Besitzer des Datensatzes ist",
-        "Identificador único de la unidad de negocio propietaria del registro",
-        "Unieke id van de bedrijfseenheid die eigenaar is van de record",
-    ],
-    /* 20 */
-    [
-        "Owning Team",
-        "Équipe propriétaire",
-        "Besitzendes Team",
-        "Equipo propietario",
-        "Team eigenaar",
-    ],
-    /* 21 */
-    [
-        "Unique identifier for the team that owns the record.",
-        "Identificateur unique de l'équipe propriétaire de l'enregistrement.",
-        "Eindeutige ID des Teams, das Besitzer des Datensatzes ist.",
-        "Identificador único del equipo propietario del registro.",
-        "Unieke id van het team dat eigenaar is van de record.",
-    ],
-    /* 22 */
-    [
-        "Owning User",
-        "Utilisateur propriétaire",
-        "Besitzender Benutzer",
-        "Usuario propietario",
-        "Gebruiker eigenaar",
-    ],
-    /* 23 */
-    [
-        "Unique identifier for the user that owns the record.",
-        "Identificateur unique de l'utilisateur propriétaire de l'enregistrement.",
-        "Eindeutige ID des Benutzers, der Besitzer des Datensatzes ist.",
-        "Identificador único del usuario propietario del registro.",
-        "Unieke id van de gebruiker die eigenaar is van de record.",
-    ],
+    /* 0 */ ["Created By", "Créé par", "Erstellt von", "Creado por", "Gemaakt door"],
+    /* 1 */ ["Unique identifier of the user who created the record.", "Identificateur unique de l'utilisateur qui a créé l'enregistrement.", "Eindeutige ID des Benutzers, der den Datensatz erstellt hat.", "Identificador único del usuario que creó el registro.", "Unieke id van de gebruiker die de record heeft gemaakt."],
+    /* 2 */ ["Created On", "Créé le", "Erstellt am", "Fecha de creación", "Gemaakt op"],
+    /* 3 */ ["Date and time when the record was created.", "Date et heure de création de l'enregistrement.", "Datum und Uhrzeit der Erstellung des Datensatzes.", "Fecha y hora de creación del registro.", "Datum en tijd waarop de record is gemaakt."],
+    /* 4 */ ["Created By (Delegate)", "Créé par (délégué)", "Erstellt von (Delegat)", "Creado por (delegado)", "Gemaakt door (gemachtigde)"],
+    /* 5 */ ["Unique identifier of the delegate user who created the record.", "Identificateur unique du délégué qui a créé l'enregistrement.", "Eindeutige ID des delegierten Benutzers, der den Datensatz erstellt hat.", "Identificador único del usuario delegado que creó el registro.", "Unieke id van de gemachtigde gebruiker die de record heeft gemaakt."],
+    /* 6 */ ["Import Sequence Number", "Numéro de séquence d'importation", "Importsequenznummer", "Número de secuencia de importación", "Volgnummer import"],
+    /* 7 */ ["Sequence number of the import that created this record.", "Numéro de séquence de l'importation qui a créé cet enregistrement.", "Sequenznummer des Imports, durch den dieser Datensatz erstellt wurde.", "Número de secuencia de la importación que creó este registro.", "Volgnummer van de import waarmee deze record is gemaakt."],
+    /* 8 */ ["Modified By", "Modifié par", "Geändert von", "Modificado por", "Gewijzigd door"],
+    /* 9 */ ["Unique identifier of the user who modified the record.", "Identificateur unique de l'utilisateur qui a modifié l'enregistrement.", "Eindeutige ID des Benutzers, der den Datensatz geändert hat.", "Identificador único del usuario que modificó el registro.", "Unieke id van de gebruiker die de record heeft gewijzigd."],
+    /* 10 */ ["Modified On", "Modifié le", "Geändert am", "Fecha de modificación", "Gewijzigd op"],
+    /* 11 */ ["Date and time when the record was modified.", "Date et heure de modification de l'enregistrement.", "Datum und Uhrzeit der Änderung des Datensatzes.", "Fecha y hora de modificación del registro.", "Datum en tijd waarop de record is gewijzigd."],
+    /* 12 */ ["Modified By (Delegate)", "Modifié par (délégué)", "Geändert von (Delegat)", "Modificado por (delegado)", "Gewijzigd door (gemachtigde)"],
+    /* 13 */ ["Unique identifier of the delegate user who modified the record.", "Identificateur unique du délégué qui a modifié l'enregistrement.", "Eindeutige ID des delegierten Benutzers, der den Datensatz geändert hat.", "Identificador único del usuario delegado que modificó el registro.", "Unieke id van de gemachtigde gebruiker die de record heeft gewijzigd."],
+    /* 14 */ ["Record Created On", "Enregistrement créé le", "Datensatz erstellt am", "Registro creado el", "Record gemaakt op"],
+    /* 15 */ ["Date and time that the record was migrated.", "Date et heure de migration de l'enregistrement.", "Datum und Uhrzeit der Migration des Datensatzes.", "Fecha y hora en que se migró el registro.", "Datum en tijd waarop de record is gemigreerd."],
+    /* 16 */ ["Owner", "Propriétaire", "Besitzer", "Propietario", "Eigenaar"],
+    /* 17 */ ["Owner Id", "ID du propriétaire", "Besitzer-ID", "Id. de propietario", "Id eigenaar"],
+    /* 18 */ ["Owning Business Unit", "Division propriétaire", "Besitzende Unternehmenseinheit", "Unidad de negocio propietaria", "Bedrijfseenheid eigenaar"],
+    /* 19 */ ["Unique identifier for the business unit that owns the record", "Identificateur unique de la division propriétaire de l'enregistrement", "Eindeutige ID der Unternehmenseinheit, die Besitzer des Datensatzes ist", "Identificador único de la unidad de negocio propietaria del registro", "Unieke id van de bedrijfseenheid die eigenaar is van de record"],
+    /* 20 */ ["Owning Team", "Équipe propriétaire", "Besitzendes Team", "Equipo propietario", "Team eigenaar"],
+    /* 21 */ ["Unique identifier for the team that owns the record.", "Identificateur unique de l'équipe propriétaire de l'enregistrement.", "Eindeutige ID des Teams, das Besitzer des Datensatzes ist.", "Identificador único del equipo propietario del registro.", "Unieke id van het team dat eigenaar is van de record."],
+    /* 22 */ ["Owning User", "Utilisateur propriétaire", "Besitzender Benutzer", "Usuario propietario", "Gebruiker eigenaar"],
+    /* 23 */ ["Unique identifier for the user that owns the record.", "Identificateur unique de l'utilisateur propriétaire de l'enregistrement.", "Eindeutige ID des Benutzers, der Besitzer des Datensatzes ist.", "Identificador único del usuario propietario del registro.", "Unieke id van de gebruiker die eigenaar is van de record."],
     /* 24 */ ["Status", "Statut", "Status", "Estado", "Status"],
-    /* 25 */
-    [
-        "Status of the record",
-        "Statut de l'enregistrement",
-        "Status des Datensatzes",
-        "Estado del registro",
-        "Status van de record",
-    ],
-    /* 26 */
-    [
-        "Status Reason",
-        "Raison du statut",
-        "Statusgrund",
-        "Razón para el estado",
-        "Reden voor status",
-    ],
-    /* 27 */
-    [
-        "Reason for the status of the record",
-        "Raison du statut de l'enregistrement",
-        "Grund für den Status des Datensatzes",
-        "Motivo del estado del registro",
-        "Reden voor de status van de record",
-    ],
-    /* 28 */
-    [
-        "Time Zone Rule Version Number",
-        "Numéro de version de la règle de fuseau horaire",
-        "Versionsnummer der Zeitzonenregel",
-        "Número de versión de regla de zona horaria",
-        "Versienummer tijdzoneregel",
-    ],
-    /* 29 */
-    [
-        "For internal use only.",
-        "À usage interne uniquement.",
-        "Nur zur internen Verwendung.",
-        "Solo para uso interno.",
-        "Alleen voor intern gebruik.",
-    ],
-    /* 30 */
-    [
-        "UTC Conversion Time Zone Code",
-        "Code de fuseau horaire de conversion UTC",
-        "UTC-Umrechnungszeitzonencode",
-        "Código de zona horaria de conversión UTC",
-        "Tijdzonecode UTC-conversie",
-    ],
-    /* 31 */
-    [
-        "Time zone code that was in use when the record was created.",
-        "Code du fuseau horaire utilisé lors de la création de l'enregistrement.",
-        "Zeitzonencode, der bei der Erstellung des Datensatzes verwendet wurde.",
-        "Código de la zona horaria que estaba en uso cuando se creó el registro.",
-        "Tijdzonecode die werd gebruikt toen de record werd gemaakt.",
-    ],
-    /* 32 */
-    [
-        "Version Number",
-        "Numéro de version",
-        "Versionsnummer",
-        "Número de versión",
-        "Versienummer",
-    ],
-    /* 33 */
-    [
-        "Unique identifier for entity instances",
-        "Identificateur unique des instances d'entité",
-        "Eindeutige ID für Entitätsinstanzen",
-        "Identificador único de instancias de entidad",
-        "Unieke id voor entiteitsexemplaren",
-    ],
-    /* 34 */
-    [
-        "The name of the custom entity.",
-        "Nom de l'entité personnalisée.",
-        "Der Name der benutzerdefinierten Entität.",
-        "El nombre de la entidad personalizada.",
-        "De naam van de aangepaste entiteit.",
-    ],
+    /* 25 */ ["Status of the record", "Statut de l'enregistrement", "Status des Datensatzes", "Estado del registro", "Status van de record"],
+    /* 26 */ ["Status Reason", "Raison du statut", "Statusgrund", "Razón para el estado", "Reden voor status"],
+    /* 27 */ ["Reason for the status of the record", "Raison du statut de l'enregistrement", "Grund für den Status des Datensatzes", "Motivo del estado del registro", "Reden voor de status van de record"],
+    /* 28 */ ["Time Zone Rule Version Number", "Numéro de version de la règle de fuseau horaire", "Versionsnummer der Zeitzonenregel", "Número de versión de regla de zona horaria", "Versienummer tijdzoneregel"],
+    /* 29 */ ["For internal use only.", "À usage interne uniquement.", "Nur zur internen Verwendung.", "Solo para uso interno.", "Alleen voor intern gebruik."],
+    /* 30 */ ["UTC Conversion Time Zone Code", "Code de fuseau horaire de conversion UTC", "UTC-Umrechnungszeitzonencode", "Código de zona horaria de conversión UTC", "Tijdzonecode UTC-conversie"],
+    /* 31 */ ["Time zone code that was in use when the record was created.", "Code du fuseau horaire utilisé lors de la création de l'enregistrement.", "Zeitzonencode, der bei der Erstellung des Datensatzes verwendet wurde.", "Código de la zona horaria que estaba en uso cuando se creó el registro.", "Tijdzonecode die werd gebruikt toen de record werd gemaakt."],
+    /* 32 */ ["Version Number", "Numéro de version", "Versionsnummer", "Número de versión", "Versienummer"],
+    /* 33 */ ["Unique identifier for entity instances", "Identificateur unique des instances d'entité", "Eindeutige ID für Entitätsinstanzen", "Identificador único de instancias de entidad", "Unieke id voor entiteitsexemplaren"],
+    /* 34 */ ["The name of the custom entity.", "Nom de l'entité personnalisée.", "Der Name der benutzerdefinierten Entität.", "El nombre de la entidad personalizada.", "De naam van de aangepaste entiteit."],
     /* 35 */ ["Active", "Actif", "Aktiv", "Activo", "Actief"],
     /* 36 */ ["Inactive", "Inactif", "Inaktiv", "Inactivo", "Inactief"],
     /* 37 */ ["Name", "Nom", "Name", "Nombre", "Naam"],
@@ -1195,112 +534,21 @@ const SYS: &[Tr] = &[
     /* 39 */ ["No", "Non", "Nein", "No", "Nee"],
     /* 40 */ ["Account", "Compte", "Firma", "Cuenta", "Account"],
     /* 41 */ ["Accounts", "Comptes", "Firmen", "Cuentas", "Accounts"],
-    /* 42 */
-    [
-        "Business that represents a customer or potential customer.",
-        "Société qui représente un client ou un client potentiel.",
-        "Unternehmen, das einen Kunden oder potenziellen Kunden darstellt.",
-        "Negocio que representa a un cliente o posible cliente.",
-        "Bedrijf dat een klant of potentiële klant vertegenwoordigt.",
-    ],
-    /* 43 */
-    [
-        "Contact",
-        "Contact",
-        "Kontakt",
-        "Contacto",
-        "Contactpersoon",
-    ],
-    /* 44 */
-    [
-        "Contacts",
-        "Contacts",
-        "Kontakte",
-        "Contactos",
-        "Contactpersonen",
-    ],
-    /* 45 */
-    [
-        "Person with whom a business unit has a relationship, such as customer, supplier, and colleague.",
-        "Personne avec laquelle une division entretient une relation, comme un client, un fournisseur ou un collègue.",
-        "Person, mit der eine Unternehmenseinheit eine Beziehung hat, z. B. Kunde, Lieferant oder Kollege.",
-        "Persona con la que una unidad de negocio tiene relación, como un cliente, un proveedor o un compañero.",
-        "Persoon met wie een bedrijfseenheid een relatie heeft, zoals een klant, leverancier of collega.",
-    ],
-    /* 46 */
-    [
-        "Account Name",
-        "Nom du compte",
-        "Firmenname",
-        "Nombre de cuenta",
-        "Accountnaam",
-    ],
-    /* 47 */
-    [
-        "Type the company or business name.",
-        "Tapez le nom de la société ou de l'entreprise.",
-        "Geben Sie den Firmen- oder Unternehmensnamen ein.",
-        "Escriba el nombre de la compañía o negocio.",
-        "Typ de naam van het bedrijf.",
-    ],
-    /* 48 */
-    [
-        "Account Number",
-        "Numéro de compte",
-        "Firmennummer",
-        "Número de cuenta",
-        "Accountnummer",
-    ],
-    /* 49 */
-    [
-        "Main Phone",
-        "Téléphone principal",
-        "Haupttelefon",
-        "Teléfono principal",
-        "Hoofdtelefoon",
-    ],
-    /* 50 */
-    [
-        "Address 1: City",
-        "Adresse 1 : ville",
-        "Adresse 1: Ort",
-        "Dirección 1: ciudad",
-        "Adres 1: plaats",
-    ],
-    /* 51 */
-    [
-        "Full Name",
-        "Nom complet",
-        "Vollständiger Name",
-        "Nombre completo",
-        "Volledige naam",
-    ],
+    /* 42 */ ["Business that represents a customer or potential customer.", "Société qui représente un client ou un client potentiel.", "Unternehmen, das einen Kunden oder potenziellen Kunden darstellt.", "Negocio que representa a un cliente o posible cliente.", "Bedrijf dat een klant of potentiële klant vertegenwoordigt."],
+    /* 43 */ ["Contact", "Contact", "Kontakt", "Contacto", "Contactpersoon"],
+    /* 44 */ ["Contacts", "Contacts", "Kontakte", "Contactos", "Contactpersonen"],
+    /* 45 */ ["Person with whom a business unit has a relationship, such as customer, supplier, and colleague.", "Personne avec laquelle une division entretient une relation, comme un client, un fournisseur ou un collègue.", "Person, mit der eine Unternehmenseinheit eine Beziehung hat, z. B. Kunde, Lieferant oder Kollege.", "Persona con la que una unidad de negocio tiene relación, como un cliente, un proveedor o un compañero.", "Persoon met wie een bedrijfseenheid een relatie heeft, zoals een klant, leverancier of collega."],
+    /* 46 */ ["Account Name", "Nom du compte", "Firmenname", "Nombre de cuenta", "Accountnaam"],
+    /* 47 */ ["Type the company or business name.", "Tapez le nom de la société ou de l'entreprise.", "Geben Sie den Firmen- oder Unternehmensnamen ein.", "Escriba el nombre de la compañía o negocio.", "Typ de naam van het bedrijf."],
+    /* 48 */ ["Account Number", "Numéro de compte", "Firmennummer", "Número de cuenta", "Accountnummer"],
+    /* 49 */ ["Main Phone", "Téléphone principal", "Haupttelefon", "Teléfono principal", "Hoofdtelefoon"],
+    /* 50 */ ["Address 1: City", "Adresse 1 : ville", "Adresse 1: Ort", "Dirección 1: ciudad", "Adres 1: plaats"],
+    /* 51 */ ["Full Name", "Nom complet", "Vollständiger Name", "Nombre completo", "Volledige naam"],
     /* 52 */ ["First Name", "Prénom", "Vorname", "Nombre", "Voornaam"],
     /* 53 */ ["Last Name", "Nom", "Nachname", "Apellidos", "Achternaam"],
-    /* 54 */
-    [
-        "Email",
-        "Adresse de messagerie",
-        "E-Mail",
-        "Correo electrónico",
-        "E-mail",
-    ],
-    /* 55 */
-    [
-        "Unique identifier of the account.",
-        "Identificateur unique du compte.",
-        "Eindeutige ID der Firma.",
-        "Identificador único de la cuenta.",
-        "Unieke id van het account.",
-    ],
-    /* 56 */
-    [
-        "Unique identifier of the contact.",
-        "Identificateur unique du contact.",
-        "Eindeutige ID des Kontakts.",
-        "Identificador único del contacto.",
-        "Unieke id van de contactpersoon.",
-    ],
+    /* 54 */ ["Email", "Adresse de messagerie", "E-Mail", "Correo electrónico", "E-mail"],
+    /* 55 */ ["Unique identifier of the account.", "Identificateur unique du compte.", "Eindeutige ID der Firma.", "Identificador único de la cuenta.", "Unieke id van het account."],
+    /* 56 */ ["Unique identifier of the contact.", "Identificateur unique du contact.", "Eindeutige ID des Kontakts.", "Identificador único del contacto.", "Unieke id van de contactpersoon."],
 ];
 
 // Word ids: one u16 space over the tables.
@@ -2188,7 +1436,7 @@ fn r_entity(w: &mut W, m: &Model, e: &Entity) {
     } else {
         w.open(5, "attributes");
         for a in &e.attrs {
-            r_attr(w, m, e, a);
+            r_attr(w, m, a);
         }
         w.close(5, "attributes");
     }
@@ -2264,7 +1512,7 @@ fn r_ribbon(w: &mut W, m: &Model, e: &Entity) {
     w.close(3, "RibbonDiffXml");
 }
 
-fn r_attr(w: &mut W, m: &Model, e: &Entity, a: &Attr) {
+fn r_attr(w: &mut W, m: &Model, a: &Attr) {
     let d = 7;
     w.start(6, "attribute");
     w.attr("PhysicalName", &a.physical);
@@ -2411,7 +1659,6 @@ fn r_attr(w: &mut W, m: &Model, e: &Entity, a: &Attr) {
         &a.desc,
         Style::DescLang,
     );
-    let _ = e;
     w.close(6, "attribute");
 }
 
@@ -3121,7 +2368,7 @@ fn r_rest(w: &mut W, m: &Model) {
     if !m.assemblies.is_empty() {
         w.open(1, "SolutionPluginAssemblies");
         for a in &m.assemblies {
-            r_assembly(w, m, a);
+            r_assembly(w, a);
         }
         w.close(1, "SolutionPluginAssemblies");
         w.open(1, "SdkMessageProcessingSteps");
@@ -3478,7 +2725,7 @@ fn asm_suffix(a: &Assembly) -> String {
     s
 }
 
-fn r_assembly(w: &mut W, _m: &Model, a: &Assembly) {
+fn r_assembly(w: &mut W, a: &Assembly) {
     let full = asm_suffix(a);
     w.start(2, "PluginAssembly");
     w.attr("FullName", &full);
@@ -3689,6 +2936,10 @@ const ROLE_KINDS: [(&str, u8); 6] = [
     ("Agent", 0b1010_1011),
 ];
 
+/// A system column of custom tables: (name, type, SYS label, SYS description, RequiredLevel,
+/// DisplayMask, ImeMode, flags).
+type SysSpec = (&'static str, Ty, u16, u16, u8, u8, u8, u8);
+
 struct Gen {
     rng: Rng,
     m: Model,
@@ -3699,7 +2950,6 @@ struct Gen {
     ent_bytes: usize,
     names: HashSet<String>,
     os_names: HashSet<String>,
-    web_names: HashSet<String>,
     n_roles: usize,
     n_custom: usize,
     tail: u64,
@@ -3713,22 +2963,25 @@ fn build(cfg: &SynthConfig) -> Model {
     if target > 3 << 20 {
         g.add_system_entity(1);
     }
-    let start = g.est;
+    // Bytes per "unit" (a column; a table's fixed part counts as 15 units), measured as we go,
+    // so the last tables can be sized to the remaining gap.
+    let (mut sum_bytes, mut sum_units) = (0usize, 0usize);
     loop {
-        let avg = if g.n_custom == 0 {
-            60_000
-        } else {
-            (g.est - start) / g.n_custom
-        };
         let gap = target.saturating_sub(g.est);
-        if g.n_custom >= 2 && gap < avg {
-            // A last, smaller table when a big part of an average one is still missing.
-            if gap > 80_000 {
-                g.add_custom_entity(Some((gap - 60_000) / 3_500));
-            }
+        let per_unit = sum_bytes.checked_div(sum_units).unwrap_or(3_000).max(1);
+        let cap = if g.n_custom < 2 {
+            None
+        } else if gap < 22 * per_unit {
             break;
-        }
-        g.add_custom_entity(None);
+        } else if gap < 60 * per_unit {
+            Some((gap * 8 / 10 / per_unit).saturating_sub(15).max(2))
+        } else {
+            None
+        };
+        let before = g.est;
+        let columns = g.add_custom_entity(cap);
+        sum_bytes += g.est - before;
+        sum_units += columns + 15;
     }
     g.finalize();
     g.fill(target);
@@ -3793,7 +3046,6 @@ impl Gen {
             ent_bytes: 0,
             names: HashSet::new(),
             os_names: HashSet::new(),
-            web_names: HashSet::new(),
             n_roles,
             n_custom: 0,
             tail,
@@ -3981,8 +3233,8 @@ impl Gen {
             0
         };
         let scale = SCALES[self.rng.below(SCALES.len())];
-        for k in 0..extra.min(scale.len()) {
-            let labels = self.labels(Text::Words(Phrase::of(&[W_OPT + scale[k]])));
+        for (k, &wd) in scale.iter().enumerate().take(extra) {
+            let labels = self.labels(Text::Words(Phrase::of(&[W_OPT + wd])));
             statuses.insert(
                 1 + k,
                 Opt {
@@ -4018,7 +3270,8 @@ impl Gen {
         (state, status)
     }
 
-    /// The attributes every user-owned custom table has.
+    /// The attributes every user-owned custom table has: (schema name, type, display label and
+    /// description in SYS, RequiredLevel, DisplayMask, ImeMode, flags).
     fn system_attrs(&mut self, schema: &str, logical: &str, p: Phrase, flags: u64) -> Vec<Attr> {
         let lk = || Ty::Lookup;
         let int = || Ty::Int {
@@ -4027,122 +3280,33 @@ impl Gen {
             max: 2_147_483_647,
         };
         let (state, status) = self.state_status(logical, flags >> 9 & 1 == 1);
-        let specs: Vec<(String, Ty, u16, u16, u8, u8, u8, u8)> = vec![
-            ("CreatedBy".into(), lk(), 0, 1, 0, 0, 1, 0),
-            (
-                "CreatedOn".into(),
-                Ty::DateTime {
-                    date_only: false,
-                    can_change: false,
-                },
-                2,
-                3,
-                0,
-                0,
-                2,
-                F_FILTER | F_RETRIEVE,
-            ),
-            ("CreatedOnBehalfBy".into(), lk(), 4, 5, 0, 0, 1, 0),
-            (
-                "ImportSequenceNumber".into(),
-                Ty::Int {
-                    format: 0,
-                    min: -2_147_483_648,
-                    max: 2_147_483_647,
-                },
-                6,
-                7,
-                0,
-                3,
-                3,
-                F_CREATE | F_AUDIT,
-            ),
-            ("ModifiedBy".into(), lk(), 8, 9, 0, 0, 1, 0),
-            (
-                "ModifiedOn".into(),
-                Ty::DateTime {
-                    date_only: false,
-                    can_change: false,
-                },
-                10,
-                11,
-                0,
-                0,
-                2,
-                F_FILTER | F_RETRIEVE,
-            ),
-            ("ModifiedOnBehalfBy".into(), lk(), 12, 13, 0, 0, 1, 0),
-            (
-                "OverriddenCreatedOn".into(),
-                Ty::DateTime {
-                    date_only: true,
-                    can_change: false,
-                },
-                14,
-                15,
-                0,
-                0,
-                2,
-                F_CREATE,
-            ),
-            (
-                "OwnerId".into(),
-                Ty::Owner,
-                16,
-                17,
-                3,
-                0,
-                1,
-                F_UPDATE | F_CREATE | F_AUDIT | F_FILTER | F_RETRIEVE,
-            ),
-            ("OwningBusinessUnit".into(), lk(), 18, 19, 0, 0, 1, F_FILTER),
-            ("OwningTeam".into(), lk(), 20, 21, 0, 0, 1, 0),
-            ("OwningUser".into(), lk(), 22, 23, 0, 0, 1, 0),
-            (
-                "statecode".into(),
-                Ty::State(Box::new(state)),
-                24,
-                25,
-                3,
-                0,
-                1,
-                F_UPDATE | F_AUDIT | F_FILTER,
-            ),
-            (
-                "statuscode".into(),
-                Ty::Status(Box::new(status)),
-                26,
-                27,
-                0,
-                0,
-                1,
-                F_UPDATE | F_CREATE | F_AUDIT,
-            ),
-            (
-                "TimeZoneRuleVersionNumber".into(),
-                int(),
-                28,
-                29,
-                0,
-                255,
-                1,
-                F_UPDATE | F_CREATE,
-            ),
-            (
-                "UTCConversionTimeZoneCode".into(),
-                int(),
-                30,
-                31,
-                0,
-                255,
-                1,
-                F_UPDATE | F_CREATE,
-            ),
-            ("VersionNumber".into(), Ty::BigInt, 32, 32, 0, 255, 0, 0),
+        let dt = |date_only| Ty::DateTime {
+            date_only,
+            can_change: false,
+        };
+        #[rustfmt::skip]
+        let specs: Vec<SysSpec> = vec![
+            ("CreatedBy", lk(), 0, 1, 0, 0, 1, 0),
+            ("CreatedOn", dt(false), 2, 3, 0, 0, 2, F_FILTER | F_RETRIEVE),
+            ("CreatedOnBehalfBy", lk(), 4, 5, 0, 0, 1, 0),
+            ("ImportSequenceNumber", Ty::Int { format: 0, min: -2_147_483_648, max: 2_147_483_647 }, 6, 7, 0, 3, 3, F_CREATE | F_AUDIT),
+            ("ModifiedBy", lk(), 8, 9, 0, 0, 1, 0),
+            ("ModifiedOn", dt(false), 10, 11, 0, 0, 2, F_FILTER | F_RETRIEVE),
+            ("ModifiedOnBehalfBy", lk(), 12, 13, 0, 0, 1, 0),
+            ("OverriddenCreatedOn", dt(true), 14, 15, 0, 0, 2, F_CREATE),
+            ("OwnerId", Ty::Owner, 16, 17, 3, 0, 1, F_UPDATE | F_CREATE | F_AUDIT | F_FILTER | F_RETRIEVE),
+            ("OwningBusinessUnit", lk(), 18, 19, 0, 0, 1, F_FILTER),
+            ("OwningTeam", lk(), 20, 21, 0, 0, 1, 0),
+            ("OwningUser", lk(), 22, 23, 0, 0, 1, 0),
+            ("statecode", Ty::State(Box::new(state)), 24, 25, 3, 0, 1, F_UPDATE | F_AUDIT | F_FILTER),
+            ("statuscode", Ty::Status(Box::new(status)), 26, 27, 0, 0, 1, F_UPDATE | F_CREATE | F_AUDIT),
+            ("TimeZoneRuleVersionNumber", int(), 28, 29, 0, 255, 1, F_UPDATE | F_CREATE),
+            ("UTCConversionTimeZoneCode", int(), 30, 31, 0, 255, 1, F_UPDATE | F_CREATE),
+            ("VersionNumber", Ty::BigInt, 32, 32, 0, 255, 0, 0),
         ];
         let mut out = Vec::with_capacity(64);
         for (name, ty, disp, desc, req, mask, ime, fl) in specs {
-            let mut a = self.attr(name, ty, Labels::sys(disp), Labels::sys(desc));
+            let mut a = self.attr(name.to_string(), ty, Labels::sys(disp), Labels::sys(desc));
             a.req = req;
             a.mask = mask;
             a.ime = ime;
@@ -4601,7 +3765,6 @@ impl Gen {
     ) -> (String, u128) {
         let id = self.guid();
         let display = name.rsplit('/').next().unwrap_or(&name).to_string();
-        self.web_names.insert(name.clone());
         self.m.webs.push(WebRes {
             id,
             name: name.clone(),
@@ -4995,12 +4158,8 @@ impl Gen {
         script: Option<&(String, u128)>,
         qv: Option<(String, String, u128)>,
         intro: u8,
-        system: bool,
     ) -> Vec<Form> {
         let mut forms = vec![self.main_form(p, attrs, camel, script, qv, intro)];
-        if system {
-            return forms;
-        }
         let by = |n: &str| attrs.iter().find(|a| a.logical == n);
         let name = attrs.iter().find(|a| a.mask == 2);
         let customs: Vec<&Attr> = attrs
@@ -5115,8 +4274,9 @@ impl Gen {
     }
 
     /// Adds a custom table with its lookups, forms, views, scripts, maybe a workflow and a
-    /// plug-in step; `max_custom` caps its number of custom columns.
-    fn add_custom_entity(&mut self, max_custom: Option<usize>) {
+    /// plug-in step; `max_custom` caps its number of custom columns. Returns its number of custom
+    /// columns.
+    fn add_custom_entity(&mut self, max_custom: Option<usize>) -> usize {
         let p = self.entity_phrase();
         let prefix = self.m.prefix.clone();
         let camel = p.camel();
@@ -5170,7 +4330,7 @@ impl Gen {
         } else {
             None
         };
-        let forms = self.entity_forms(p, &attrs, &camel, script.as_ref(), qv, intro, false);
+        let forms = self.entity_forms(p, &attrs, &camel, script.as_ref(), qv, intro);
         let views = self.views(p, &attrs, (active_view, assoc_view), intro);
         let desc = if self.rng.chance(50) {
             Labels::empty()
@@ -5201,12 +4361,13 @@ impl Gen {
             .collect();
         self.push_entity(entity);
         if self.rng.chance(35) {
-            self.add_workflow(&logical, p, &customs, intro);
+            self.add_workflow(&logical, &text_string(&Text::Words(p), 0), &customs, intro);
         }
         if self.rng.chance(15) {
             self.add_step(&logical, &camel, &customs);
         }
         self.n_custom += 1;
+        customs.len()
     }
 
     fn add_system_entity(&mut self, which: usize) {
@@ -5295,7 +4456,7 @@ impl Gen {
         }
         attrs.sort_by_cached_key(|a| lower(&a.physical));
         let p = Phrase::of(&[W_MISC + M_INFORMATION]);
-        let forms = self.entity_forms(p, &attrs, schema, None, None, 1, true);
+        let forms = vec![self.main_form(p, &attrs, schema, None, None, 1)];
         let cols: Vec<(String, i64)> = std::iter::once((primary.to_string(), 300))
             .chain(
                 attrs
@@ -5339,8 +4500,7 @@ impl Gen {
         self.push_entity(entity);
     }
 
-    fn add_workflow(&mut self, entity: &str, p: Phrase, customs: &[String], intro: u8) {
-        let disp = text_string(&Text::Words(p), 0);
+    fn add_workflow(&mut self, entity: &str, disp: &str, customs: &[String], intro: u8) {
         let kind = self.rng.below(4) as u8;
         const VERBS: [&str; 8] = [
             "Set defaults",
@@ -5627,10 +4787,7 @@ impl Gen {
                     }
                     _ => {
                         let e = &self.m.entities[self.rng.below(self.m.entities.len())];
-                        let p = match e.name.text {
-                            Text::Words(p) => p,
-                            _ => Phrase::of(&[W_MISC + M_GENERAL]),
-                        };
+                        let disp = text_string(&e.name.text, 0);
                         let logical = e.logical.clone();
                         let customs: Vec<String> = e
                             .attrs
@@ -5638,7 +4795,7 @@ impl Gen {
                             .filter(|a| a.custom)
                             .map(|a| a.logical.clone())
                             .collect();
-                        self.add_workflow(&logical, p, &customs, 3);
+                        self.add_workflow(&logical, &disp, &customs, 3);
                         self.measure(|w, m| {
                             r_workflow(w, m, m.workflows.last().expect("just pushed"))
                         })
@@ -6417,6 +5574,26 @@ mod tests {
             .filter(|(x, y)| x.0 <= y.1 && y.0 <= x.1)
             .count();
         assert!(touching <= 4, "{touching} touching hunks");
+    }
+
+    #[test]
+    fn tiny_targets_and_too_many_edits_stay_valid() {
+        let tiny = SynthConfig {
+            target_bytes: 0,
+            seed: 4,
+        };
+        let doc = generate(&tiny);
+        well_formed(&doc);
+        export_shape(&doc);
+        let cfg = SynthConfig {
+            target_bytes: MB / 2,
+            seed: 6,
+        };
+        let (_, new) = generate_pair(&cfg, 100_000);
+        well_formed(&new);
+        let (_, ours, theirs) = generate_triple(&cfg, 100_000);
+        well_formed(&ours);
+        well_formed(&theirs);
     }
 
     #[test]

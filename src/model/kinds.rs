@@ -402,7 +402,7 @@ pub static KINDS: &[KindDef] = &[
         "handler",
         "Event handler",
         ["Handlers/Handler"],
-        AnyOf(&["handlerUniqueId", "functionName"]),
+        Fields(&["libraryName", "functionName"]),
         Sequence,
         [Field("functionName")],
         None,

@@ -114,7 +114,7 @@ impl ComponentTree {
         path: &std::path::Path,
         limits: &input::Limits,
     ) -> Result<ComponentTree, ModelError> {
-        Ok(ComponentTree::build(input::read(path, limits)?)?)
+        ComponentTree::build(input::read(path, limits)?)
     }
 
     /// Parses every XML entry (in parallel) and collects the components.
@@ -366,21 +366,44 @@ impl Classifier<'_> {
     /// occurrence appended, so identities are unique within a parent.
     pub fn children(&self, parent: NodeId) -> Vec<Child> {
         let doc = self.doc;
-        let mut seen: FxHashMap<(bool, String), u32> = FxHashMap::default();
-        doc.elements(parent)
-            .map(|node| {
-                let kind = self.classify(node);
+        let kids: Vec<(NodeId, Option<&'static KindDef>)> = doc
+            .elements(parent)
+            .map(|n| (n, self.classify(n)))
+            .collect();
+        // Unknown elements that repeat (form rows, for instance) are told apart by their
+        // first keyed child (a row by its first cell), which survives insertions around it;
+        // only those without one fall back to their position.
+        let mut repeats: FxHashMap<&str, u32> = FxHashMap::default();
+        for (n, k) in &kids {
+            if k.is_none() {
+                *repeats.entry(doc.name(*n)).or_insert(0) += 1;
+            }
+        }
+        let mut seen: FxHashMap<String, u32> = FxHashMap::default();
+        kids.into_iter()
+            .map(|(node, kind)| {
                 let ident = match kind {
                     Some(k) => {
                         let key = key_of(doc, node, k);
-                        let n = seen.entry((true, format!("{}:{key}", k.name))).or_insert(0);
+                        let n = seen.entry(format!("{}:{key}", k.name)).or_insert(0);
                         *n += 1;
                         let key = if *n > 1 { format!("{key}#{n}") } else { key };
                         Ident::Keyed { kind: k.name, key }
                     }
                     None => {
-                        let name = doc.name(node).to_string();
-                        let n = seen.entry((false, name.clone())).or_insert(0);
+                        let mut name = doc.name(node).to_string();
+                        if repeats.get(doc.name(node)).is_some_and(|&c| c > 1)
+                            && let Some(sig) = doc.elements(node).find_map(|c| {
+                                self.classify(c)
+                                    .filter(|k| {
+                                        !matches!(k.key, KeySpec::Singleton) && k.name != "label"
+                                    })
+                                    .map(|k| format!("{}:{}", k.name, key_of(doc, c, k)))
+                            })
+                        {
+                            name = format!("{name}{{{sig}}}");
+                        }
+                        let n = seen.entry(name.clone()).or_insert(0);
                         *n += 1;
                         Ident::Named { name, nth: *n - 1 }
                     }

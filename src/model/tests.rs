@@ -91,7 +91,7 @@ fn xml_entries() {
 #[test]
 fn child_identities() {
     let d = doc(
-        "<form><tabs><tab id=\"{A}\"/><tab id=\"b\"/></tabs><rows><row/><row/></rows><x/></form>",
+        "<form><tabs><tab id=\"{A}\"/><tab id=\"b\"/></tabs><rows><row/><row/><row><cell id=\"c1\"/></row></rows><x/></form>",
     );
     let c = Classifier::new(&d);
     let root = d.root().unwrap();
@@ -108,5 +108,5 @@ fn child_identities() {
         .iter()
         .map(|ch| ch.ident.to_string())
         .collect();
-    assert_eq!(ids, vec!["row", "row[2]"]);
+    assert_eq!(ids, vec!["row", "row[2]", "row{cell:c1}"]);
 }

@@ -1,0 +1,74 @@
+//! The line-based fallback: an ordinary three-way line merge (`similar::TextMerge`) with
+//! git's conflict markers, used when the structured merge cannot run. The boundary type is
+//! the same [`MergeOutcome`], with [`MergeOutcome::fallback`] saying why.
+
+use super::{Conflict, ConflictReason, ConflictStyle, MergeOptions, MergeOutcome};
+use similar::{MergeResolution, TextMerge};
+
+/// Line merge of three texts.
+pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &str) -> MergeOutcome {
+    let mut m = TextMerge::configure().merge_lines(base, ours, theirs);
+    m.conflict_style(match opts.style {
+        ConflictStyle::Merge => similar::ConflictStyle::Merge,
+        ConflictStyle::Diff3 | ConflictStyle::Zdiff3 => similar::ConflictStyle::Diff3,
+    })
+    .conflict_marker_size(opts.marker_size)
+    .labels(&opts.label_base, &opts.label_ours, &opts.label_theirs);
+    let mut bytes = Vec::with_capacity(ours.len());
+    m.to_writer(&mut bytes).expect("writing to memory");
+    let conflicts = m
+        .regions()
+        .iter()
+        .filter(|r| r.resolution() == MergeResolution::Conflict)
+        .map(|r| {
+            let lines = |side: &str, range: std::ops::Range<usize>| -> String {
+                let text: Vec<&str> = side.split_inclusive('\n').collect();
+                text.get(range).map(|l| l.concat()).unwrap_or_default()
+            };
+            Conflict {
+                path: String::new(),
+                kind: String::new(),
+                display_name: String::new(),
+                property: format!("lines {}-{}", r.ours_range().start + 1, r.ours_range().end),
+                reason: ConflictReason::Lines,
+                base: Some(lines(base, r.base_range())),
+                ours: Some(lines(ours, r.ours_range())),
+                theirs: Some(lines(theirs, r.theirs_range())),
+            }
+        })
+        .collect();
+    MergeOutcome {
+        bytes,
+        conflicts,
+        decisions: Vec::new(),
+        fallback: Some(format!("line merge: {why}")),
+    }
+}
+
+/// Inputs that are not text at all: keep ours and report one conflict for the whole file,
+/// unless only one side changed (handled before this is reached).
+pub fn merge_bytes(
+    base: Option<&[u8]>,
+    ours: &[u8],
+    theirs: &[u8],
+    opts: &MergeOptions,
+    why: &str,
+) -> MergeOutcome {
+    let _ = (base, opts);
+    let _ = theirs;
+    MergeOutcome {
+        bytes: ours.to_vec(),
+        conflicts: vec![Conflict {
+            path: String::new(),
+            kind: String::new(),
+            display_name: String::new(),
+            property: "whole file".into(),
+            reason: ConflictReason::BothChanged,
+            base: None,
+            ours: None,
+            theirs: None,
+        }],
+        decisions: Vec::new(),
+        fallback: Some(format!("kept ours whole: {why}")),
+    }
+}

@@ -1,0 +1,278 @@
+//! Domain merge rules, as data: where both sides changed the same value and a careful
+//! Dynamics developer would not call it a conflict. Each rule is named; the merge report
+//! lists every decision a rule made.
+//!
+//! Set semantics (root components, missing dependencies, labels per language code, every
+//! list the kinds table marks as a set) need no rule here: the keyed list merge takes the
+//! additions of both sides and honours removals by construction. The report still names
+//! those merges (`set-union`) when both sides changed the same set.
+
+/// What a rule decides between two changed values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// The higher dotted version (`1.0.0.10` > `1.0.0.9`).
+    HigherVersion,
+    /// The lower dotted version.
+    LowerVersion,
+    /// The later ISO-8601 timestamp (plain string order).
+    LaterTimestamp,
+    /// `Name (1.2.3)`: the same name with the higher version in parentheses.
+    HigherNamedVersion,
+    /// Export-assigned noise: keep ours' value.
+    Ours,
+    /// Export state (dependency numbering, the versions installed in the exporting org):
+    /// keep the value of the newer export — the side with the higher solution version,
+    /// theirs when that cannot be told.
+    NewerExport,
+}
+
+/// Where a rule applies: an attribute of an element, or the text of a leaf element,
+/// identified by element name and (optionally) its parent's name.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Attr {
+        element: &'static str,
+        attr: &'static str,
+    },
+    Text {
+        parent: Option<&'static str>,
+        element: &'static str,
+    },
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub name: &'static str,
+    pub target: Target,
+    pub resolve: Resolve,
+    /// Why the rule is right, for the README and the report.
+    pub why: &'static str,
+}
+
+pub static RULES: &[Rule] = &[
+    Rule {
+        name: "solution-version-max",
+        target: Target::Text {
+            parent: Some("SolutionManifest"),
+            element: "Version",
+        },
+        resolve: Resolve::HigherVersion,
+        why: "both branches bumped the solution version; the merged solution is newer than both",
+    },
+    Rule {
+        name: "platform-version-max",
+        target: Target::Attr {
+            element: "ImportExportXml",
+            attr: "version",
+        },
+        resolve: Resolve::HigherVersion,
+        why: "the exporting org's platform build is export noise; keep the newer one",
+    },
+    Rule {
+        name: "platform-version-max",
+        target: Target::Attr {
+            element: "ImportExportXml",
+            attr: "OrganizationVersion",
+        },
+        resolve: Resolve::HigherVersion,
+        why: "the exporting org's platform build is export noise; keep the newer one",
+    },
+    Rule {
+        name: "platform-version-max",
+        target: Target::Attr {
+            element: "ImportExportXml",
+            attr: "CRMServerServiceabilityVersion",
+        },
+        resolve: Resolve::HigherVersion,
+        why: "the exporting org's servicing build is export noise; keep the newer one",
+    },
+    Rule {
+        name: "platform-version-max",
+        target: Target::Attr {
+            element: "ImportExportXml",
+            attr: "SolutionPackageVersion",
+        },
+        resolve: Resolve::HigherVersion,
+        why: "the package format version follows the exporting org; keep the newer one",
+    },
+    Rule {
+        name: "introduced-version-min",
+        target: Target::Text {
+            parent: None,
+            element: "IntroducedVersion",
+        },
+        resolve: Resolve::LowerVersion,
+        why: "a component is introduced once: the earliest solution version that carried it",
+    },
+    Rule {
+        name: "canvas-app-version-latest",
+        target: Target::Text {
+            parent: Some("CanvasApp"),
+            element: "AppVersion",
+        },
+        resolve: Resolve::LaterTimestamp,
+        why: "AppVersion is the publish timestamp; the later publish is the merged app's",
+    },
+    Rule {
+        name: "dependency-version-newer-export",
+        target: Target::Attr {
+            element: "Required",
+            attr: "solution",
+        },
+        resolve: Resolve::NewerExport,
+        why: "the required solution's version is the one installed in the exporting org; the newer export's org state wins",
+    },
+    Rule {
+        name: "dependency-version-newer-export",
+        target: Target::Text {
+            parent: Some("Required"),
+            element: "package",
+        },
+        resolve: Resolve::NewerExport,
+        why: "the required package's version is the one installed in the exporting org; the newer export's org state wins",
+    },
+    Rule {
+        name: "dependency-key-newer-export",
+        target: Target::Attr {
+            element: "Required",
+            attr: "key",
+        },
+        resolve: Resolve::NewerExport,
+        why: "the key numbering of missing dependencies is assigned anew by every export and carries no meaning",
+    },
+    Rule {
+        name: "dependency-key-newer-export",
+        target: Target::Attr {
+            element: "Dependent",
+            attr: "key",
+        },
+        resolve: Resolve::NewerExport,
+        why: "the key numbering of missing dependencies is assigned anew by every export and carries no meaning",
+    },
+    Rule {
+        name: "library-id-ours",
+        target: Target::Attr {
+            element: "Library",
+            attr: "libraryUniqueId",
+        },
+        resolve: Resolve::Ours,
+        why: "a form library's unique id is generated when the library is added; when both sides add the same library, one id is as good as the other",
+    },
+    Rule {
+        name: "handler-id-ours",
+        target: Target::Attr {
+            element: "Handler",
+            attr: "handlerUniqueId",
+        },
+        resolve: Resolve::Ours,
+        why: "an event handler's unique id is generated when the handler is added; handlers are known by library and function",
+    },
+];
+
+/// Attributes whose values are export noise: a change to them alone is not a modification
+/// (a component deleted on one side and only renumbered on the other is simply deleted).
+pub fn is_noise(element: &str, attr: &str) -> bool {
+    for_attr(element, attr)
+        .is_some_and(|r| matches!(r.resolve, Resolve::Ours | Resolve::NewerExport))
+}
+
+/// The rule for an attribute of `element`, if any.
+pub fn for_attr(element: &str, attr: &str) -> Option<&'static Rule> {
+    RULES.iter().find(
+        |r| matches!(r.target, Target::Attr { element: e, attr: a } if e == element && a == attr),
+    )
+}
+
+/// The rule for the text of `element` under `parent`, if any.
+pub fn for_text(parent: Option<&str>, element: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| match r.target {
+        Target::Text {
+            parent: p,
+            element: e,
+        } => e == element && (p.is_none() || p == parent),
+        Target::Attr { .. } => false,
+    })
+}
+
+/// Compares dotted versions numerically part by part; `None` when either is not a version.
+pub fn compare_versions(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    let parse =
+        |s: &str| -> Option<Vec<u64>> { s.trim().split('.').map(|p| p.parse().ok()).collect() };
+    let (a, b) = (parse(a)?, parse(b)?);
+    let n = a.len().max(b.len());
+    for i in 0..n {
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
+        if x != y {
+            return Some(x.cmp(&y));
+        }
+    }
+    Some(std::cmp::Ordering::Equal)
+}
+
+/// Applies a rule to two differing values: `Some(true)` picks ours, `Some(false)` theirs,
+/// `None` when the values do not fit the rule (then it is a real conflict).
+/// `theirs_newer` says which side is the newer export.
+pub fn pick_ours(rule: &Rule, ours: &str, theirs: &str, theirs_newer: bool) -> Option<bool> {
+    use std::cmp::Ordering::*;
+    match rule.resolve {
+        Resolve::HigherVersion => compare_versions(ours, theirs).map(|o| o != Less),
+        Resolve::LowerVersion => compare_versions(ours, theirs).map(|o| o != Greater),
+        Resolve::LaterTimestamp => Some(ours.trim() >= theirs.trim()),
+        Resolve::HigherNamedVersion => {
+            let split = |s: &str| -> Option<(String, String)> {
+                let s = s.trim();
+                let open = s.rfind('(')?;
+                let inner = s[open + 1..].strip_suffix(')')?;
+                Some((s[..open].trim().to_string(), inner.trim().to_string()))
+            };
+            let ((on, ov), (tn, tv)) = (split(ours)?, split(theirs)?);
+            if on != tn {
+                return None;
+            }
+            compare_versions(&ov, &tv).map(|o| o != Less)
+        }
+        Resolve::Ours => Some(true),
+        Resolve::NewerExport => Some(!theirs_newer),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_versions("1.0.0.10", "1.0.0.9"), Some(Greater));
+        assert_eq!(compare_versions("1.0", "1.0.0.0"), Some(Equal));
+        assert_eq!(
+            compare_versions("9.2.24111.222", "9.2.25092.160"),
+            Some(Less)
+        );
+        assert_eq!(compare_versions("x", "1"), None);
+    }
+
+    #[test]
+    fn rules_pick() {
+        let v = for_text(Some("SolutionManifest"), "Version").unwrap();
+        assert_eq!(pick_ours(v, "1.0.0.5", "1.0.0.12", true), Some(false));
+        let i = for_text(Some("EntityRelationship"), "IntroducedVersion").unwrap();
+        assert_eq!(pick_ours(i, "1.0.501", "1.0.500", true), Some(false));
+        assert!(for_text(Some("Other"), "Version").is_none());
+        assert!(for_attr("ImportExportXml", "version").is_some());
+        let dep = for_attr("Required", "solution").unwrap();
+        assert_eq!(
+            pick_ours(dep, "Core (9.0.2)", "Core (9.0.10)", true),
+            Some(false)
+        );
+        assert_eq!(
+            pick_ours(dep, "Core (9.0.10)", "Core (9.0.2)", false),
+            Some(true)
+        );
+        assert!(is_noise("Dependent", "key"));
+        assert!(!is_noise("Dependent", "type"));
+    }
+}

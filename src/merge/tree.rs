@@ -1,0 +1,1169 @@
+//! The structured three-way merge of two documents against their base.
+//!
+//! It walks OURS and writes OURS' bytes wherever THEIRS made no change (subtree hashes make
+//! that check O(1)), takes THEIRS' subtree wherever only THEIRS changed (re-indented and with
+//! OURS' newlines), and descends only where both sides changed: attributes merge one by one,
+//! leaf values three-way (with the domain rules), children as keyed maps (sets) or keyed
+//! sequences, using the identities of the kinds table. What cannot be combined becomes a
+//! conflict around the smallest enclosing element, in git's marker format.
+
+use super::rules::{self, Rule};
+use super::{
+    Conflict, ConflictReason, ConflictStyle, Decision, MergeOptions, MergeOutcome, Unstructured,
+};
+use crate::model::kinds::{KindDef, ListOrder};
+use crate::model::{Child, Classifier, Ident, display_of, entry_prefix, natural_cmp};
+use crate::xml::{Document, NodeId, NodeKind, escape_attr, unescape_lossy};
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::time::Instant;
+
+pub(super) fn merge_documents(
+    b: Option<&Document>,
+    o: &Document,
+    t: &Document,
+    opts: &MergeOptions,
+    deadline: Instant,
+) -> Result<MergeOutcome, Unstructured> {
+    let (o_root, t_root) = (o.root().expect("parsed"), t.root().expect("parsed"));
+    if o.name(o_root) != t.name(t_root) {
+        return Err(Unstructured::Reason(format!(
+            "the root elements differ (<{}> and <{}>)",
+            o.name(o_root),
+            t.name(t_root)
+        )));
+    }
+    let b_root = b.and_then(|b| b.root().filter(|&r| b.name(r) == o.name(o_root)));
+    let mut m = Merger {
+        b,
+        o,
+        t,
+        cb: b.map(Classifier::new),
+        co: Classifier::new(o),
+        ct: Classifier::new(t),
+        opts,
+        out: Vec::with_capacity(o.text().len() + t.text().len() / 16),
+        nl: o.newline_style().as_str(),
+        conflicts: Vec::new(),
+        decisions: Vec::new(),
+        deadline,
+        ticks: 0,
+        trail: Vec::new(),
+        prefix: opts.path.as_deref().and_then(entry_prefix),
+        need_newline: false,
+        theirs_newer: theirs_is_newer(o, t),
+    };
+    let span = o.span(o_root);
+    m.put(&o.text()[..span.start]);
+    m.enter(
+        o,
+        o_root,
+        m.co.classify(o_root),
+        Ident::Named {
+            name: o.name(o_root).to_string(),
+            nth: 0,
+        },
+    );
+    m.merge_element(b_root, o_root, t_root)?;
+    m.trail.pop();
+    m.put(&o.text()[span.end..]);
+    Ok(MergeOutcome {
+        bytes: m.out,
+        conflicts: m.conflicts,
+        decisions: m.decisions,
+        fallback: None,
+    })
+}
+
+/// One level of the path being merged, for naming conflicts.
+struct Seg {
+    ident: Ident,
+    component: Option<(&'static KindDef, String)>,
+}
+
+struct Merger<'a> {
+    b: Option<&'a Document>,
+    o: &'a Document,
+    t: &'a Document,
+    cb: Option<Classifier<'a>>,
+    co: Classifier<'a>,
+    ct: Classifier<'a>,
+    opts: &'a MergeOptions,
+    out: Vec<u8>,
+    nl: &'static str,
+    conflicts: Vec<Conflict>,
+    decisions: Vec<Decision>,
+    deadline: Instant,
+    ticks: u32,
+    trail: Vec<Seg>,
+    prefix: Option<String>,
+    /// Set after a conflict's closing marker: the next output must start on a new line.
+    need_newline: bool,
+    /// Whether theirs is the newer export (higher solution version), for export-state rules.
+    theirs_newer: bool,
+}
+
+/// Where an item of a merged child list comes from.
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    /// In ours and theirs (and maybe base): merged recursively.
+    Both {
+        b: Option<usize>,
+        o: usize,
+        t: usize,
+    },
+    /// Only in ours: added by ours, or kept unchanged.
+    Ours(usize),
+    /// Added by theirs.
+    Theirs(usize),
+    /// Deleted by one side, changed by the other.
+    DeleteConflict {
+        b: usize,
+        o: Option<usize>,
+        t: Option<usize>,
+    },
+}
+
+impl<'a> Merger<'a> {
+    fn put(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if self.need_newline {
+            self.need_newline = false;
+            if !s.starts_with('\n') && !s.starts_with("\r\n") {
+                self.out.extend_from_slice(self.nl.as_bytes());
+            }
+        }
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    fn tick(&mut self) -> Result<(), Unstructured> {
+        self.ticks += 1;
+        if self.ticks.is_multiple_of(512) && Instant::now() > self.deadline {
+            return Err(Unstructured::Timeout);
+        }
+        Ok(())
+    }
+
+    fn enter(
+        &mut self,
+        doc: &Document,
+        node: NodeId,
+        kind: Option<&'static KindDef>,
+        ident: Ident,
+    ) {
+        let component = kind
+            .filter(|k| k.component)
+            .map(|k| (k, display_of(doc, node, k).unwrap_or_default()));
+        self.trail.push(Seg { ident, component });
+    }
+
+    /// Component path, kind, display name and the property path below the component.
+    fn location(&self, tail: Option<&str>) -> (String, String, String, String) {
+        let last = self.trail.iter().rposition(|s| s.component.is_some());
+        let mut path: Vec<String> = Vec::new();
+        if let Some(p) = &self.prefix
+            && !self.trail.iter().any(|s| {
+                s.component
+                    .as_ref()
+                    .is_some_and(|(k, _)| k.name == "entity")
+            })
+        {
+            path.push(p.clone());
+        }
+        for s in &self.trail {
+            if s.component.is_some() {
+                path.push(s.ident.to_string());
+            }
+        }
+        let (kind, display) = last
+            .and_then(|i| self.trail[i].component.as_ref())
+            .map(|(k, d)| (k.name.to_string(), d.clone()))
+            .unwrap_or_default();
+        let start = last.map_or(1, |i| i + 1);
+        let mut prop: Vec<String> = self.trail[start.min(self.trail.len())..]
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if let Some(t) = tail {
+            prop.push(t.to_string());
+        }
+        (path.join("/"), kind, display, prop.join("/"))
+    }
+
+    fn conflict(
+        &mut self,
+        tail: Option<&str>,
+        reason: ConflictReason,
+        base: Option<String>,
+        ours: Option<String>,
+        theirs: Option<String>,
+    ) {
+        let (path, kind, display_name, property) = self.location(tail);
+        self.conflicts.push(Conflict {
+            path,
+            kind,
+            display_name,
+            property,
+            reason,
+            base,
+            ours,
+            theirs,
+        });
+    }
+
+    fn decide(
+        &mut self,
+        rule: &'static str,
+        tail: Option<&str>,
+        ours: Option<String>,
+        theirs: Option<String>,
+        result: Option<String>,
+    ) {
+        let (path, _, _, property) = self.location(tail);
+        self.decisions.push(Decision {
+            rule,
+            path,
+            property,
+            ours,
+            theirs,
+            result,
+        });
+    }
+
+    /// Merges one element present in ours and theirs (and in base when `b` is set).
+    fn merge_element(
+        &mut self,
+        b: Option<NodeId>,
+        o: NodeId,
+        t: NodeId,
+    ) -> Result<(), Unstructured> {
+        self.tick()?;
+        let (o_doc, t_doc) = (self.o, self.t);
+        let (ho, ht) = (o_doc.hash(o), t_doc.hash(t));
+        if ho == ht {
+            self.put(o_doc.raw(o));
+            return Ok(());
+        }
+        if let (Some(b), Some(b_doc)) = (b, self.b) {
+            let hb = b_doc.hash(b);
+            if hb == ht {
+                self.put(o_doc.raw(o));
+                return Ok(());
+            }
+            if hb == ho {
+                let indent = o_doc.indentation(o).unwrap_or("").to_string();
+                let text = self.transplant(t, &indent);
+                self.put(&text);
+                return Ok(());
+            }
+        }
+        // Both sides changed this element.
+        if [
+            Some((o_doc, o)),
+            Some((t_doc, t)),
+            b.zip(self.b).map(|(n, d)| (d, n)),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|(d, n)| has_markup_besides_elements(d, n))
+        {
+            return self.merge_as_lines(b, o, t);
+        }
+        let attrs = self.merge_attributes(b, o, t);
+        let leaf = |d: &Document, n: NodeId| d.children(n).next().is_none();
+        let all_leaves =
+            leaf(o_doc, o) && leaf(t_doc, t) && b.zip(self.b).is_none_or(|(n, d)| leaf(d, n));
+        if all_leaves {
+            let content = self.merge_text(b, o, t);
+            return match (attrs, content) {
+                (Some(attrs), Some(content)) => {
+                    self.write_start_tag(o, &attrs, !content.is_empty());
+                    self.put(&content);
+                    self.write_end_tag(o, !content.is_empty());
+                    Ok(())
+                }
+                _ => {
+                    self.element_conflict(b, o, t);
+                    Ok(())
+                }
+            };
+        }
+        match attrs {
+            Some(attrs) => self.write_start_tag(o, &attrs, true),
+            None if o_doc.is_self_closing(o) || t_doc.is_self_closing(t) => {
+                self.element_conflict(b, o, t);
+                return Ok(());
+            }
+            None => {
+                // Conflicting attributes: markers around the start tags alone, so the
+                // children below still merge and stay out of the conflict.
+                let ours = o_doc.raw_start_tag(o).to_string();
+                let theirs = self.restyle(t_doc.raw_start_tag(t));
+                let base = b.zip(self.b).map(|(n, d)| self.restyle(d.raw_start_tag(n)));
+                let indent = o_doc.indentation(o).unwrap_or("").to_string();
+                self.write_markers(Some(&ours), base.as_deref(), Some(&theirs), &indent);
+            }
+        }
+        self.merge_children(b, o, t)?;
+        self.write_end_tag(o, true);
+        Ok(())
+    }
+
+    /// Three-way merge of attributes. `None` when one conflicts (recorded).
+    fn merge_attributes(
+        &mut self,
+        b: Option<NodeId>,
+        o: NodeId,
+        t: NodeId,
+    ) -> Option<Vec<(String, Option<String>)>> {
+        let (o_doc, t_doc) = (self.o, self.t);
+        let mut names: Vec<&str> = o_doc.attributes(o).map(|(k, _)| k).collect();
+        for (k, _) in t_doc.attributes(t) {
+            if !names.contains(&k) {
+                names.push(k);
+            }
+        }
+        let element = o_doc.name(o).to_string();
+        let mut result = Vec::with_capacity(names.len());
+        let mut ok = true;
+        for name in names {
+            let vo = o_doc.attr(o, name);
+            let vt = t_doc.attr(t, name);
+            let vb = b.zip(self.b).and_then(|(n, d)| d.attr(n, name));
+            let pick: Option<Cow<'_, str>> = if vo == vt || vb == vt {
+                vo.clone()
+            } else if b.is_some() && vb == vo || b.is_none() && vo.is_none() {
+                vt.clone()
+            } else if let (Some(rule), Some(ov), Some(tv)) = (
+                rules::for_attr(&element, name),
+                vo.as_deref(),
+                vt.as_deref(),
+            ) && let Some(ours_wins) = rules::pick_ours(rule, ov, tv, self.theirs_newer)
+            {
+                let r = if ours_wins { vo.clone() } else { vt.clone() };
+                self.decide(
+                    rule.name,
+                    Some(&format!("@{name}")),
+                    vo.as_deref().map(str::to_string),
+                    vt.as_deref().map(str::to_string),
+                    r.as_deref().map(str::to_string),
+                );
+                r
+            } else if b.is_none() && vt.is_none() {
+                vo.clone()
+            } else {
+                ok = false;
+                self.conflict(
+                    Some(&format!("@{name}")),
+                    ConflictReason::BothChanged,
+                    vb.as_deref().map(str::to_string),
+                    vo.as_deref().map(str::to_string),
+                    vt.as_deref().map(str::to_string),
+                );
+                None
+            };
+            result.push((name.to_string(), pick.map(Cow::into_owned)));
+        }
+        ok.then_some(result)
+    }
+
+    /// Three-way merge of a leaf's text; returns the raw (escaped) content to write, or
+    /// `None` on conflict (recorded).
+    fn merge_text(&mut self, b: Option<NodeId>, o: NodeId, t: NodeId) -> Option<String> {
+        let (o_doc, t_doc) = (self.o, self.t);
+        let (ro, rt) = (o_doc.raw_content(o), t_doc.raw_content(t));
+        let (vo, vt) = (unescape_lossy(ro), unescape_lossy(rt));
+        let vb = b.zip(self.b).map(|(n, d)| unescape_lossy(d.raw_content(n)));
+        let norm = |s: &str| s.replace('\r', "");
+        if norm(&vo) == norm(&vt) || vb.as_deref().is_some_and(|vb| norm(vb) == norm(&vt)) {
+            return Some(ro.to_string());
+        }
+        if vb.as_deref().is_some_and(|vb| norm(vb) == norm(&vo))
+            || (b.is_none() && vo.trim().is_empty())
+        {
+            return Some(self.restyle(rt));
+        }
+        if b.is_none() && vt.trim().is_empty() {
+            return Some(ro.to_string());
+        }
+        let element = o_doc.name(o);
+        let parent = o_doc.parent(o).map(|p| o_doc.name(p));
+        if let Some(rule) = rules::for_text(parent, element)
+            && let Some(ours_wins) = rules::pick_ours(rule, &vo, &vt, self.theirs_newer)
+        {
+            let rule: &'static Rule = rule;
+            let result = if ours_wins {
+                ro.to_string()
+            } else {
+                self.restyle(rt)
+            };
+            self.decide(
+                rule.name,
+                None,
+                Some(vo.trim().to_string()),
+                Some(vt.trim().to_string()),
+                Some(if ours_wins { vo.trim() } else { vt.trim() }.to_string()),
+            );
+            return Some(result);
+        }
+        self.conflict(
+            None,
+            if b.is_none() {
+                ConflictReason::BothAdded
+            } else {
+                ConflictReason::BothChanged
+            },
+            vb.map(|v| v.trim().to_string()),
+            Some(vo.trim().to_string()),
+            Some(vt.trim().to_string()),
+        );
+        None
+    }
+
+    /// Writes ours' start tag, patched where the merged attributes differ from ours'.
+    fn write_start_tag(
+        &mut self,
+        o: NodeId,
+        attrs: &[(String, Option<String>)],
+        has_content: bool,
+    ) {
+        let o_doc = self.o;
+        let raw = o_doc.raw_start_tag(o);
+        let start = o_doc.span(o).start;
+        let mut edits: Vec<(usize, usize, String)> = Vec::new();
+        let mut last_attr_end = None;
+        let mut separator = " ".to_string();
+        for (name, _) in o_doc.attributes(o) {
+            let span = o_doc.attr_value_span(o, name).expect("attribute exists");
+            last_attr_end = Some(span.end + 1 - start);
+            let name_start = o_doc.attr_name_start(o, name).expect("attribute exists") - start;
+            let ws_start = raw[..name_start].trim_end().len();
+            separator = raw[ws_start..name_start].to_string();
+        }
+        for (name, value) in attrs {
+            let ours = o_doc.attr(o, name);
+            match (ours, value) {
+                (Some(ov), Some(v)) if ov == v.as_str() => {}
+                (Some(_), Some(v)) => {
+                    let span = o_doc.attr_value_span(o, name).expect("attribute exists");
+                    edits.push((
+                        span.start - start,
+                        span.end - start,
+                        escape_attr(v).into_owned(),
+                    ));
+                }
+                (Some(_), None) => {
+                    let name_start =
+                        o_doc.attr_name_start(o, name).expect("attribute exists") - start;
+                    let ws_start = raw[..name_start].trim_end().len();
+                    let end = o_doc
+                        .attr_value_span(o, name)
+                        .expect("attribute exists")
+                        .end
+                        + 1
+                        - start;
+                    edits.push((ws_start, end, String::new()));
+                }
+                (None, Some(v)) => {
+                    let at = last_attr_end.unwrap_or(1 + o_doc.name(o).len());
+                    edits.push((at, at, format!("{separator}{name}=\"{}\"", escape_attr(v))));
+                }
+                (None, None) => {}
+            }
+        }
+        // Insertions all happen at one point: join them so they keep their order.
+        let (inserts, mut edits): (Vec<_>, Vec<_>) =
+            edits.into_iter().partition(|(s, e, _)| s == e);
+        if let Some(&(at, _, _)) = inserts.first() {
+            edits.push((at, at, inserts.into_iter().map(|(_, _, t)| t).collect()));
+        }
+        // Apply from the end so earlier offsets stay valid.
+        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+        let mut tag = raw.to_string();
+        for (s, e, text) in edits {
+            tag.replace_range(s..e, &text);
+        }
+        if o_doc.is_self_closing(o) && has_content {
+            let body = tag.trim_end_matches('>').trim_end_matches('/').trim_end();
+            tag = format!("{body}>");
+        }
+        self.put(&tag);
+    }
+
+    fn write_end_tag(&mut self, o: NodeId, has_content: bool) {
+        let o_doc = self.o;
+        if o_doc.is_self_closing(o) {
+            if has_content {
+                let end = format!("</{}>", o_doc.name(o));
+                self.put(&end);
+            }
+            return;
+        }
+        let span = o_doc.span(o);
+        let etag = &o_doc.text()[o_doc_etag_start(o_doc, o)..span.end];
+        self.put(etag);
+    }
+
+    /// Merges the element children of an element whose both versions changed.
+    fn merge_children(
+        &mut self,
+        b: Option<NodeId>,
+        o: NodeId,
+        t: NodeId,
+    ) -> Result<(), Unstructured> {
+        let (o_doc, t_doc) = (self.o, self.t);
+        let co = self.co.children(o);
+        let ct = self.ct.children(t);
+        let cb: Vec<Child> = match (b, &self.cb) {
+            (Some(b), Some(c)) => c.children(b),
+            _ => Vec::new(),
+        };
+        let index = |list: &[Child]| -> FxHashMap<Ident, usize> {
+            list.iter()
+                .enumerate()
+                .map(|(i, c)| (c.ident.clone(), i))
+                .collect()
+        };
+        let (io, it, ib) = (index(&co), index(&ct), index(&cb));
+
+        // 1. Ours' items in ours' order, minus what theirs deleted unchanged.
+        let mut items: Vec<Item> = Vec::with_capacity(co.len() + ct.len());
+        for (i, c) in co.iter().enumerate() {
+            match (it.get(&c.ident), ib.get(&c.ident)) {
+                (Some(&ti), bi) => items.push(Item::Both {
+                    b: bi.copied(),
+                    o: i,
+                    t: ti,
+                }),
+                (None, Some(&bi)) => match self.against_base(false, c.node, cb[bi].node) {
+                    Same::Yes => {}
+                    Same::ButLabels => {
+                        self.enter(o_doc, c.node, c.kind, c.ident.clone());
+                        self.decide(
+                            "deletion-over-label-edits",
+                            None,
+                            Some("labels edited".into()),
+                            Some("deleted".into()),
+                            Some("deleted".into()),
+                        );
+                        self.trail.pop();
+                    }
+                    Same::No => items.push(Item::DeleteConflict {
+                        b: bi,
+                        o: Some(i),
+                        t: None,
+                    }),
+                },
+                (None, None) => items.push(Item::Ours(i)),
+            }
+        }
+        // 2. Theirs' additions (and changes to what ours deleted), placed where theirs put them.
+        let sorted_set = is_sorted_set(&co);
+        let mut ours_added = 0usize;
+        let mut theirs_added = 0usize;
+        let mut removed = 0usize;
+        for c in &co {
+            if !it.contains_key(&c.ident) && !ib.contains_key(&c.ident) {
+                ours_added += 1;
+            }
+        }
+        for c in &cb {
+            if !io.contains_key(&c.ident) || !it.contains_key(&c.ident) {
+                removed += 1;
+            }
+        }
+        for (ti, c) in ct.iter().enumerate() {
+            if io.contains_key(&c.ident) {
+                continue;
+            }
+            let item = match ib.get(&c.ident) {
+                Some(&bi) => match self.against_base(true, c.node, cb[bi].node) {
+                    Same::Yes => continue, // ours deleted it, theirs left it alone
+                    Same::ButLabels => {
+                        self.enter(t_doc, c.node, c.kind, c.ident.clone());
+                        self.decide(
+                            "deletion-over-label-edits",
+                            None,
+                            Some("deleted".into()),
+                            Some("labels edited".into()),
+                            Some("deleted".into()),
+                        );
+                        self.trail.pop();
+                        continue;
+                    }
+                    Same::No => Item::DeleteConflict {
+                        b: bi,
+                        o: None,
+                        t: Some(ti),
+                    },
+                },
+                None => {
+                    theirs_added += 1;
+                    Item::Theirs(ti)
+                }
+            };
+            let at = if sorted_set && matches!(item, Item::Theirs(_)) {
+                sorted_position(&items, &co, &ct, c)
+            } else {
+                anchored_position(&items, &ct, ti, &co, &it)
+            };
+            items.insert(at, item);
+        }
+        // 3. Sequences: follow theirs' reordering when ours kept base's order.
+        self.apply_reorder(&mut items, &co);
+        if ours_added + removed > 0
+            && theirs_added > 0
+            && co
+                .iter()
+                .chain(&ct)
+                .any(|c| c.kind.is_some_and(|k| k.order == ListOrder::Set))
+        {
+            self.decide(
+                "set-union",
+                None,
+                Some(format!("+{ours_added}")),
+                Some(format!("+{theirs_added}")),
+                Some("additions of both sides kept, removals honoured".into()),
+            );
+        }
+
+        // 4. Write: ours' gaps stay with ours' items; inserted items get ours' usual gap.
+        let o_children: Vec<NodeId> = o_doc.children(o).collect();
+        // The gap before each of ours' element children, in one pass.
+        let gaps: Vec<std::ops::Range<usize>> = {
+            let mut gaps = Vec::with_capacity(co.len());
+            let mut from = o_doc_stag_end(o_doc, o);
+            let mut next = co.iter().map(|c| c.node).peekable();
+            for &c in &o_children {
+                if next.peek() == Some(&c) {
+                    gaps.push(from..o_doc.span(c).start);
+                    next.next();
+                }
+                from = o_doc.span(c).end;
+            }
+            gaps
+        };
+        let gap_before = |i: usize| -> &str { &o_doc.text()[gaps[i].clone()] };
+        let standard_gap = match co.first() {
+            Some(_) => gap_before(co.len() - 1).to_string(),
+            None => {
+                let parent_indent = o_doc.indentation(o).unwrap_or("");
+                let unit = indent_unit(t_doc, t);
+                format!("{}{parent_indent}{unit}", self.nl)
+            }
+        };
+        let standard_indent = standard_gap.rsplit('\n').next().unwrap_or("").to_string();
+        for item in items {
+            match item {
+                Item::Both {
+                    b: bi,
+                    o: oi,
+                    t: ti,
+                } => {
+                    let gap = gap_before(oi).to_string();
+                    self.put(&gap);
+                    self.enter(o_doc, co[oi].node, co[oi].kind, co[oi].ident.clone());
+                    self.merge_element(bi.map(|i| cb[i].node), co[oi].node, ct[ti].node)?;
+                    self.trail.pop();
+                }
+                Item::Ours(oi) => {
+                    let gap = gap_before(oi).to_string();
+                    self.put(&gap);
+                    self.put(o_doc.raw(co[oi].node));
+                }
+                Item::Theirs(ti) => {
+                    self.put(&standard_gap);
+                    let text = self.transplant(ct[ti].node, &standard_indent);
+                    self.put(&text);
+                }
+                Item::DeleteConflict {
+                    b: bi,
+                    o: oi,
+                    t: ti,
+                } => {
+                    let gap =
+                        oi.map_or_else(|| standard_gap.clone(), |i| gap_before(i).to_string());
+                    let indent = gap.rsplit('\n').next().unwrap_or("").to_string();
+                    self.put(&gap);
+                    let (child, doc) = match oi {
+                        Some(i) => (&co[i], o_doc),
+                        None => (&ct[ti.expect("one side")], t_doc),
+                    };
+                    self.enter(doc, child.node, child.kind, child.ident.clone());
+                    let ours = oi.map(|i| o_doc.raw(co[i].node).to_string());
+                    let theirs = ti.map(|i| self.transplant(ct[i].node, &indent));
+                    let base = self.b.map(|d| self.restyle(d.raw(cb[bi].node)));
+                    let reason = if oi.is_some() {
+                        ConflictReason::DeletedByTheirs
+                    } else {
+                        ConflictReason::DeletedByOurs
+                    };
+                    self.conflict(None, reason, base.clone(), ours.clone(), theirs.clone());
+                    self.trail.pop();
+                    self.write_markers(
+                        ours.as_deref(),
+                        base.as_deref(),
+                        theirs.as_deref(),
+                        &indent,
+                    );
+                }
+            }
+        }
+        // The gap before ours' end tag.
+        let trailing = match o_children.last() {
+            Some(&last) => {
+                o_doc.text()[o_doc.span(last).end..o_doc_etag_start(o_doc, o)].to_string()
+            }
+            None if !o_doc.is_self_closing(o) && !o_doc.raw_content(o).trim().is_empty() => {
+                String::new()
+            }
+            None => {
+                let raw = o_doc.raw_content(o);
+                if raw.contains('\n') {
+                    raw.to_string()
+                } else {
+                    format!("{}{}", self.nl, o_doc.indentation(o).unwrap_or(""))
+                }
+            }
+        };
+        self.put(&trailing);
+        Ok(())
+    }
+
+    /// Compares ours' (or theirs') version of an element with base's.
+    fn against_base(&self, theirs: bool, node: NodeId, base: NodeId) -> Same {
+        let side = if theirs { &self.ct } else { &self.co };
+        equivalent(side, node, self.cb.as_ref().expect("base exists"), base)
+    }
+
+    /// A reorder is a change too. When ours kept base's order of the shared items and
+    /// theirs changed it, the shared items take theirs' order (each moving into the slots
+    /// ours' shared items held). When both reordered differently: a sequence keeps ours'
+    /// order and reports a conflict; a set (whose order is export noise) goes back to base's.
+    fn apply_reorder(&mut self, items: &mut [Item], co: &[Child]) {
+        let shared: Vec<(usize, usize, usize, usize)> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, it)| match *it {
+                Item::Both { b: Some(b), o, t } => Some((slot, b, o, t)),
+                _ => None,
+            })
+            .collect();
+        if shared.len() < 2 {
+            return;
+        }
+        let increasing = |v: &[usize]| v.windows(2).all(|w| w[0] < w[1]);
+        let in_ours_order: Vec<usize> = shared.iter().map(|s| s.1).collect();
+        let mut by_t = shared.clone();
+        by_t.sort_by_key(|s| s.3);
+        let in_theirs_order: Vec<usize> = by_t.iter().map(|s| s.1).collect();
+        let (ours_kept, theirs_kept) = (increasing(&in_ours_order), increasing(&in_theirs_order));
+        let target = if theirs_kept || in_ours_order == in_theirs_order {
+            return;
+        } else if ours_kept {
+            by_t
+        } else if co
+            .iter()
+            .any(|c| c.kind.is_some_and(|k| k.order == ListOrder::Sequence))
+        {
+            let list = co.first().map(|c| c.ident.to_string()).unwrap_or_default();
+            self.conflict(
+                Some(&format!("order of {list}…")),
+                ConflictReason::BothReordered,
+                None,
+                None,
+                None,
+            );
+            return;
+        } else {
+            let mut by_b = shared.clone();
+            by_b.sort_by_key(|s| s.1);
+            by_b
+        };
+        for (slot_entry, moved) in shared.iter().zip(target) {
+            items[slot_entry.0] = Item::Both {
+                b: Some(moved.1),
+                o: moved.2,
+                t: moved.3,
+            };
+        }
+    }
+
+    /// Both sides changed a leaf differently: markers around the whole element.
+    fn element_conflict(&mut self, b: Option<NodeId>, o: NodeId, t: NodeId) {
+        let indent = self.o.indentation(o).unwrap_or("").to_string();
+        let ours = self.o.raw(o).to_string();
+        let theirs = self.transplant(t, &indent);
+        let base = b.zip(self.b).map(|(n, d)| self.restyle(d.raw(n)));
+        self.write_markers(Some(&ours), base.as_deref(), Some(&theirs), &indent);
+    }
+
+    /// Elements with comments, CDATA or mixed text merge line by line.
+    fn merge_as_lines(
+        &mut self,
+        b: Option<NodeId>,
+        o: NodeId,
+        t: NodeId,
+    ) -> Result<(), Unstructured> {
+        let ours = self.o.raw(o).to_string();
+        let indent = self.o.indentation(o).unwrap_or("").to_string();
+        let theirs = self.transplant(t, &indent);
+        let base = b
+            .zip(self.b)
+            .map(|(n, d)| self.restyle(d.raw(n)))
+            .unwrap_or_default();
+        let mut m = similar::TextMerge::configure().merge_lines(
+            base.as_str(),
+            ours.as_str(),
+            theirs.as_str(),
+        );
+        m.conflict_style(match self.opts.style {
+            ConflictStyle::Merge => similar::ConflictStyle::Merge,
+            _ => similar::ConflictStyle::Diff3,
+        })
+        .conflict_marker_size(self.opts.marker_size)
+        .labels(
+            &self.opts.label_base,
+            &self.opts.label_ours,
+            &self.opts.label_theirs,
+        );
+        if m.is_conflicted() {
+            self.conflict(
+                None,
+                ConflictReason::Lines,
+                Some(base.clone()),
+                Some(ours.clone()),
+                Some(theirs.clone()),
+            );
+            self.write_markers(Some(&ours), Some(&base), Some(&theirs), &indent);
+        } else {
+            let text = m.to_string();
+            self.put(&text);
+        }
+        Ok(())
+    }
+
+    /// Writes a conflict region at line starts: `<<<<<<< ours`, ours, [`||||||| base`,
+    /// base,] `=======`, theirs, `>>>>>>> theirs`. Sides are element texts whose first line
+    /// is not indented (the output is positioned after `indent`).
+    fn write_markers(
+        &mut self,
+        ours: Option<&str>,
+        base: Option<&str>,
+        theirs: Option<&str>,
+        indent: &str,
+    ) {
+        let nl = self.nl;
+        // Step back to the start of the line if only the indentation was written.
+        let tail = &self.out[self.out.len().saturating_sub(indent.len())..];
+        if !indent.is_empty() && tail == indent.as_bytes() {
+            let before = self.out.len() - indent.len();
+            if before == 0 || self.out[before - 1] == b'\n' {
+                self.out.truncate(before);
+            }
+        }
+        if !self.out.is_empty() && *self.out.last().expect("non-empty") != b'\n' {
+            self.out.extend_from_slice(nl.as_bytes());
+        }
+        self.need_newline = false;
+        let size = self.opts.marker_size;
+        let marker = |c: char, label: &str| {
+            let mut s: String = std::iter::repeat_n(c, size).collect();
+            if !label.is_empty() {
+                s.push(' ');
+                s.push_str(label);
+            }
+            s
+        };
+        let side = |s: Option<&str>| s.map(|s| format!("{indent}{s}{nl}")).unwrap_or_default();
+        let (mut ours_s, mut theirs_s, base_s) = (side(ours), side(theirs), side(base));
+        let (mut prefix, mut suffix) = (String::new(), String::new());
+        if self.opts.style == ConflictStyle::Zdiff3 {
+            let (p, s) = common_lines(&ours_s, &theirs_s);
+            prefix = ours_s[..p].to_string();
+            suffix = ours_s[ours_s.len() - s..].to_string();
+            ours_s = ours_s[p..ours_s.len() - s].to_string();
+            theirs_s = theirs_s[p..theirs_s.len() - s].to_string();
+        }
+        let mut text = prefix;
+        text.push_str(&marker('<', &self.opts.label_ours));
+        text.push_str(nl);
+        text.push_str(&ours_s);
+        if self.opts.style != ConflictStyle::Merge {
+            text.push_str(&marker('|', &self.opts.label_base));
+            text.push_str(nl);
+            text.push_str(&base_s);
+        }
+        text.push_str(&marker('=', ""));
+        text.push_str(nl);
+        text.push_str(&theirs_s);
+        text.push_str(&marker('>', &self.opts.label_theirs));
+        if suffix.is_empty() {
+            self.out.extend_from_slice(text.as_bytes());
+            self.need_newline = true;
+        } else {
+            text.push_str(nl);
+            text.push_str(suffix.trim_end_matches(['\r', '\n']));
+            self.out.extend_from_slice(text.as_bytes());
+        }
+    }
+
+    /// A theirs subtree, written like ours: ours' newline style, re-indented from theirs'
+    /// indentation to `indent`.
+    fn transplant(&self, t: NodeId, indent: &str) -> String {
+        let raw = self.t.raw(t);
+        let from = self.t.indentation(t).unwrap_or("");
+        let text = self.restyle(raw);
+        if from == indent || !text.contains('\n') {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len() + 64);
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            if i > 0
+                && let Some(rest) = line.strip_prefix(from)
+            {
+                out.push_str(indent);
+                out.push_str(rest);
+                continue;
+            }
+            out.push_str(line);
+        }
+        out
+    }
+
+    /// Text in ours' newline style.
+    fn restyle(&self, text: &str) -> String {
+        if !text.contains('\n') {
+            return text.to_string();
+        }
+        let lf = text.replace("\r\n", "\n");
+        if self.nl == "\r\n" {
+            lf.replace('\n', "\r\n")
+        } else {
+            lf
+        }
+    }
+}
+
+/// Whether theirs is the newer export: its solution manifest has the higher version.
+/// Files without a manifest cannot tell; then theirs (the incoming side) counts as newer.
+fn theirs_is_newer(o: &Document, t: &Document) -> bool {
+    let version = |d: &Document| {
+        let root = d.root()?;
+        let manifest = d.child(root, "SolutionManifest")?;
+        d.child_text(manifest, "Version").map(|v| v.into_owned())
+    };
+    match (version(o), version(t)) {
+        (Some(vo), Some(vt)) => {
+            rules::compare_versions(&vo, &vt) != Some(std::cmp::Ordering::Greater)
+        }
+        _ => true,
+    }
+}
+
+/// How a changed side compares with base when the other side deleted the element.
+#[derive(Debug, PartialEq, Eq)]
+enum Same {
+    Yes,
+    /// Only localized labels differ (translations added or edited): a deletion wins over
+    /// them, since there is nothing left to translate.
+    ButLabels,
+    No,
+}
+
+/// Compares an element with its base version, ignoring export noise (see
+/// [`rules::is_noise`]) and, separately, localized labels.
+fn equivalent(cm: &Classifier<'_>, m: NodeId, cb: &Classifier<'_>, b: NodeId) -> Same {
+    let (dm, db) = (cm.document(), cb.document());
+    if dm.hash(m) == db.hash(b) {
+        return Same::Yes;
+    }
+    if dm.name(m) != db.name(b) {
+        return Same::No;
+    }
+    let element = dm.name(m);
+    for (k, _) in dm.attributes(m).chain(db.attributes(b)) {
+        if dm.attr(m, k) != db.attr(b, k) && !rules::is_noise(element, k) {
+            return Same::No;
+        }
+    }
+    let (km, kb) = (cm.children(m), cb.children(b));
+    let is_label = |c: &Child| c.kind.is_some_and(|k| k.name == "label");
+    let mut labels_differ =
+        km.iter().filter(|c| is_label(c)).count() != kb.iter().filter(|c| is_label(c)).count();
+    let (rm, rb): (Vec<&Child>, Vec<&Child>) = (
+        km.iter().filter(|c| !is_label(c)).collect(),
+        kb.iter().filter(|c| !is_label(c)).collect(),
+    );
+    if rm.len() != rb.len() {
+        return Same::No;
+    }
+    if km.is_empty() && kb.is_empty() && dm.text_of(m).trim() != db.text_of(b).trim() {
+        return Same::No;
+    }
+    for (x, y) in km
+        .iter()
+        .filter(|c| is_label(c))
+        .zip(kb.iter().filter(|c| is_label(c)))
+    {
+        if x.ident != y.ident || dm.hash(x.node) != db.hash(y.node) {
+            labels_differ = true;
+        }
+    }
+    for (x, y) in rm.iter().zip(&rb) {
+        if x.ident != y.ident {
+            return Same::No;
+        }
+        match equivalent(cm, x.node, cb, y.node) {
+            Same::Yes => {}
+            Same::ButLabels => labels_differ = true,
+            Same::No => return Same::No,
+        }
+    }
+    if labels_differ {
+        Same::ButLabels
+    } else {
+        Same::Yes
+    }
+}
+
+fn o_doc_stag_end(doc: &Document, n: NodeId) -> usize {
+    doc.span(n).start + doc.raw_start_tag(n).len()
+}
+
+fn o_doc_etag_start(doc: &Document, n: NodeId) -> usize {
+    if doc.is_self_closing(n) {
+        return doc.span(n).end;
+    }
+    o_doc_stag_end(doc, n) + doc.raw_content(n).len()
+}
+
+/// Comments, CDATA, processing instructions or non-blank text between child elements.
+fn has_markup_besides_elements(doc: &Document, n: NodeId) -> bool {
+    let children: Vec<NodeId> = doc.children(n).collect();
+    if children.is_empty() {
+        return false;
+    }
+    if children.iter().any(|&c| doc.kind(c) != NodeKind::Element) {
+        return true;
+    }
+    let mut pos = o_doc_stag_end(doc, n);
+    for &c in &children {
+        if !doc.text()[pos..doc.span(c).start].trim().is_empty() {
+            return true;
+        }
+        pos = doc.span(c).end;
+    }
+    !doc.text()[pos..o_doc_etag_start(doc, n)].trim().is_empty()
+}
+
+/// The indentation step of a document near `n` (its first child's indentation minus its
+/// own), two spaces when it cannot be seen.
+fn indent_unit(doc: &Document, n: NodeId) -> String {
+    let own = doc.indentation(n).unwrap_or("");
+    doc.elements(n)
+        .next()
+        .and_then(|c| doc.indentation(c))
+        .and_then(|ci| ci.strip_prefix(own))
+        .filter(|u| !u.is_empty())
+        .unwrap_or("  ")
+        .to_string()
+}
+
+/// Whether ours' children are all members of one set kind, sorted by key.
+fn is_sorted_set(co: &[Child]) -> bool {
+    if co.len() < 2 {
+        return false;
+    }
+    let kind = co[0].kind;
+    co.iter().all(|c| {
+        c.kind.is_some_and(|k| k.order == ListOrder::Set)
+            && c.kind.map(|k| k.name) == kind.map(|k| k.name)
+    }) && co
+        .windows(2)
+        .all(|w| natural_cmp(key(&w[0]), key(&w[1])).is_le())
+}
+
+fn key(c: &Child) -> &str {
+    match &c.ident {
+        Ident::Keyed { key, .. } => key,
+        Ident::Named { name, .. } => name,
+    }
+}
+
+/// Sorted position for a theirs addition in a list that ours keeps sorted by key.
+fn sorted_position(items: &[Item], co: &[Child], ct: &[Child], c: &Child) -> usize {
+    let item_key = |it: &Item| -> Option<&str> {
+        match *it {
+            Item::Both { o, .. } | Item::Ours(o) => Some(key(&co[o])),
+            Item::Theirs(t) => Some(key(&ct[t])),
+            Item::DeleteConflict { o: Some(o), .. } => Some(key(&co[o])),
+            Item::DeleteConflict { t: Some(t), .. } => Some(key(&ct[t])),
+            Item::DeleteConflict { .. } => None,
+        }
+    };
+    items
+        .iter()
+        .position(|it| item_key(it).is_some_and(|k| natural_cmp(k, key(c)).is_gt()))
+        .unwrap_or(items.len())
+}
+
+/// Position for theirs' item `ti`: right after the nearest item before it in theirs' list
+/// that is already in the result (and after theirs' items placed there before it).
+fn anchored_position(
+    items: &[Item],
+    ct: &[Child],
+    ti: usize,
+    co: &[Child],
+    it_index: &FxHashMap<Ident, usize>,
+) -> usize {
+    let _ = (co, it_index);
+    let t_of = |it: &Item| -> Option<usize> {
+        match *it {
+            Item::Both { t, .. } | Item::Theirs(t) => Some(t),
+            Item::DeleteConflict { t, .. } => t,
+            Item::Ours(_) => None,
+        }
+    };
+    let _ = ct;
+    // The last result item that comes from theirs' list before `ti`.
+    match items
+        .iter()
+        .rposition(|it| t_of(it).is_some_and(|t| t < ti))
+    {
+        Some(p) => {
+            // Keep ours' own additions that follow the anchor next to it.
+            let mut at = p + 1;
+            while at < items.len()
+                && matches!(items[at], Item::Ours(_))
+                && t_of(&items[at]).is_none()
+            {
+                at += 1;
+            }
+            at
+        }
+        None => items
+            .iter()
+            .position(|it| t_of(it).is_some())
+            .unwrap_or(items.len()),
+    }
+}
+
+/// Byte lengths of the common leading and trailing whole lines of two texts (zdiff3).
+fn common_lines(a: &str, b: &str) -> (usize, usize) {
+    let la: Vec<&str> = a.split_inclusive('\n').collect();
+    let lb: Vec<&str> = b.split_inclusive('\n').collect();
+    let mut p = 0;
+    while p < la.len() && p < lb.len() && la[p] == lb[p] {
+        p += 1;
+    }
+    let mut s = 0;
+    while s < la.len() - p && s < lb.len() - p && la[la.len() - 1 - s] == lb[lb.len() - 1 - s] {
+        s += 1;
+    }
+    let pb: usize = la[..p].iter().map(|l| l.len()).sum();
+    let sb: usize = la[la.len() - s..].iter().map(|l| l.len()).sum();
+    (pb, sb)
+}
