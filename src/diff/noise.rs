@@ -18,6 +18,18 @@ pub const PLATFORM_ATTRIBUTES: &[&str] = &[
 /// (`FormXml/forms[@type]` around a dashboard's `form`).
 pub const SILENT_IN_PATH: &[&str] = &["formset"];
 
+/// What names an added or removed item best, beside its own attributes: `(kind, child,
+/// attribute)` — a form cell is the field its control shows.
+pub const DESCRIBE_BY_CHILD: &[(&str, &str, &str)] = &[
+    ("cell", "control", "datafieldname"),
+    ("cell", "control", "id"),
+];
+
+/// Element names left out of readable property paths because they only wrap the
+/// component's body: a form's `systemform/form`, a table's `EntityInfo/entity`, a view's
+/// `fetch/entity`.
+pub const SILENT_ELEMENTS: &[&str] = &["form", "entity"];
+
 /// Whether an element is an empty list (`<appelements />`, `<controlDescriptions />`):
 /// exports write these or leave the element out depending on the producer, so an empty list
 /// equals absence.

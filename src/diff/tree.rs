@@ -8,8 +8,8 @@
 //! `tab "General" / section "Details" / row 2 / cell "Score" / label (1036)`.
 
 use super::noise::{
-    EMBEDDED_TEXT, NIL, SILENT_IN_PATH, is_empty_list, is_namespace_attribute, is_nil,
-    is_noise_field,
+    DESCRIBE_BY_CHILD, EMBEDDED_TEXT, NIL, SILENT_ELEMENTS, SILENT_IN_PATH, is_empty_list,
+    is_namespace_attribute, is_nil, is_noise_field,
 };
 use super::text::{break_tags, diff_lines};
 use super::{Change, PropertyChange};
@@ -79,7 +79,8 @@ pub fn transparent(side: Side<'_>, node: NodeId) -> bool {
             return false;
         }
     }
-    any_child || doc.text_of(node).trim().is_empty()
+    // A leaf holds a value (even an empty one): never a placeholder.
+    any_child
 }
 
 fn is_component(c: &Child) -> bool {
@@ -140,12 +141,19 @@ fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> Str
     match kind.key {
         KeySpec::ElementName | KeySpec::Singleton => doc.name(node).to_string(),
         _ if kind.name == "label" => format!("{} ({key})", doc.name(node)),
-        _ => match display_of(doc, node, kind) {
-            Some(d) if !d.eq_ignore_ascii_case(key) => {
-                format!("{} \"{d}\"", kind.title.to_lowercase())
+        _ => {
+            let title = kind.title.to_lowercase();
+            // Short readable keys (option values, privilege names) are worth showing next
+            // to the label; GUIDs and composite keys are not.
+            let key_readable = !looks_like_guid(key) && !key.contains('|') && key.len() <= 40;
+            match display_of(doc, node, kind) {
+                Some(d) if !d.eq_ignore_ascii_case(key) && key_readable => {
+                    format!("{title} {key} \"{d}\"")
+                }
+                Some(d) if !d.eq_ignore_ascii_case(key) => format!("{title} \"{d}\""),
+                _ => format!("{title} {key}"),
             }
-            _ => format!("{} {key}", kind.title.to_lowercase()),
-        },
+        }
     }
 }
 
@@ -503,7 +511,7 @@ impl<'a> Walker<'a> {
             let n: Vec<&Child> = nc.iter().filter(|c| name_of(c) == Some(name)).collect();
             let single = o.len() <= 1 && n.len() <= 1;
             let segment = |doc: &Document, c: &Child, pos: usize| -> Option<String> {
-                if is_list_container(doc, c.node) {
+                if is_list_container(doc, c.node) || SILENT_ELEMENTS.contains(&name) {
                     None
                 } else if single {
                     Some(name.to_string())
@@ -619,8 +627,12 @@ impl<'a> Walker<'a> {
             return;
         }
         let mut value = describe(side.doc, c.node, c.kind);
+        let display = c.kind.and_then(|k| display_of(doc, c.node, k));
         if let Ident::Keyed { key, .. } = &c.ident
-            && (normalize_key(&value) == *key || value.is_empty() || value.contains('='))
+            && (normalize_key(&value) == *key
+                || value.is_empty()
+                || value.contains('=')
+                || display.as_deref() == Some(value.as_str()))
         {
             // The key is already in the path: show what else the item holds.
             let attrs: Vec<String> = doc

@@ -189,11 +189,15 @@ pub fn layout(report: &DiffReport) -> Vec<Group> {
         }
         let label = component_label(c);
         match (c.change, c.changes.as_slice()) {
-            (Change::Changed, [one]) if one.text_diff.is_none() => g.rows.push(Row::new(
-                2,
-                Style::Mark(Change::Changed),
-                format!("~ {label}: {}", property_text(one)),
-            )),
+            (Change::Changed, [one])
+                if one.text_diff.is_none() && one.change == Change::Changed =>
+            {
+                g.rows.push(Row::new(
+                    2,
+                    Style::Mark(Change::Changed),
+                    format!("~ {label}: {}", property_text(one)),
+                ))
+            }
             (Change::Changed, props) => {
                 g.rows.push(Row::new(
                     2,
