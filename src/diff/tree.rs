@@ -640,11 +640,25 @@ impl<'a> Walker<'a> {
                 .filter(|(k, _)| !is_namespace_attribute(k))
                 .map(|(k, v)| (k, unescape_lossy(v)))
                 .filter(|(_, v)| {
-                    normalize_key(v) != *key && !key.split('|').any(|p| p == normalize_key(v))
+                    !v.is_empty()
+                        && normalize_key(v) != *key
+                        && !key.split('|').any(|p| p == normalize_key(v))
                 })
                 .map(|(k, v)| format!("{k}=\"{v}\""))
                 .collect();
             value = shorten(&attrs.join(" "));
+            let kind = c.kind.map_or("", |k| k.name);
+            if let Some((child, named)) = DESCRIBE_BY_CHILD
+                .iter()
+                .filter(|(k, _, _)| *k == kind)
+                .find_map(|(_, child, attr)| {
+                    doc.child(c.node, child)
+                        .and_then(|x| doc.attr(x, attr))
+                        .map(|v| (*child, v))
+                })
+            {
+                value = format!("{child} {named}");
+            }
         }
         let property = join(path, Some(&segment));
         self.out.push(match change {
