@@ -385,7 +385,28 @@ pub fn segments(path: &str) -> Vec<&str> {
 fn one_sided(this: &Index, other: &Index, change: Change) -> Vec<ComponentChange> {
     let mut listed: FxHashMap<&str, ComponentChange> = FxHashMap::default();
     let mut order: Vec<&str> = Vec::new();
+    // Against a single XML file, a package is compared on what both have: the components
+    // of the entry that file is (customizations.xml against a zip's customizations.xml).
+    let scope = (other.tree.form == crate::input::PackageForm::XmlFile)
+        .then(|| {
+            let name = other
+                .tree
+                .entries
+                .first()?
+                .path
+                .rsplit('/')
+                .next()?
+                .to_ascii_lowercase();
+            this.tree
+                .entries
+                .iter()
+                .position(|e| canonical_entry(&e.path) == name)
+        })
+        .flatten();
     for (i, c) in this.tree.components.iter().enumerate() {
+        if scope.is_some_and(|e| c.entry != e) {
+            continue;
+        }
         if this.by_path.get(c.path.as_str()) != Some(&i)
             || other.by_path.contains_key(c.path.as_str())
             || in_header(c.kind)

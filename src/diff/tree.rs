@@ -133,6 +133,43 @@ fn is_list_container(doc: &Document, node: NodeId) -> bool {
     }
 }
 
+/// Myers reports a changed item as a deletion next to an insertion; pair them up as one
+/// replacement so that a changed row is compared, not reported as gone and new.
+fn pair_replacements(ops: Vec<DiffOp>) -> Vec<DiffOp> {
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let merged = match (out.last(), &op) {
+            (
+                Some(&DiffOp::Delete {
+                    old_index, old_len, ..
+                }),
+                &DiffOp::Insert {
+                    new_index, new_len, ..
+                },
+            )
+            | (
+                Some(&DiffOp::Insert {
+                    new_index, new_len, ..
+                }),
+                &DiffOp::Delete {
+                    old_index, old_len, ..
+                },
+            ) => Some(DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            }),
+            _ => None,
+        };
+        match merged {
+            Some(m) => *out.last_mut().expect("a previous op") = m,
+            None => out.push(op),
+        }
+    }
+    out
+}
+
 /// The readable path segment for a keyed child.
 fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> String {
     if SILENT_IN_PATH.contains(&kind.name) {
@@ -330,19 +367,16 @@ impl<'a> Walker<'a> {
             return;
         }
         if embedded {
-            match diff_lines(&break_tags(ot), &break_tags(nt)) {
-                Some(td) => {
-                    let short = ot.len().max(nt.len()) <= INLINE_VALUE_MAX;
-                    self.out.push(PropertyChange {
-                        property,
-                        change: Change::Changed,
-                        old: short.then(|| ot.to_string()),
-                        new: short.then(|| nt.to_string()),
-                        text_diff: Some(td),
-                    });
-                }
-                // Same lines: only whitespace at line ends moved, which is formatting.
-                None => {}
+            // No line diff means the same lines: only line endings moved, which is formatting.
+            if let Some(td) = diff_lines(&break_tags(ot), &break_tags(nt)) {
+                let short = ot.len().max(nt.len()) <= INLINE_VALUE_MAX;
+                self.out.push(PropertyChange {
+                    property,
+                    change: Change::Changed,
+                    old: short.then(|| ot.to_string()),
+                    new: short.then(|| nt.to_string()),
+                    text_diff: Some(td),
+                });
             }
         } else {
             self.out.push(PropertyChange::changed(property, ot, nt));
@@ -493,22 +527,32 @@ impl<'a> Walker<'a> {
     /// columns) aligned by content, so an inserted row reads as one insertion.
     fn named(&mut self, oc: &[Child], nc: &[Child], path: &mut Vec<String>) {
         let mut names: Vec<&str> = Vec::new();
-        fn name_of(c: &Child) -> Option<&str> {
-            match &c.ident {
-                Ident::Named { name, .. } => Some(name.as_str()),
-                Ident::Keyed { .. } => None,
+        // Grouped by element name; the identity the classifier gives a repeated element (a
+        // row by its first cell) is the alignment key, so rows that moved or lost their first
+        // cell still pair up with their old selves.
+        let named_el = |c: &Child| matches!(c.ident, Ident::Named { .. });
+        let (od, nd) = (self.old.doc, self.new.doc);
+        for c in nc.iter().filter(|c| named_el(c)) {
+            let n = nd.name(c.node);
+            if !names.contains(&n) {
+                names.push(n);
             }
         }
-        for c in nc.iter().chain(oc) {
-            if let Some(n) = name_of(c)
-                && !names.contains(&n)
-            {
+        for c in oc.iter().filter(|c| named_el(c)) {
+            let n = od.name(c.node);
+            if !names.contains(&n) {
                 names.push(n);
             }
         }
         for name in names {
-            let o: Vec<&Child> = oc.iter().filter(|c| name_of(c) == Some(name)).collect();
-            let n: Vec<&Child> = nc.iter().filter(|c| name_of(c) == Some(name)).collect();
+            let o: Vec<&Child> = oc
+                .iter()
+                .filter(|c| named_el(c) && od.name(c.node) == name)
+                .collect();
+            let n: Vec<&Child> = nc
+                .iter()
+                .filter(|c| named_el(c) && nd.name(c.node) == name)
+                .collect();
             let single = o.len() <= 1 && n.len() <= 1;
             let segment = |doc: &Document, c: &Child, pos: usize| -> Option<String> {
                 if is_list_container(doc, c.node) || SILENT_ELEMENTS.contains(&name) {
@@ -534,11 +578,19 @@ impl<'a> Walker<'a> {
                 }
                 continue;
             }
-            let oh: Vec<u64> = o.iter().map(|c| self.old.doc.hash(c.node)).collect();
-            let nh: Vec<u64> = n.iter().map(|c| self.new.doc.hash(c.node)).collect();
-            for op in capture_diff_slices(Algorithm::Myers, &oh, &nh) {
+            let ident = |c: &&Child| match &c.ident {
+                Ident::Named { name, .. } => name.clone(),
+                Ident::Keyed { .. } => String::new(),
+            };
+            let ok: Vec<String> = o.iter().map(ident).collect();
+            let nk: Vec<String> = n.iter().map(ident).collect();
+            for op in pair_replacements(capture_diff_slices(Algorithm::Myers, &ok, &nk)) {
                 let (oi, ol, ni, nl) = match op {
-                    DiffOp::Equal { .. } => continue,
+                    DiffOp::Equal {
+                        old_index,
+                        new_index,
+                        len,
+                    } => (old_index, len, new_index, len),
                     DiffOp::Delete {
                         old_index, old_len, ..
                     } => (old_index, old_len, 0, 0),
@@ -605,7 +657,9 @@ impl<'a> Walker<'a> {
                 .all(|(k, _)| is_namespace_attribute(k))
         {
             let mut inner = path.to_vec();
-            if !is_list_container(doc, c.node) {
+            // `labels`, `rows` say nothing; `row 2` says where the new cells are.
+            let name = doc.name(c.node);
+            if !(is_list_container(doc, c.node) && (name.ends_with('s') || name.ends_with('S'))) {
                 inner.push(segment);
             }
             let children = side.cls.children(c.node);
@@ -737,9 +791,7 @@ mod tests {
         let new = r#"<optionset Name="p"><options><option value="2"/><option value="1"/><option value="3"/><option value="4"><labels><label description="Critical" languagecode="1033"/></labels></option></options></optionset>"#;
         let got = lines(&changes(old, new));
         assert!(
-            got.contains(
-                &"Added option 4: Critical -> -".replace(": Critical -> -", ": - -> Critical")
-            ),
+            got.contains(&"Added option 4 \"Critical\": - -> ".to_string()),
             "{got:?}"
         );
         assert_eq!(
@@ -763,10 +815,34 @@ mod tests {
             row("c"),
             row("b")
         );
-        let got = changes(&old, &new);
-        assert_eq!(got.len(), 1, "{:?}", lines(&got));
-        assert_eq!(got[0].change, Change::Added);
-        assert_eq!(got[0].property, "row 2");
+        assert_eq!(
+            lines(&changes(&old, &new)),
+            ["Added row 2 / cell c: - -> control fc"]
+        );
+    }
+
+    #[test]
+    fn emptied_row_pairs_with_its_old_self() {
+        let row = |id: &str| {
+            format!(
+                r#"<row><cell id="{id}"><labels><label description="L{id}" languagecode="1033" /></labels><control id="f{id}"/></cell></row>"#
+            )
+        };
+        let old = format!(
+            "<section name=\"s\"><rows>{}{}{}</rows></section>",
+            row("a"),
+            row("b"),
+            row("c")
+        );
+        let new = format!(
+            "<section name=\"s\"><rows>{}<row>\n  </row>{}</rows></section>",
+            row("a"),
+            row("c")
+        );
+        assert_eq!(
+            lines(&changes(&old, &new)),
+            ["Removed row 2 / cell b \"Lb\": control fb -> -"]
+        );
     }
 
     #[test]

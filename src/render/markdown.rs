@@ -17,11 +17,11 @@ fn diff_line(row: &Row) -> String {
     };
     let text = match row.style {
         Style::Line(_) => &row.text[row.text.chars().next().map_or(0, char::len_utf8)..],
-        Style::Mark(_) => row
-            .text
-            .get(row.text.chars().next().map_or(0, char::len_utf8)..)
-            .unwrap_or("")
-            .trim_start(),
+        // Rows that start with their change sign: the sign moved to column 0.
+        Style::Mark(_) => ["+ ", "- ", "~ ", "↕ "]
+            .iter()
+            .find_map(|p| row.text.strip_prefix(p))
+            .unwrap_or(&row.text),
         _ => &row.text,
     };
     format!("{sign}{:indent$}{text}", "", indent = row.indent)
@@ -88,15 +88,26 @@ pub fn render(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     for g in layout(report) {
+        if g.rows.is_empty() {
+            // An added or removed component: one line says it all.
+            writeln!(out, "- {}", escape_html(&g.heading))?;
+            writeln!(out)?;
+            continue;
+        }
+        let changes = g
+            .rows
+            .iter()
+            .filter(|r| matches!(r.style, Style::Mark(_)))
+            .count();
         writeln!(
             out,
             "<details><summary>{} — {} change{}</summary>",
             escape_html(&g.heading),
-            g.rows.len().max(1),
-            if g.rows.len() == 1 { "" } else { "s" }
+            changes,
+            if changes == 1 { "" } else { "s" }
         )?;
         writeln!(out)?;
-        if !g.rows.is_empty() {
+        {
             // A fence longer than any backtick run inside keeps the block closed.
             let fence = "`".repeat(3.max(longest_backticks(&g.rows) + 1));
             writeln!(out, "{fence}diff")?;

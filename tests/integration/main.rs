@@ -3,6 +3,7 @@
 
 mod cli;
 mod corpus;
+mod diff;
 mod props;
 
 use std::path::PathBuf;
