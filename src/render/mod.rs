@@ -241,6 +241,9 @@ pub fn title(report: &DiffReport) -> String {
         format!("{nn} {ov} → {nv}")
     } else {
         format!("{on} {ov} → {nn} {nv}")
+            .replace("  →", " →")
+            .trim_end()
+            .to_string()
     };
     if let Some(p) = report
         .manifest
