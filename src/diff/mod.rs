@@ -216,11 +216,27 @@ impl<'t> Index<'t> {
             .iter()
             .map(|e| e.document().map(Classifier::new))
             .collect();
-        let mut by_path = FxHashMap::default();
+        let placeholder = |c: &Component| {
+            tree.entries[c.entry].document().is_some_and(|d| {
+                d.elements(c.node).next().is_none() && d.attributes(c.node).next().is_none()
+            })
+        };
+        let mut by_path: FxHashMap<&str, usize> = FxHashMap::default();
         for (i, c) in tree.components.iter().enumerate() {
-            // A path seen twice (a SolutionPackager `_managed.xml` twin of a form) keeps its
-            // first occurrence: the unmanaged file, which sorts first.
-            by_path.entry(c.path.as_str()).or_insert(i);
+            // A path seen twice keeps its first occurrence (of a SolutionPackager form and its
+            // `_managed.xml` twin, the unmanaged file, which sorts first) — unless that one is
+            // an empty placeholder (`<RibbonDiffXml />` in `Entity.xml`, the ribbon itself in
+            // `RibbonDiff.xml`).
+            match by_path.entry(c.path.as_str()) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    if placeholder(&tree.components[*o.get()]) && !placeholder(c) {
+                        o.insert(i);
+                    }
+                }
+            }
         }
         let entries = tree
             .entries
@@ -642,11 +658,20 @@ fn dependency_display(doc: &Document, node: NodeId) -> String {
     let side = |n: &str| {
         doc.child(node, n).map_or(String::new(), |e| {
             let ty = doc.attr(e, "type").unwrap_or_default();
-            let name = doc
+            let mut name = doc
                 .attr(e, "displayName")
                 .or_else(|| doc.attr(e, "schemaName"))
                 .or_else(|| doc.attr(e, "id"))
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .into_owned();
+            // A column is known by its table too.
+            if let Some(parent) = doc
+                .attr(e, "parentDisplayName")
+                .or_else(|| doc.attr(e, "parentSchemaName"))
+                .filter(|p| !p.is_empty())
+            {
+                name = format!("{parent} · {name}");
+            }
             format!("{} {name}", type_title(&ty).unwrap_or(&ty))
         })
     };

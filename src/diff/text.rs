@@ -139,13 +139,18 @@ pub fn diff_lines(old: &str, new: &str) -> Option<TextDiff> {
     Some(out)
 }
 
+/// CRLF as LF, no byte-order mark, and a final newline, so that the last line compares
+/// equal whether or not the text ends with a line break.
 fn normalize_newlines(s: &str) -> std::borrow::Cow<'_, str> {
     let s = s.strip_prefix('\u{feff}').unwrap_or(s);
-    if s.contains('\r') {
-        std::borrow::Cow::Owned(s.replace("\r\n", "\n"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
+    if !s.contains('\r') && (s.is_empty() || s.ends_with('\n')) {
+        return std::borrow::Cow::Borrowed(s);
     }
+    let mut t = s.replace("\r\n", "\n");
+    if !t.is_empty() && !t.ends_with('\n') {
+        t.push('\n');
+    }
+    std::borrow::Cow::Owned(t)
 }
 
 /// Embedded XML written on one line (escaped payloads usually are) diffs as one changed line;

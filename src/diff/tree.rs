@@ -242,6 +242,54 @@ fn join(path: &[String], leaf: Option<&str>) -> String {
     s
 }
 
+/// How one value differs: not at all (same value, GUID spelling, JSON key order), as a line
+/// diff (embedded XML or JSON, multi-line or long text), or as old → new.
+fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<PropertyChange> {
+    if same_value(old, new) {
+        return None;
+    }
+    let json = |t: &str| -> Option<serde_json::Value> {
+        let t = t.trim_start();
+        if t.starts_with('{') || t.starts_with('[') {
+            serde_json::from_str(t).ok()
+        } else {
+            None
+        }
+    };
+    if let (Some(a), Some(b)) = (json(old), json(new)) {
+        // Key order inside a JSON object is not meaning; pretty lines diff well.
+        if a == b {
+            return None;
+        }
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+        return diff_lines(&pretty(&a), &pretty(&b)).map(|td| PropertyChange {
+            property,
+            change: Change::Changed,
+            old: None,
+            new: None,
+            text_diff: Some(td),
+        });
+    }
+    let embedded = EMBEDDED_TEXT.iter().any(|e| e.eq_ignore_ascii_case(name))
+        || old.contains('\n')
+        || new.contains('\n')
+        || old.len().max(new.len()) > INLINE_VALUE_MAX;
+    if !embedded {
+        return Some(PropertyChange::changed(property, old, new));
+    }
+    // No line diff means the same lines: only line endings moved, which is formatting.
+    let td = diff_lines(&break_tags(old), &break_tags(new))?;
+    let short =
+        old.len().max(new.len()) <= INLINE_VALUE_MAX && !old.contains('\n') && !new.contains('\n');
+    Some(PropertyChange {
+        property,
+        change: Change::Changed,
+        old: short.then(|| old.to_string()),
+        new: short.then(|| new.to_string()),
+        text_diff: Some(td),
+    })
+}
+
 impl<'a> Walker<'a> {
     fn at_root(&self, path: &[String]) -> bool {
         path.is_empty()
@@ -305,7 +353,10 @@ impl<'a> Walker<'a> {
         for (k, ov) in &old {
             match new.iter().find(|(nk, _)| nk == k) {
                 Some((_, nv)) if same_value(ov, nv) => {}
-                Some((_, nv)) => self.out.push(PropertyChange::changed(property(k), ov, nv)),
+                Some((_, nv)) => {
+                    let change = value_change(property(k), k, ov, nv);
+                    self.out.extend(change);
+                }
                 None => self.out.push(PropertyChange {
                     property: property(k),
                     change: Change::Removed,
@@ -330,57 +381,9 @@ impl<'a> Walker<'a> {
 
     fn leaf_text(&mut self, on: NodeId, nn: NodeId, path: &[String]) {
         let (ot, nt) = (self.old.doc.text_of(on), self.new.doc.text_of(nn));
-        let (ot, nt) = (ot.trim(), nt.trim());
-        if same_value(ot, nt) {
-            return;
-        }
         let name = self.new.doc.name(nn);
-        let property = join(path, None);
-        let embedded = EMBEDDED_TEXT.iter().any(|e| e.eq_ignore_ascii_case(name))
-            || ot.contains('\n')
-            || nt.contains('\n')
-            || ot.len().max(nt.len()) > INLINE_VALUE_MAX;
-        let json = |t: &str| -> Option<serde_json::Value> {
-            let t = t.trim_start();
-            if t.starts_with('{') || t.starts_with('[') {
-                serde_json::from_str(t).ok()
-            } else {
-                None
-            }
-        };
-        if let (Some(a), Some(b)) = (json(ot), json(nt)) {
-            // Key order inside a JSON object is not meaning; pretty lines diff well.
-            if a == b {
-                return;
-            }
-            let pretty =
-                |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-            if let Some(td) = diff_lines(&pretty(&a), &pretty(&b)) {
-                self.out.push(PropertyChange {
-                    property,
-                    change: Change::Changed,
-                    old: None,
-                    new: None,
-                    text_diff: Some(td),
-                });
-            }
-            return;
-        }
-        if embedded {
-            // No line diff means the same lines: only line endings moved, which is formatting.
-            if let Some(td) = diff_lines(&break_tags(ot), &break_tags(nt)) {
-                let short = ot.len().max(nt.len()) <= INLINE_VALUE_MAX;
-                self.out.push(PropertyChange {
-                    property,
-                    change: Change::Changed,
-                    old: short.then(|| ot.to_string()),
-                    new: short.then(|| nt.to_string()),
-                    text_diff: Some(td),
-                });
-            }
-        } else {
-            self.out.push(PropertyChange::changed(property, ot, nt));
-        }
+        self.out
+            .extend(value_change(join(path, None), name, ot.trim(), nt.trim()));
     }
 
     fn children(&mut self, on: NodeId, nn: NodeId, path: &mut Vec<String>) {

@@ -409,3 +409,110 @@ fn a_package_against_its_normal_form_is_equal() {
         assert!(!r.has_differences(), "{:#?}", r.components);
     }
 }
+
+/// Splits an extracted export into the SolutionPackager layout the way the packager does
+/// (§5.2 of solution-format.md): `Other/Solution.xml`, `Other/Customizations.xml` with an
+/// `<Entities />` placeholder, one `Entities/<Name>/Entity.xml` per table with `<FormXml />`,
+/// `<SavedQueries />` and `<RibbonDiffXml />` placeholders, and each form, view and ribbon in
+/// a file of its own (with a BOM, a declaration and `xmlns:xsi`, as the packager writes).
+fn packager_folder(extracted: &Path, out: &Path) {
+    use soltree::xml::Document;
+    let read = |name: &str| std::fs::read_to_string(extracted.join(name)).unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = out.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let packaged = |body: &str| {
+        let body = body.replacen(
+            '>',
+            " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
+            1,
+        );
+        format!("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n{body}")
+    };
+    write("Other/Solution.xml", &read("solution.xml"));
+    let custom = read("customizations.xml");
+    let doc = Document::parse(custom.clone(), "customizations.xml").unwrap();
+    let root = doc.root().unwrap();
+    let entities = doc.child(root, "Entities").unwrap();
+    for entity in doc.elements(entities) {
+        let name = doc.child_text(entity, "Name").unwrap().to_string();
+        let mut body = doc.raw(entity).to_string();
+        for (section, placeholder) in [
+            ("FormXml", "<FormXml />"),
+            ("SavedQueries", "<SavedQueries />"),
+            ("RibbonDiffXml", "<RibbonDiffXml />"),
+        ] {
+            let Some(s) = doc.child(entity, section) else {
+                continue;
+            };
+            body = body.replacen(doc.raw(s), placeholder, 1);
+            match section {
+                "FormXml" => {
+                    for forms in doc.elements(s) {
+                        let ty = doc.attr(forms, "type").unwrap();
+                        for form in doc.elements(forms) {
+                            let id = doc.child_text(form, "formid").unwrap();
+                            write(
+                                &format!("Entities/{name}/FormXml/{ty}/{id}.xml"),
+                                &packaged(&format!("<forms>\r\n  {}\r\n</forms>", doc.raw(form))),
+                            );
+                        }
+                    }
+                }
+                "SavedQueries" => {
+                    for list in doc.elements(s) {
+                        for view in doc.elements(list) {
+                            let id = doc.child_text(view, "savedqueryid").unwrap();
+                            write(
+                                &format!("Entities/{name}/SavedQueries/{id}.xml"),
+                                &packaged(&format!(
+                                    "<savedqueries>\r\n  {}\r\n</savedqueries>",
+                                    doc.raw(view)
+                                )),
+                            );
+                        }
+                    }
+                }
+                _ => write(
+                    &format!("Entities/{name}/RibbonDiff.xml"),
+                    &packaged(doc.raw(s)),
+                ),
+            }
+        }
+        write(&format!("Entities/{name}/Entity.xml"), &packaged(&body));
+    }
+    write(
+        "Other/Customizations.xml",
+        &custom.replacen(doc.raw(entities), "<Entities />", 1),
+    );
+    for e in std::fs::read_dir(extracted.join("WebResources")).unwrap() {
+        let e = e.unwrap();
+        let rel = format!("WebResources/{}", e.file_name().to_string_lossy());
+        write(&rel, &std::fs::read_to_string(e.path()).unwrap());
+    }
+}
+
+#[test]
+fn an_export_and_its_solutionpackager_layout_are_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    for v in ["v1", "v2"] {
+        let packed = dir.path().join(v);
+        packager_folder(&testdata(&format!("sample/{v}")), &packed);
+        let tree = load(&packed);
+        assert_eq!(tree.form, PackageForm::PackagerFolder);
+        let r = diff(&load(&testdata(&format!("sample/{v}"))), &tree);
+        assert!(!r.has_differences(), "{v}: {:#?}", r.components);
+    }
+    // And the real changes read the same whichever forms the two sides are in.
+    let across = diff(&load(&testdata("sample/v1")), &load(&dir.path().join("v2")));
+    let same_form = diff(&load(&testdata("sample/v1")), &load(&testdata("sample/v2")));
+    let paths = |r: &DiffReport| {
+        r.components
+            .iter()
+            .map(|c| c.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&across), paths(&same_form));
+}
