@@ -138,7 +138,7 @@ fn edit_value(doc: &Document, seed: u64) -> Option<String> {
     let (node, name) = &candidates[(next(&mut state) % candidates.len() as u64) as usize];
     let span = doc.attr_value_span(*node, name)?;
     let mut text = doc.text().to_string();
-    text.insert_str(span.end, "x");
+    text.insert(span.end, 'x');
     Some(text)
 }
 
