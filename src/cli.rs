@@ -132,6 +132,8 @@ pub enum DiffFormat {
     Json,
     /// A pull-request comment: summary table and collapsible details.
     Markdown,
+    /// A self-contained HTML page.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -403,6 +405,7 @@ pub fn run_diff(opts: &DiffOptions) -> Result<ExitCode> {
         DiffFormat::Text => render::text::render(&report, &mut buf)?,
         DiffFormat::Json => render::json::render(&report, &mut buf)?,
         DiffFormat::Markdown => render::markdown::render(&report, &mut buf)?,
+        DiffFormat::Html => render::html::render(&report, &mut buf)?,
     }
     emit(&buf, opts.output.as_deref())?;
     // The trees are large; the process ends here, so let the OS reclaim them.

@@ -2,7 +2,7 @@
 //! summary table of counts by kind, then one collapsible `<details>` section per top-level
 //! component holding its changes as a `diff` code block (GitHub colours `+`/`-` lines).
 
-use super::{Row, Style, layout, manifest_rows, summary_line, title};
+use super::{Row, Style, kind_counts, layout, manifest_rows, summary_line, title};
 use crate::diff::text::LineOp;
 use crate::diff::{Change, DiffReport};
 use std::io::{self, Write};
@@ -55,23 +55,7 @@ pub fn render(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "</details>")?;
         writeln!(out)?;
     }
-    // Counts by kind.
-    let mut kinds: Vec<(&str, [usize; 3])> = Vec::new();
-    for c in &report.components {
-        let i = match c.change {
-            Change::Added => 0,
-            Change::Removed => 1,
-            _ => 2,
-        };
-        match kinds.iter_mut().find(|(k, _)| *k == c.kind_title) {
-            Some((_, n)) => n[i] += 1,
-            None => {
-                let mut n = [0; 3];
-                n[i] = 1;
-                kinds.push((c.kind_title, n));
-            }
-        }
-    }
+    let kinds = kind_counts(report);
     if !kinds.is_empty() {
         writeln!(out, "| kind | added | removed | changed |")?;
         writeln!(out, "| --- | ---: | ---: | ---: |")?;

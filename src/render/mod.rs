@@ -1,9 +1,11 @@
 //! Renderers of a [`DiffReport`]: plain or coloured text for a terminal ([`text`]), JSON for
-//! scripts ([`json`]), Markdown for a pull-request comment ([`markdown`]). Each writes to a
+//! scripts ([`json`]), Markdown for a pull-request comment ([`markdown`]), a self-contained
+//! HTML page ([`html`]). Each writes to a
 //! `&mut dyn Write` and reads nothing but the report. Text and Markdown share one layout
 //! ([`layout`]): a list of styled [`Row`]s, grouped by top-level component and indented like
 //! the component tree; only the text renderer turns styles into colour.
 
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod text;
@@ -354,4 +356,25 @@ pub fn summary_line(report: &DiffReport) -> String {
         line = format!("no semantic differences ({line})");
     }
     line
+}
+
+/// Components counted by kind title: `[added, removed, changed]`, in report order.
+pub fn kind_counts(report: &DiffReport) -> Vec<(&'static str, [usize; 3])> {
+    let mut kinds: Vec<(&'static str, [usize; 3])> = Vec::new();
+    for c in &report.components {
+        let i = match c.change {
+            Change::Added => 0,
+            Change::Removed => 1,
+            _ => 2,
+        };
+        match kinds.iter_mut().find(|(k, _)| *k == c.kind_title) {
+            Some((_, n)) => n[i] += 1,
+            None => {
+                let mut n = [0; 3];
+                n[i] = 1;
+                kinds.push((c.kind_title, n));
+            }
+        }
+    }
+    kinds
 }

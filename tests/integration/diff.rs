@@ -136,6 +136,18 @@ fn cli_writes_markdown_to_a_file() {
     let md = std::fs::read_to_string(out).unwrap();
     assert!(md.contains("| kind | added | removed | changed |"));
     assert!(md.contains("<details><summary>"));
+    let mut cmd = cargo_bin_cmd!("soltree");
+    let html = cmd
+        .args(["diff", "--format", "html"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    assert_eq!(html.status.code(), Some(1));
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("<mark>"), "changed words are marked");
+    assert!(!html.contains("\u{1b}["), "no terminal colour in HTML");
 }
 
 fn fabrikam(v: u32) -> Option<std::path::PathBuf> {
