@@ -873,6 +873,10 @@ type Attached = FxHashMap<(usize, &'static str), usize>;
 fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
     let mut map = Attached::default();
     let mut used = FxHashSet::default();
+    // A single XML file has no parts to attach.
+    if !i.has_parts() {
+        return (map, used);
+    }
     for (ci, c) in i.tree.components.iter().enumerate() {
         let Some((_, refs)) = PART_REFERENCES.iter().find(|(k, _)| *k == c.kind.name) else {
             continue;
