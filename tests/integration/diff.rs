@@ -528,3 +528,49 @@ fn an_export_and_its_solutionpackager_layout_are_equal() {
     };
     assert_eq!(paths(&across), paths(&same_form));
 }
+
+#[test]
+fn cli_shuffled_unordered_lists_give_exit_0() {
+    // v2 lists its root components out of order and a cell's labels 1036 before 1033;
+    // normalize sorts every set, so the two differ only in the order of unordered lists.
+    let dir = tempfile::tempdir().unwrap();
+    let sorted = dir.path().join("v2-sorted");
+    cargo_bin_cmd!("soltree")
+        .args(["normalize"])
+        .arg(testdata("sample/v2"))
+        .arg("-o")
+        .arg(&sorted)
+        .assert()
+        .success();
+    let before = std::fs::read(testdata("sample/v2/solution.xml")).unwrap();
+    let after = std::fs::read(sorted.join("solution.xml")).unwrap();
+    assert_ne!(before, after, "normalize reordered something");
+    cargo_bin_cmd!("soltree")
+        .args(["diff", "--color", "never"])
+        .arg(testdata("sample/v2"))
+        .arg(&sorted)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("no semantic differences"));
+}
+
+#[test]
+fn cli_colour_follows_the_flag_and_no_color() {
+    let run = |color: &str, no_color: bool| {
+        let mut cmd = cargo_bin_cmd!("soltree");
+        cmd.env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd
+            .args(["diff", "--color", color])
+            .arg(testdata("sample/v1"))
+            .arg(testdata("sample/v2"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().contains("\u{1b}[")
+    };
+    assert!(run("always", false));
+    assert!(!run("never", false));
+    assert!(!run("auto", true), "NO_COLOR (and a pipe) turn auto off");
+}
