@@ -25,6 +25,10 @@ pub const DESCRIBE_BY_CHILD: &[(&str, &str, &str)] = &[
     ("cell", "control", "id"),
 ];
 
+/// The attribute by which form and view layout elements name the column they show: an
+/// added or removed tab or section is summarised by the columns it holds.
+pub const FIELD_REFERENCE: &str = "datafieldname";
+
 /// Element names left out of readable property paths because they only wrap the
 /// component's body: a form's `systemform/form`, a table's `EntityInfo/entity`, a view's
 /// `fetch/entity`.

@@ -8,8 +8,8 @@
 //! `tab "General" / section "Details" / row 2 / cell "Score" / label (1036)`.
 
 use super::noise::{
-    DESCRIBE_BY_CHILD, EMBEDDED_TEXT, NIL, SILENT_ELEMENTS, SILENT_IN_PATH, is_empty_list,
-    is_namespace_attribute, is_nil, is_noise_field,
+    DESCRIBE_BY_CHILD, EMBEDDED_TEXT, FIELD_REFERENCE, NIL, SILENT_ELEMENTS, SILENT_IN_PATH,
+    is_empty_list, is_namespace_attribute, is_nil, is_noise_field,
 };
 use super::text::{break_tags, diff_lines};
 use super::{Change, PropertyChange};
@@ -208,6 +208,31 @@ fn describe(doc: &Document, node: NodeId, kind: Option<&KindDef>) -> String {
         }
     }
     attribute_summary(doc, node)
+}
+
+/// `controls: a, b, c` — the columns (or, for subgrids and the like, the controls) a layout
+/// element (tab, section, row) shows.
+fn fields_inside(doc: &Document, node: NodeId) -> Option<String> {
+    let mut fields = Vec::new();
+    let mut stack: Vec<NodeId> = doc.elements(node).collect();
+    while let Some(n) = stack.pop() {
+        // Subgrids, timelines and web resources show no column: name them by control id.
+        let shown = doc.attr(n, FIELD_REFERENCE).or_else(|| {
+            (doc.name(n) == "control")
+                .then(|| doc.attr(n, "id"))
+                .flatten()
+        });
+        if let Some(f) = shown {
+            fields.push(f.into_owned());
+        }
+        stack.extend(doc.elements(n));
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    fields.sort();
+    fields.dedup();
+    Some(shorten(&format!("controls: {}", fields.join(", "))))
 }
 
 fn attribute_summary(doc: &Document, node: NodeId) -> String {
@@ -715,6 +740,8 @@ impl<'a> Walker<'a> {
                 })
             {
                 value = format!("{child} {named}");
+            } else if let Some(fields) = fields_inside(doc, c.node) {
+                value = fields;
             }
         }
         let property = join(path, Some(&segment));
