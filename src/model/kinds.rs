@@ -636,6 +636,16 @@ pub static KINDS: &[KindDef] = &[
         true
     ),
     kind!(
+        "connectionroleassociation",
+        "Connection role association",
+        ["ConnectionRoleAssociations/ConnectionRoleAssociation"],
+        Fields(&["connectionroleid", "associatedconnectionroleid"]),
+        Set,
+        [],
+        None,
+        false
+    ),
+    kind!(
         "optionset",
         "Choice (global option set)",
         ["optionsets/optionset", "/optionset"],
