@@ -378,3 +378,131 @@ pub fn kind_counts(report: &DiffReport) -> Vec<(&'static str, [usize; 3])> {
     }
     kinds
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{ComponentRef, ManifestDiff, SideInfo, Summary};
+
+    fn change(
+        path: &str,
+        kind: &'static str,
+        title: &'static str,
+        display: &str,
+    ) -> ComponentChange {
+        ComponentChange {
+            path: path.into(),
+            kind,
+            kind_title: title,
+            display_name: display.into(),
+            change: Change::Changed,
+            changes: vec![PropertyChange::changed("MaxLength".into(), "100", "200")],
+            contains: Vec::new(),
+            group: ComponentRef {
+                path: "entity:new_project".into(),
+                kind: "entity",
+                kind_title: "Table",
+                display_name: "Project".into(),
+            },
+        }
+    }
+
+    fn report(components: Vec<ComponentChange>) -> DiffReport {
+        let side = SideInfo {
+            source: "x".into(),
+            form: "zip",
+            solution: None,
+        };
+        DiffReport {
+            schema_version: 1,
+            old: side.clone(),
+            new: side,
+            manifest: ManifestDiff::default(),
+            package: Vec::new(),
+            summary: Summary {
+                changed: components.len(),
+                differences: !components.is_empty(),
+                ..Summary::default()
+            },
+            components,
+        }
+    }
+
+    #[test]
+    fn labels_name_components_without_repeating_keys() {
+        let c = change(
+            "entity:new_project/attribute:new_name",
+            "attribute",
+            "Column",
+            "Name",
+        );
+        assert_eq!(component_label(&c), "Column new_name \"Name\"");
+        let c = change(
+            "entity:new_project/attribute:new_name",
+            "attribute",
+            "Column",
+            "new_Name",
+        );
+        assert_eq!(component_label(&c), "Column new_Name");
+        let guid = "entity:new_project/form:8f0e6b21-4c7a-ef11-9f89-000d3a1b2c4d";
+        assert_eq!(
+            component_label(&change(guid, "form", "Form", "Main")),
+            "Form \"Main\""
+        );
+    }
+
+    #[test]
+    fn nested_components_group_under_their_table() {
+        let r = report(vec![change(
+            "entity:new_project/attribute:new_name",
+            "attribute",
+            "Column",
+            "Name",
+        )]);
+        let groups = layout(&r);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(
+            groups[0].heading,
+            "Table new_project \"Project\" (entity:new_project)"
+        );
+        assert_eq!(
+            groups[0].rows[0].text,
+            "~ Column new_name \"Name\": MaxLength: 100 → 200"
+        );
+        assert_eq!(summary_line(&r), "1 component changed, 0 added, 0 removed");
+    }
+
+    #[test]
+    fn text_without_colour_and_markdown_with_details() {
+        colored::control::set_override(false);
+        let r = report(vec![change(
+            "entity:new_project/attribute:new_name",
+            "attribute",
+            "Column",
+            "Name",
+        )]);
+        let mut out = Vec::new();
+        text::render(&r, &mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(!t.contains('\u{1b}'), "{t}");
+        assert!(
+            t.ends_with("1 component changed, 0 added, 0 removed\n"),
+            "{t}"
+        );
+        let mut out = Vec::new();
+        markdown::render(&r, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert!(md.contains("| Column | 0 | 0 | 1 |"), "{md}");
+        assert!(
+            md.contains("```diff\n!  Column new_name \"Name\": MaxLength: 100 → 200\n```"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn values_are_quoted_only_when_needed() {
+        assert_eq!(show_value("200"), "200");
+        assert_eq!(show_value(""), "''");
+        assert_eq!(show_value("État civil"), "'État civil'");
+    }
+}

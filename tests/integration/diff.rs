@@ -574,3 +574,29 @@ fn cli_colour_follows_the_flag_and_no_color() {
     assert!(!run("never", false));
     assert!(!run("auto", true), "NO_COLOR (and a pipe) turn auto off");
 }
+
+#[test]
+fn edit_move_an_option() {
+    // Options are a sequence: display order is meaning, so swapping two is a move.
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "customizations.xml", |t| {
+        let b = block(
+            &t,
+            "<optionset Name=\"contoso_outcome_contoso_approved\">",
+            "</optionset>",
+        );
+        let yes = block(b, "<option value=\"1\"", "</option>");
+        let no = block(b, "<option value=\"0\"", "</option>");
+        let swapped = b
+            .replacen(yes, "\u{0}", 1)
+            .replacen(no, yes, 1)
+            .replacen('\u{0}', no, 1);
+        t.replacen(b, &swapped, 1)
+    });
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    let p = &r.components[0].changes;
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].change, Change::Moved);
+    assert!(p[0].property.contains("option "), "{}", p[0].property);
+}
