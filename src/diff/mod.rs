@@ -867,8 +867,24 @@ fn content_types_note(
 
 // ---- parts that are not XML ----
 
-/// Parts named by a component: `(component index, label) → entry`.
-type Attached = FxHashMap<(usize, &'static str), usize>;
+/// Parts named by a component: component index → `(label, entry)` in reference order.
+type Attached = FxHashMap<usize, Vec<(String, usize)>>;
+
+/// The part paths a reference field holds: its value, or for a list field
+/// (`AdditionalUris/AdditionalUri`) the value of each item.
+fn references(doc: &Document, node: NodeId, name: &str) -> Vec<String> {
+    if let Some(list) = doc.child(node, name)
+        && doc.elements(list).next().is_some()
+    {
+        return doc
+            .elements(list)
+            .map(|e| doc.text_of(e).trim().to_string())
+            .collect();
+    }
+    field(doc, node, name)
+        .map(|v| vec![v.trim().to_string()])
+        .unwrap_or_default()
+}
 
 fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
     let mut map = Attached::default();
@@ -884,22 +900,34 @@ fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
         let Some(doc) = i.tree.entries[c.entry].document() else {
             continue;
         };
+        let mut parts = Vec::new();
         for (n, (fname, label)) in refs.iter().enumerate() {
-            let by_reference = field(doc, c.node, fname).and_then(|v| {
-                let p = v.trim().trim_start_matches('/').to_ascii_lowercase();
-                i.entries.get(&p).copied()
-            });
+            let values = references(doc, c.node, fname);
+            let many = values.len() > 1;
+            for (k, v) in values.iter().enumerate() {
+                let p = v.trim_start_matches('/').to_ascii_lowercase();
+                let label = if many {
+                    format!("{label} {}", k + 1)
+                } else {
+                    (*label).to_string()
+                };
+                if let Some(&e) = i.entries.get(&p) {
+                    parts.push((label, e));
+                    used.insert(e);
+                }
+            }
             // In a SolutionPackager folder the content sits beside its `.data.xml`, under
             // the natural name, not the zip name the reference still holds.
-            let beside = || {
+            if n == 0 && parts.is_empty() {
                 let p = i.tree.entries[c.entry].path.to_ascii_lowercase();
-                let stem = p.strip_suffix(".data.xml")?;
-                (n == 0).then(|| i.entries.get(stem).copied()).flatten()
-            };
-            if let Some(e) = by_reference.or_else(beside) {
-                map.insert((ci, *label), e);
-                used.insert(e);
+                if let Some(&e) = p.strip_suffix(".data.xml").and_then(|s| i.entries.get(s)) {
+                    parts.push(((*label).to_string(), e));
+                    used.insert(e);
+                }
             }
+        }
+        if !parts.is_empty() {
+            map.insert(ci, parts);
         }
     }
     (map, used)
@@ -913,40 +941,44 @@ fn part_changes(
     np: &Attached,
     n: &Component,
 ) -> Vec<PropertyChange> {
-    let Some((_, refs)) = PART_REFERENCES.iter().find(|(k, _)| *k == n.kind.name) else {
-        return Vec::new();
-    };
-    if !(oi.has_parts() && ni.has_parts()) {
+    if !PART_REFERENCES.iter().any(|(k, _)| *k == n.kind.name)
+        || !(oi.has_parts() && ni.has_parts())
+    {
         return Vec::new();
     }
-    let (Some(&o_idx), Some(&n_idx)) = (
+    let (Some(o_idx), Some(n_idx)) = (
         oi.by_path.get(o.path.as_str()),
         ni.by_path.get(n.path.as_str()),
     ) else {
         return Vec::new();
     };
+    let none = Vec::new();
+    let (o_parts, n_parts) = (
+        op.get(o_idx).unwrap_or(&none),
+        np.get(n_idx).unwrap_or(&none),
+    );
     let mut out = Vec::new();
-    for (_, label) in refs.iter() {
-        let (oe, ne) = (op.get(&(o_idx, *label)), np.get(&(n_idx, *label)));
-        match (oe, ne) {
-            (Some(&a), Some(&b)) => {
-                out.extend(compare_bytes(label, oi.part_bytes(a), ni.part_bytes(b)))
-            }
-            (None, Some(&b)) => out.push(PropertyChange {
-                property: (*label).to_string(),
+    for (label, b) in n_parts {
+        match o_parts.iter().find(|(l, _)| l == label) {
+            Some((_, a)) => out.extend(compare_bytes(label, oi.part_bytes(*a), ni.part_bytes(*b))),
+            None => out.push(PropertyChange {
+                property: label.clone(),
                 change: Change::Added,
                 old: None,
-                new: Some(describe_bytes(ni.part_bytes(b))),
+                new: Some(describe_bytes(ni.part_bytes(*b))),
                 text_diff: None,
             }),
-            (Some(&a), None) => out.push(PropertyChange {
-                property: (*label).to_string(),
+        }
+    }
+    for (label, a) in o_parts {
+        if !n_parts.iter().any(|(l, _)| l == label) {
+            out.push(PropertyChange {
+                property: label.clone(),
                 change: Change::Removed,
-                old: Some(describe_bytes(oi.part_bytes(a))),
+                old: Some(describe_bytes(oi.part_bytes(*a))),
                 new: None,
                 text_diff: None,
-            }),
-            (None, None) => {}
+            });
         }
     }
     out

@@ -93,6 +93,7 @@ pub const PART_REFERENCES: &[(&str, &[(&str, &str)])] = &[
         &[
             ("DocumentUri", "app package"),
             ("BackgroundImageUri", "background image"),
+            ("AdditionalUris", "additional file"),
         ],
     ),
     ("report", &[("ExportedFileName", "report definition")]),
