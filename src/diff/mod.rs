@@ -941,9 +941,8 @@ fn part_changes(
     np: &Attached,
     n: &Component,
 ) -> Vec<PropertyChange> {
-    if !PART_REFERENCES.iter().any(|(k, _)| *k == n.kind.name)
-        || !(oi.has_parts() && ni.has_parts())
-    {
+    let names_parts = PART_REFERENCES.iter().any(|(k, _)| *k == n.kind.name);
+    if !(names_parts && oi.has_parts() && ni.has_parts()) {
         return Vec::new();
     }
     let (Some(o_idx), Some(n_idx)) = (
