@@ -600,3 +600,44 @@ fn edit_move_an_option() {
     assert_eq!(p[0].change, Change::Moved);
     assert!(p[0].property.contains("option "), "{}", p[0].property);
 }
+
+#[test]
+fn content_types_are_package_metadata_not_a_difference() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "[Content_Types].xml", |t| {
+        t.replacen(
+            "</Types>",
+            "<Override PartName=\"/WebResources/new_extra\" ContentType=\"application/octet-stream\" /></Types>",
+            1,
+        )
+    });
+    let r = diff(&load(&zip), &new);
+    assert!(!r.has_differences(), "{:#?}", r.components);
+    assert_eq!(r.package.len(), 1);
+    assert_eq!(r.package[0].entry, "[Content_Types].xml");
+}
+
+#[test]
+fn edit_change_a_root_component_behaviour() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "solution.xml", |t| {
+        t.replacen(
+            "<RootComponent type=\"1\" schemaName=\"contact\" behavior=\"2\" />",
+            "<RootComponent type=\"1\" schemaName=\"contact\" behavior=\"0\" />",
+            1,
+        )
+    });
+    let r = diff(&load(&zip), &new);
+    let d = &r.manifest.root_components;
+    assert_eq!((d.added.len(), d.removed.len(), d.changed.len()), (0, 0, 1));
+    assert!(
+        d.changed[0].property.ends_with("/ behavior"),
+        "{:?}",
+        d.changed[0]
+    );
+    assert_eq!(
+        (d.changed[0].old.as_deref(), d.changed[0].new.as_deref()),
+        (Some("2"), Some("0"))
+    );
+    assert!(r.has_differences());
+}
