@@ -5,8 +5,10 @@
 //! * `read`: read the file and build the canonical component tree (parse + classify),
 //! * `roundtrip`: write the tree back byte for byte,
 //! * `normalize`: write the canonical form,
-//! * `git merge-file` on a generated base/ours/theirs of the same size, as the line-merge
-//!   baseline run in the same script (machines here are noisy: compare ratios, not seconds).
+//! * `merge`: three-way merge of a generated base/ours/theirs of the same size (scattered
+//!   edits on different components on each side), next to
+//! * `git merge-file` on the same three files, the line-merge baseline run in the same script
+//!   (machines here are noisy: compare ratios, not seconds).
 //!
 //! Usage: `cargo bench --bench scale -- [--sizes 10,100] [--runs 5] [--seed 7]`.
 //! Files are cached under `bench-data/` (git-ignored).
@@ -55,6 +57,25 @@ fn child(op: &str, file: &Path) {
             };
             let secs = t.elapsed().as_secs_f64();
             assert_eq!(out.len(), doc.text().len());
+            println!("{secs} {}", peak_rss_bytes());
+        }
+        "merge" => {
+            let stem = file.to_string_lossy().trim_end_matches(".xml").to_string();
+            let read = |side: &str| std::fs::read(format!("{stem}-{side}.xml")).expect("triple");
+            let (b, o, t) = (read("base"), read("ours"), read("theirs"));
+            let opts = soltree::merge::MergeOptions {
+                timeout: std::time::Duration::from_secs(600),
+                ..Default::default()
+            };
+            let start = Instant::now();
+            let out = soltree::merge::merge_owned(Some(b), o, t, &opts);
+            let secs = start.elapsed().as_secs_f64();
+            assert!(
+                out.is_clean() && out.fallback.is_none(),
+                "{:?} {:?}",
+                out.fallback,
+                out.conflicts
+            );
             println!("{secs} {}", peak_rss_bytes());
         }
         _ => panic!("unknown op {op}"),
@@ -140,6 +161,7 @@ fn main() {
         };
         let file = dir.join(format!("synth-{size}mb-{seed}.xml"));
         ensure(&file, || synth::generate(&cfg));
+        // The triple's files sit beside it: <stem>-base.xml, -ours.xml, -theirs.xml.
         let (b, o, t) = (
             dir.join(format!("synth-{size}mb-{seed}-base.xml")),
             dir.join(format!("synth-{size}mb-{seed}-ours.xml")),
@@ -156,12 +178,16 @@ fn main() {
         // Make sure the reader accepts it before timing anything.
         input::read(&file, &Limits::default()).unwrap();
         let (mut read, mut rt, mut norm, mut git) = (vec![], vec![], vec![], vec![]);
+        let (mut merge, mut merge_peak) = (vec![], 0u64);
         let mut peak = 0u64;
         for _ in 0..runs {
             let (s, p) = run_child("read", &file);
             read.push(s);
             peak = peak.max(p);
             rt.push(run_child("roundtrip", &file).0);
+            let (s, p) = run_child("merge", &file);
+            merge.push(s);
+            merge_peak = merge_peak.max(p);
             norm.push(run_child("normalize", &file).0);
             let t0 = Instant::now();
             let status = Command::new("git")
@@ -183,10 +209,17 @@ fn main() {
             mb / n,
             g
         );
+        let m = median(merge);
+        let three: u64 = [&b, &o, &t]
+            .iter()
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum();
         println!(
-            "         read+tree {:.2}s = {:.2}× git merge-file's time on three files of this size",
-            r,
-            r / g
+            "         merge (25 edits per side, clean) {:.2}s vs git merge-file {:.2}s: ratio {:.2} · peak {:.2}× the three inputs",
+            m,
+            g,
+            m / g,
+            merge_peak as f64 / three as f64
         );
     }
 }

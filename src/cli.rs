@@ -337,7 +337,7 @@ pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
         Err(e) => return Err(e).with_context(|| format!("reading {}", run.base.display())),
     };
     let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
-    let outcome = merge::merge_files(base.as_deref(), &ours, &theirs, opts);
+    let outcome = merge::merge_owned(base, ours, theirs, opts);
     if let Some(why) = &outcome.fallback {
         eprintln!("soltree: {why}");
     }

@@ -177,13 +177,13 @@ pub fn is_solution_root(name: &str) -> bool {
 
 /// Lines that start a conflict region (git's markers, any size of 7 or more).
 pub fn has_conflict_markers(text: &str) -> bool {
-    text.split('\n').any(|l| {
-        let l = l.trim_end_matches('\r');
-        (l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>"))
-            && l.trim_start_matches(['<', '>'])
-                .chars()
-                .next()
-                .is_none_or(|c| c == ' ')
+    let bytes = text.as_bytes();
+    [&b"<<<<<<<"[..], &b">>>>>>>"[..]].iter().any(|marker| {
+        memchr::memmem::find_iter(bytes, marker).any(|at| {
+            let line_start = at == 0 || bytes[at - 1] == b'\n';
+            let after = bytes[at..].iter().find(|&&b| b != b'<' && b != b'>');
+            line_start && after.is_none_or(|&b| b == b' ' || b == b'\r' || b == b'\n')
+        })
     })
 }
 
@@ -196,40 +196,63 @@ pub fn merge_files(
     theirs: &[u8],
     opts: &MergeOptions,
 ) -> MergeOutcome {
+    merge_owned(
+        base.map(<[u8]>::to_vec),
+        ours.to_vec(),
+        theirs.to_vec(),
+        opts,
+    )
+}
+
+/// [`merge_files`] on owned buffers: large inputs move into the parsed documents instead
+/// of being copied (a 100 MB merge holds each input once).
+pub fn merge_owned(
+    base: Option<Vec<u8>>,
+    ours: Vec<u8>,
+    theirs: Vec<u8>,
+    opts: &MergeOptions,
+) -> MergeOutcome {
     // The merge laws, byte for byte, before anything can reformat.
-    if ours == theirs || base == Some(theirs) {
-        return clean(ours.to_vec());
+    if ours == theirs || base.as_deref() == Some(&theirs[..]) {
+        return clean(ours);
     }
-    if base == Some(ours) {
-        return clean(theirs.to_vec());
+    if base.as_deref() == Some(&ours[..]) {
+        return clean(theirs);
     }
-    if let Some(outcome) = merge_utf16(base, ours, theirs, opts) {
+    if let Some(outcome) = merge_utf16(base.as_deref(), &ours, &theirs, opts) {
         return outcome;
     }
-    let texts = (
-        base.map(std::str::from_utf8).transpose(),
-        std::str::from_utf8(ours),
-        std::str::from_utf8(theirs),
-    );
-    let (Ok(base), Ok(ours), Ok(theirs)) = texts else {
-        return line::merge_bytes(base, ours, theirs, opts, "an input is not valid UTF-8");
-    };
+    let valid = base
+        .as_deref()
+        .is_none_or(|b| std::str::from_utf8(b).is_ok())
+        && std::str::from_utf8(&ours).is_ok()
+        && std::str::from_utf8(&theirs).is_ok();
+    if !valid {
+        return line::merge_bytes(
+            base.as_deref(),
+            &ours,
+            &theirs,
+            opts,
+            "an input is not valid UTF-8",
+        );
+    }
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("validated above");
+    let (base, ours, theirs) = (base.map(text), text(ours), text(theirs));
     if let Some(why) = &opts.line_only {
-        return line::merge(base.unwrap_or(""), ours, theirs, opts, why);
+        return line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, why);
     }
     match structured(base, ours, theirs, opts) {
         Ok(outcome) => outcome,
-        Err(Unstructured::Timeout) => line::merge(
-            base.unwrap_or(""),
-            ours,
-            theirs,
-            opts,
-            &format!(
-                "the structured merge passed its time limit of {:?}",
-                opts.timeout
-            ),
-        ),
-        Err(Unstructured::Reason(why)) => line::merge(base.unwrap_or(""), ours, theirs, opts, &why),
+        Err((why, base, ours, theirs)) => {
+            let why = match why {
+                Unstructured::Timeout => format!(
+                    "the structured merge passed its time limit of {:?}",
+                    opts.timeout
+                ),
+                Unstructured::Reason(why) => why,
+            };
+            line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
+        }
     }
 }
 
@@ -293,63 +316,98 @@ fn clean(bytes: Vec<u8>) -> MergeOutcome {
 }
 
 fn structured(
-    base: Option<&str>,
-    ours: &str,
-    theirs: &str,
+    base: Option<String>,
+    ours: String,
+    theirs: String,
     opts: &MergeOptions,
-) -> Result<MergeOutcome, Unstructured> {
-    for (side, text) in [("ours", Some(ours)), ("theirs", Some(theirs))] {
-        let first = text
-            .unwrap_or("")
-            .trim_start_matches('\u{feff}')
-            .trim_start()
-            .chars()
-            .next();
-        if first != Some('<') {
-            return Err(Unstructured::Reason(format!("{side} is not XML")));
-        }
-    }
-    for (side, text) in [
-        ("base", base),
-        ("ours", Some(ours)),
-        ("theirs", Some(theirs)),
-    ] {
-        if text.is_some_and(has_conflict_markers) {
-            return Err(Unstructured::Reason(format!(
-                "{side} already holds conflict markers"
-            )));
-        }
+) -> Result<MergeOutcome, (Unstructured, Option<String>, String, String)> {
+    let not_xml = [("ours", &ours), ("theirs", &theirs)]
+        .into_iter()
+        .find_map(|(side, text)| {
+            let first = text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .chars()
+                .next();
+            (first != Some('<')).then(|| format!("{side} is not XML"))
+        });
+    let marked = [
+        ("base", base.as_deref()),
+        ("ours", Some(&ours[..])),
+        ("theirs", Some(&theirs[..])),
+    ]
+    .into_iter()
+    .find_map(|(side, text)| {
+        text.is_some_and(has_conflict_markers)
+            .then(|| format!("{side} already holds conflict markers"))
+    });
+    if let Some(why) = not_xml.or(marked) {
+        return Err((Unstructured::Reason(why), base, ours, theirs));
     }
     let deadline = Instant::now() + opts.timeout;
-    let parse = |text: &str, side: &str| -> Result<Document, Unstructured> {
-        Document::parse(text.to_string(), side).map_err(|e: XmlError| {
-            Unstructured::Reason(format!(
-                "{side} is not well-formed XML ({}:{}: {})",
-                e.line, e.column, e.message
-            ))
+    let parse = |text: String, side: &str| -> Result<Document, (String, String)> {
+        Document::try_parse(text, side).map_err(|(e, text): (XmlError, String)| {
+            (
+                format!(
+                    "{side} is not well-formed XML ({}:{}: {})",
+                    e.line, e.column, e.message
+                ),
+                text,
+            )
         })
     };
     // Parse the sides in parallel: on large files this is most of the work.
-    let base_text = base.filter(|b| !b.trim().is_empty());
+    let base = base.filter(|b| !b.trim().is_empty());
     let ((b, o), t) = rayon::join(
-        || {
-            rayon::join(
-                || base_text.map(|b| parse(b, "base")).transpose(),
-                || parse(ours, "ours"),
-            )
-        },
+        || rayon::join(|| base.map(|b| parse(b, "base")), || parse(ours, "ours")),
         || parse(theirs, "theirs"),
     );
-    let (b, o, t) = (b?, o?, t?);
-    for (side, doc) in [("ours", &o), ("theirs", &t)] {
-        let root = doc.root().map(|r| doc.name(r)).unwrap_or_default();
-        if !is_solution_root(root) {
-            return Err(Unstructured::Reason(format!(
-                "{side} is not a solution file (root element <{root}>)"
-            )));
+    // Any failure hands every text back for the line merge.
+    let back = |d: Result<Document, (String, String)>| -> (Option<String>, String) {
+        match d {
+            Ok(doc) => (None, doc.into_text()),
+            Err((why, text)) => (Some(why), text),
         }
+    };
+    let (b, o, t) = match (b.transpose(), o, t) {
+        (Ok(b), Ok(o), Ok(t)) => (b, o, t),
+        (b, o, t) => {
+            let (wb, tb) = match b {
+                Ok(Some(doc)) => (None, Some(doc.into_text())),
+                Ok(None) => (None, None),
+                Err((why, text)) => (Some(why), Some(text)),
+            };
+            let ((wo, to), (wt, tt)) = (back(o), back(t));
+            let why = wo.or(wt).or(wb).unwrap_or_default();
+            return Err((Unstructured::Reason(why), tb, to, tt));
+        }
+    };
+    let give_back = |why,
+                     b: Option<Document>,
+                     o: Document,
+                     t: Document|
+     -> (Unstructured, Option<String>, String, String) {
+        (
+            why,
+            b.map(Document::into_text),
+            o.into_text(),
+            t.into_text(),
+        )
+    };
+    let foreign = [("ours", &o), ("theirs", &t)]
+        .into_iter()
+        .find_map(|(side, doc)| {
+            let root = doc.root().map(|r| doc.name(r)).unwrap_or_default();
+            (!is_solution_root(root))
+                .then(|| format!("{side} is not a solution file (root element <{root}>)"))
+        });
+    if let Some(why) = foreign {
+        return Err(give_back(Unstructured::Reason(why), b, o, t));
     }
-    tree::merge_documents(b.as_ref(), &o, &t, opts, deadline)
+    match tree::merge_documents(b.as_ref(), &o, &t, opts, deadline) {
+        Ok(outcome) => Ok(outcome),
+        Err(why) => Err(give_back(why, b, o, t)),
+    }
 }
 
 #[cfg(test)]

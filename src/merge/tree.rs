@@ -12,7 +12,7 @@ use super::{
     Conflict, ConflictReason, ConflictStyle, Decision, MergeOptions, MergeOutcome, Unstructured,
 };
 use crate::model::kinds::{KindDef, ListOrder};
-use crate::model::{Child, Classifier, Ident, display_of, entry_prefix, natural_cmp};
+use crate::model::{Child, Classifier, Ident, display_of, entry_prefix, key_of, natural_cmp};
 use crate::xml::{Document, NodeId, NodeKind, escape_attr, unescape_lossy};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -55,15 +55,18 @@ pub(super) fn merge_documents(
     };
     let span = o.span(o_root);
     m.put(&o.text()[..span.start]);
-    m.enter(
-        o,
-        o_root,
-        m.co.classify(o_root),
-        Ident::Named {
+    let root_kind = m.co.classify(o_root);
+    let root_ident = match root_kind {
+        Some(k) => Ident::Keyed {
+            kind: k.name,
+            key: key_of(o, o_root, k),
+        },
+        None => Ident::Named {
             name: o.name(o_root).to_string(),
             nth: 0,
         },
-    );
+    };
+    m.enter(o, o_root, root_kind, root_ident);
     m.merge_element(b_root, o_root, t_root)?;
     m.trail.pop();
     m.put(&o.text()[span.end..]);
@@ -741,7 +744,8 @@ impl<'a> Merger<'a> {
     /// A reorder is a change too. When ours kept base's order of the shared items and
     /// theirs changed it, the shared items take theirs' order (each moving into the slots
     /// ours' shared items held). When both reordered differently: a sequence keeps ours'
-    /// order and reports a conflict; a set (whose order is export noise) goes back to base's.
+    /// order and reports a conflict; a set (whose order is export state) takes the order of
+    /// the newer export.
     fn apply_reorder(&mut self, items: &mut [Item], co: &[Child]) {
         let shared: Vec<(usize, usize, usize, usize)> = items
             .iter()
@@ -777,10 +781,10 @@ impl<'a> Merger<'a> {
                 None,
             );
             return;
+        } else if self.theirs_newer {
+            by_t
         } else {
-            let mut by_b = shared.clone();
-            by_b.sort_by_key(|s| s.1);
-            by_b
+            return;
         };
         for (slot_entry, moved) in shared.iter().zip(target) {
             items[slot_entry.0] = Item::Both {
@@ -991,8 +995,6 @@ fn equivalent(cm: &Classifier<'_>, m: NodeId, cb: &Classifier<'_>, b: NodeId) ->
     }
     let (km, kb) = (cm.children(m), cb.children(b));
     let is_label = |c: &Child| c.kind.is_some_and(|k| k.name == "label");
-    let mut labels_differ =
-        km.iter().filter(|c| is_label(c)).count() != kb.iter().filter(|c| is_label(c)).count();
     let (rm, rb): (Vec<&Child>, Vec<&Child>) = (
         km.iter().filter(|c| !is_label(c)).collect(),
         kb.iter().filter(|c| !is_label(c)).collect(),
@@ -1003,14 +1005,17 @@ fn equivalent(cm: &Classifier<'_>, m: NodeId, cb: &Classifier<'_>, b: NodeId) ->
     if km.is_empty() && kb.is_empty() && dm.text_of(m).trim() != db.text_of(b).trim() {
         return Same::No;
     }
-    for (x, y) in km
-        .iter()
-        .filter(|c| is_label(c))
-        .zip(kb.iter().filter(|c| is_label(c)))
-    {
-        if x.ident != y.ident || dm.hash(x.node) != db.hash(y.node) {
-            labels_differ = true;
+    // Labels may be added (a new translation); a label that base had and that is now
+    // gone or reads differently is a real edit.
+    let mut labels_differ = false;
+    for y in kb.iter().filter(|c| is_label(c)) {
+        match km.iter().find(|x| x.ident == y.ident) {
+            Some(x) if dm.hash(x.node) == db.hash(y.node) => {}
+            _ => return Same::No,
         }
+    }
+    if km.iter().filter(|c| is_label(c)).count() != kb.iter().filter(|c| is_label(c)).count() {
+        labels_differ = true;
     }
     for (x, y) in rm.iter().zip(&rb) {
         if x.ident != y.ident {

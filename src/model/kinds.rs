@@ -1164,6 +1164,48 @@ pub static KINDS: &[KindDef] = &[
     ),
 ];
 
+/// Component kinds that never hold another component inside them: the inventory walk
+/// does not descend into them (columns, forms and views are most of a large file).
+pub static LEAF_COMPONENTS: &[&str] = &[
+    "attribute",
+    "entitykey",
+    "form",
+    "view",
+    "chart",
+    "ribbon",
+    "hierarchyrule",
+    "role",
+    "fieldsecurityprofile",
+    "workflow",
+    "emailtemplate",
+    "kbarticletemplate",
+    "contracttemplate",
+    "mailmergetemplate",
+    "entitymap",
+    "relationship",
+    "relationshiprole",
+    "connectionrole",
+    "optionset",
+    "report",
+    "sitemap-legacy",
+    "dashboard",
+    "interactivedashboard",
+    "dialog",
+    "webresource",
+    "customcontrol",
+    "plugintype",
+    "step",
+    "serviceendpoint",
+    "sitemap",
+    "app",
+    "canvasapp",
+    "connector",
+    "aimodel",
+    "connectionreference",
+    "dataflow",
+    "environmentvariable",
+];
+
 /// Looks a kind up by its machine name.
 pub fn kind_named(name: &str) -> Option<&'static KindDef> {
     KINDS.iter().find(|k| k.name == name)
@@ -1189,6 +1231,13 @@ mod tests {
                     k.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn leaf_components_are_components() {
+        for name in LEAF_COMPONENTS {
+            assert!(kind_named(name).is_some_and(|k| k.component), "{name}");
         }
     }
 

@@ -221,7 +221,11 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
             && kind.component
         {
             let key = key_of(doc, node, kind);
-            let segment = format!("{}:{}", kind.name, key);
+            let segment = if key.is_empty() {
+                kind.name.to_string()
+            } else {
+                format!("{}:{}", kind.name, key)
+            };
             let path = match (parent, &prefix) {
                 (Some(p), _) => format!("{}/{}", out_path(&out, p), segment),
                 (None, Some(pre)) if kind.name != "entity" => format!("{pre}/{segment}"),
@@ -230,13 +234,16 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
             out.push(Component {
                 kind,
                 key,
-                display: display_of(doc, node, kind).unwrap_or_default(),
+                display: display_of(doc, node, kind).unwrap_or_else(|| kind.title.to_string()),
                 path,
                 entry,
                 node,
                 parent,
             });
             here = Some(out.len() - 1);
+            if kinds::LEAF_COMPONENTS.contains(&kind.name) {
+                continue;
+            }
         }
         let before = stack.len();
         stack.extend(doc.elements(node).map(|c| (c, here)));

@@ -133,6 +133,12 @@ impl Document {
 
     /// Parses `text` (the entry named `entry`, used in errors) with default limits.
     pub fn parse(text: String, entry: &str) -> Result<Document, XmlError> {
+        parse::parse(text, entry, &ParseLimits::default()).map_err(|(e, _)| e)
+    }
+
+    /// Parses, giving the text back with the error, so a caller can fall back to treating
+    /// it as plain text without having kept a copy.
+    pub fn try_parse(text: String, entry: &str) -> Result<Document, (XmlError, String)> {
         parse::parse(text, entry, &ParseLimits::default())
     }
 
@@ -142,7 +148,7 @@ impl Document {
         entry: &str,
         limits: &ParseLimits,
     ) -> Result<Document, XmlError> {
-        parse::parse(text, entry, limits)
+        parse::parse(text, entry, limits).map_err(|(e, _)| e)
     }
 
     /// The entry's full text, exactly as read.
@@ -406,7 +412,7 @@ fn cdata_content(raw: &str) -> &str {
 /// rejected anything else, so a failure here cannot happen for parsed text; keep the raw
 /// text in that case rather than panic.
 pub fn unescape_lossy(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('&') {
+    if !raw.as_bytes().contains(&b'&') {
         return Cow::Borrowed(raw);
     }
     quick_xml::escape::unescape(raw).unwrap_or(Cow::Borrowed(raw))

@@ -62,19 +62,26 @@ struct Builder<'t> {
     nodes: Vec<Node>,
     attrs: Vec<Attr>,
     names: Vec<Box<str>>,
+    /// xxh3 of each interned name, so names are hashed once, not once per occurrence.
+    name_hashes: Vec<u64>,
     name_ids: FxHashMap<Box<str>, u32>,
     stack: Vec<Frame>,
     root_seen: bool,
 }
 
-pub(super) fn parse(text: String, entry: &str, limits: &ParseLimits) -> Result<Document, XmlError> {
+pub(super) fn parse(
+    text: String,
+    entry: &str,
+    limits: &ParseLimits,
+) -> Result<Document, (XmlError, String)> {
     if text.len() >= NONE as usize {
-        return Err(XmlError::at(
+        let err = XmlError::at(
             entry,
             "",
             0,
             format!("entry is {} bytes; the limit is 4 GiB", text.len()),
-        ));
+        );
+        return Err((err, text));
     }
     let (nodes, attrs, names) = {
         let mut b = Builder {
@@ -83,11 +90,15 @@ pub(super) fn parse(text: String, entry: &str, limits: &ParseLimits) -> Result<D
             nodes: Vec::with_capacity(markup_count(&text) + 1),
             attrs: Vec::with_capacity(text.len() / 120 + 16),
             names: Vec::new(),
+            name_hashes: Vec::new(),
             name_ids: FxHashMap::default(),
             stack: Vec::with_capacity(64),
             root_seen: false,
         };
-        b.run(limits)?;
+        if let Err(err) = b.run(limits) {
+            drop(b);
+            return Err((err, text));
+        }
         (b.nodes, b.attrs, b.names)
     };
     Ok(Document {
@@ -109,6 +120,7 @@ impl<'t> Builder<'t> {
         }
         let id = self.names.len() as u32;
         self.names.push(name.into());
+        self.name_hashes.push(xxh3_64(name.as_bytes()));
         self.name_ids.insert(name.into(), id);
         id
     }
@@ -289,10 +301,17 @@ impl<'t> Builder<'t> {
         let first_attr = self.attrs.len() as u32;
         let mut attr_hash = 0u64;
         let mut n_attrs = 0u32;
-        for a in e.attributes() {
+        // quick-xml's duplicate check is quadratic in strings; ours compares interned ids.
+        for a in e.attributes().with_checks(false) {
             let a = a.map_err(|err| self.err(before, format!("malformed attribute: {err}")))?;
             let key: &str = a.key.as_ref();
             let key_id = self.intern(key);
+            if self.attrs[first_attr as usize..]
+                .iter()
+                .any(|x| x.name == key_id)
+            {
+                return Err(self.err(before, format!("duplicate attribute {key}")));
+            }
             let value: &str = &a.value;
             let (name_start, value_start) = match (self.offset_of(key), self.offset_of(value)) {
                 (Some(k), Some(v)) => (k, v),
@@ -302,13 +321,13 @@ impl<'t> Builder<'t> {
             };
             let value_end = value_start + value.len();
             let raw = &self.text[value_start..value_end];
-            let vh = if raw.contains('&') {
+            let vh = if raw.as_bytes().contains(&b'&') {
                 xxh3_64(super::unescape_lossy(raw).as_bytes())
             } else {
                 xxh3_64(raw.as_bytes())
             };
             // Commutative sum: attribute order carries no meaning.
-            attr_hash = attr_hash.wrapping_add(finish(mix(xxh3_64(key.as_bytes()), vh)));
+            attr_hash = attr_hash.wrapping_add(finish(mix(self.name_hashes[key_id as usize], vh)));
             self.attrs.push(Attr {
                 name: key_id,
                 name_start: name_start as u32,
@@ -324,7 +343,7 @@ impl<'t> Builder<'t> {
         node.name = name_id;
         node.first_attr = first_attr;
         node.n_attrs = n_attrs as u16;
-        let h = mix(mix(0x5EED, xxh3_64(name.as_bytes())), attr_hash);
+        let h = mix(mix(0x5EED, self.name_hashes[name_id as usize]), attr_hash);
         if empty {
             let h = finish(mix(h, xxh3_64(b"")));
             self.nodes[id as usize].hash = h;

@@ -4,6 +4,7 @@
 mod cli;
 mod corpus;
 mod diff;
+mod merge;
 mod props;
 
 use std::path::PathBuf;

@@ -1,0 +1,418 @@
+//! The three-way merge: fixture cases (`testdata/merge/<case>/{base,ours,theirs,expected}.xml`,
+//! one per rule and conflict kind), the merge laws on real and generated files, the command
+//! line contract, and the real merges of the corpus: every clean result keeps every change
+//! of both sides.
+
+use crate::{corpus, testdata};
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use proptest::prelude::*;
+use soltree::merge::{ConflictStyle, MergeOptions, merge_files};
+use soltree::model::Classifier;
+use soltree::synth::{SynthConfig, generate_triple};
+use soltree::xml::{Document, NodeId};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn read(p: &Path) -> Option<Vec<u8>> {
+    std::fs::read(p).ok()
+}
+
+#[test]
+fn fixture_cases() {
+    let root = testdata("merge");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let base = read(&case.join("base.xml"));
+        let ours = read(&case.join("ours.xml")).unwrap();
+        let theirs = read(&case.join("theirs.xml")).unwrap();
+        let expected = read(&case.join("expected.xml")).unwrap();
+        let opts = MergeOptions {
+            path: Some(format!("{name}.xml")),
+            ..MergeOptions::default()
+        };
+        let out = merge_files(base.as_deref(), &ours, &theirs, &opts);
+        assert!(
+            out.bytes == expected,
+            "{name}: merged result differs from expected.xml:\n{}",
+            String::from_utf8_lossy(&out.bytes)
+        );
+        let conflicted = String::from_utf8_lossy(&expected).contains("<<<<<<< ours");
+        assert_eq!(
+            !out.is_clean(),
+            conflicted,
+            "{name}: conflicts {:?}",
+            out.conflicts
+        );
+        assert!(out.fallback.is_none(), "{name}: {:?}", out.fallback);
+        if !conflicted {
+            let text = String::from_utf8(out.bytes.clone()).unwrap();
+            Document::parse(text, &name).expect("a clean merge is well-formed XML");
+        }
+    }
+}
+
+#[test]
+fn domain_rules_are_named_in_the_report() {
+    let case = testdata("merge/solution-manifest-sets-and-versions");
+    let out = merge_files(
+        read(&case.join("base.xml")).as_deref(),
+        &read(&case.join("ours.xml")).unwrap(),
+        &read(&case.join("theirs.xml")).unwrap(),
+        &MergeOptions::default(),
+    );
+    let rules: Vec<&str> = out.decisions.iter().map(|d| d.rule).collect();
+    assert!(rules.contains(&"solution-version-max"), "{rules:?}");
+    assert!(rules.contains(&"set-union"), "{rules:?}");
+    let v = out
+        .decisions
+        .iter()
+        .find(|d| d.rule == "solution-version-max")
+        .unwrap();
+    assert_eq!(v.result.as_deref(), Some("1.0.0.7"));
+    assert_eq!(v.path, "solution:contososales");
+}
+
+#[test]
+fn conflicts_are_named_by_component_and_property() {
+    let case = testdata("merge/label-changed-differently");
+    let out = merge_files(
+        read(&case.join("base.xml")).as_deref(),
+        &read(&case.join("ours.xml")).unwrap(),
+        &read(&case.join("theirs.xml")).unwrap(),
+        &MergeOptions::default(),
+    );
+    assert_eq!(out.conflicts.len(), 1);
+    let c = &out.conflicts[0];
+    assert_eq!(c.path, "optionset:new_priority");
+    assert_eq!(c.display_name, "Priority");
+    assert_eq!(
+        c.property,
+        "options/option:100000001/labels/label:1036/@description"
+    );
+    assert_eq!(
+        (c.base.as_deref(), c.ours.as_deref(), c.theirs.as_deref()),
+        (Some("Haute"), Some("Élevée"), Some("Forte"))
+    );
+}
+
+#[test]
+fn conflict_styles_labels_and_marker_size() {
+    let case = testdata("merge/label-changed-differently");
+    let (b, o, t) = (
+        read(&case.join("base.xml")).unwrap(),
+        read(&case.join("ours.xml")).unwrap(),
+        read(&case.join("theirs.xml")).unwrap(),
+    );
+    let run = |style, size| {
+        let opts = MergeOptions {
+            style,
+            marker_size: size,
+            label_ours: "HEAD".into(),
+            label_base: "merged common ancestors".into(),
+            label_theirs: "feature".into(),
+            ..MergeOptions::default()
+        };
+        String::from_utf8(merge_files(Some(&b), &o, &t, &opts).bytes).unwrap()
+    };
+    let diff3 = run(ConflictStyle::Diff3, 9);
+    assert!(diff3.contains("\n<<<<<<<<< HEAD\n"), "{diff3}");
+    assert!(
+        diff3.contains("\n||||||||| merged common ancestors\n        <label description=\"Haute\""),
+        "{diff3}"
+    );
+    assert!(diff3.contains("\n=========\n"), "{diff3}");
+    assert!(diff3.contains("\n>>>>>>>>> feature\n"), "{diff3}");
+    let merge = run(ConflictStyle::Merge, 7);
+    assert!(!merge.contains("|||||||"));
+    let zdiff3 = run(ConflictStyle::Zdiff3, 7);
+    assert!(zdiff3.contains("|||||||"));
+}
+
+#[test]
+fn fallback_for_marked_or_malformed_input() {
+    let b = b"<optionset Name=\"a\">\n  <x>1</x>\n</optionset>\n";
+    let o = b"<optionset Name=\"a\">\n<<<<<<< HEAD\n  <x>2</x>\n=======\n  <x>3</x>\n>>>>>>> other\n</optionset>\n";
+    let t = b"<optionset Name=\"a\">\n  <x>1</x>\n  <y/>\n</optionset>\n";
+    let out = merge_files(Some(b), o, t, &MergeOptions::default());
+    assert!(
+        out.fallback
+            .as_deref()
+            .unwrap()
+            .contains("conflict markers"),
+        "{:?}",
+        out.fallback
+    );
+    let bad = b"<optionset Name=\"a\">\n  <x>1</x>\n";
+    let out = merge_files(Some(b), bad, t, &MergeOptions::default());
+    assert!(
+        out.fallback.as_deref().unwrap().contains("not well-formed"),
+        "{:?}",
+        out.fallback
+    );
+    let html = b"<html><body/></html>";
+    let out = merge_files(Some(b), html, t, &MergeOptions::default());
+    assert!(
+        out.fallback
+            .as_deref()
+            .unwrap()
+            .contains("not a solution file"),
+        "{:?}",
+        out.fallback
+    );
+}
+
+#[test]
+fn cli_exit_codes_report_and_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = testdata("merge/same-key-added-twice-differently");
+    let out = dir.path().join("merged.xml");
+    let report = dir.path().join("report.json");
+    cargo_bin_cmd!("soltree")
+        .arg("merge")
+        .args([
+            case.join("base.xml"),
+            case.join("ours.xml"),
+            case.join("theirs.xml"),
+        ])
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(1);
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["clean"], false);
+    assert_eq!(
+        r["conflicts"][0]["path"],
+        "relationship:new_contact_new_project"
+    );
+    assert_eq!(r["conflicts"][0]["property"], "CascadeDelete");
+    assert_eq!(r["conflicts"][0]["reason"], "both-added");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(case.join("expected.xml")).unwrap()
+    );
+
+    let clean = testdata("merge/both-add-columns");
+    cargo_bin_cmd!("soltree")
+        .arg("merge")
+        .args([
+            clean.join("base.xml"),
+            clean.join("ours.xml"),
+            clean.join("theirs.xml"),
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("new_Score").and(predicates::str::contains("new_Alpha")));
+
+    cargo_bin_cmd!("soltree")
+        .arg("merge")
+        .args([
+            clean.join("base.xml"),
+            dir.path().join("missing.xml"),
+            clean.join("theirs.xml"),
+        ])
+        .assert()
+        .code(2);
+}
+
+/// Every property of a document: element paths (by identity) to attribute values and leaf
+/// texts, so a merge result can be checked against each side's changes.
+fn properties(doc: &Document) -> BTreeMap<String, String> {
+    fn walk(
+        c: &Classifier<'_>,
+        doc: &Document,
+        node: NodeId,
+        path: &str,
+        out: &mut BTreeMap<String, String>,
+    ) {
+        out.insert(path.to_string(), String::new());
+        for (k, _) in doc.attributes(node) {
+            out.insert(
+                format!("{path}/@{k}"),
+                doc.attr(node, k).unwrap().into_owned(),
+            );
+        }
+        let kids = c.children(node);
+        if kids.is_empty() {
+            out.insert(
+                format!("{path}/#text"),
+                doc.text_of(node).trim().to_string(),
+            );
+        }
+        for k in kids {
+            walk(c, doc, k.node, &format!("{path}/{}", k.ident), out);
+        }
+    }
+    let c = Classifier::new(doc);
+    let mut out = BTreeMap::new();
+    let root = doc.root().unwrap();
+    walk(&c, doc, root, doc.name(root), &mut out);
+    out
+}
+
+/// Checks that `result` holds every change `side` made to `base`, except where `other`
+/// changed the same property too (a rule decided) or deleted the element around it.
+fn keeps_changes(
+    base: &BTreeMap<String, String>,
+    side: &BTreeMap<String, String>,
+    other: &BTreeMap<String, String>,
+    result: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut lost = Vec::new();
+    let keys: std::collections::BTreeSet<&String> = base.keys().chain(side.keys()).collect();
+    for k in keys {
+        let (b, s, o, r) = (base.get(k), side.get(k), other.get(k), result.get(k));
+        if s == b || r == s || (o != b && r == o) {
+            continue;
+        }
+        // An element the other side deleted: the change went with it.
+        let mut prefix = k.as_str();
+        let mut deleted_by_other = false;
+        while let Some(i) = prefix.rfind('/') {
+            prefix = &prefix[..i];
+            if base.contains_key(prefix) {
+                deleted_by_other = !other.contains_key(prefix) && !result.contains_key(prefix);
+                break;
+            }
+        }
+        // Export-state attributes decided by the newer export.
+        let noise = k.ends_with("/@key") || k.ends_with("/@solution") || k.contains("/package");
+        if !deleted_by_other && !noise {
+            lost.push(format!(
+                "{k}: base {b:?}, side {s:?}, other {o:?}, result {r:?}"
+            ));
+        }
+    }
+    lost
+}
+
+#[test]
+fn real_merges_clean_results_keep_both_sides_changes() {
+    let Some(root) = corpus() else { return };
+    let (mut clean, mut checked_total) = (0, 0);
+    let mut repos: Vec<_> = std::fs::read_dir(root.join("merges"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    repos.sort();
+    for repo in repos {
+        let mut cases: Vec<_> = std::fs::read_dir(&repo)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        cases.sort();
+        for case in cases {
+            let (Some(ours), Some(theirs)) =
+                (read(&case.join("ours.xml")), read(&case.join("theirs.xml")))
+            else {
+                continue;
+            };
+            checked_total += 1;
+            let base = read(&case.join("base.xml"));
+            let out = merge_files(base.as_deref(), &ours, &theirs, &MergeOptions::default());
+            if !out.is_clean() || out.fallback.is_some() {
+                continue;
+            }
+            clean += 1;
+            let parse = |b: &[u8], n: &str| {
+                Document::parse(String::from_utf8(b.to_vec()).unwrap(), n).unwrap()
+            };
+            let result = parse(&out.bytes, "result");
+            let (o, t) = (
+                properties(&parse(&ours, "ours")),
+                properties(&parse(&theirs, "theirs")),
+            );
+            let b = base
+                .as_deref()
+                .map(|b| properties(&parse(b, "base")))
+                .unwrap_or_default();
+            let r = properties(&result);
+            let mut lost = keeps_changes(&b, &o, &t, &r);
+            lost.extend(keeps_changes(&b, &t, &o, &r));
+            assert!(
+                lost.is_empty(),
+                "{}: lost changes:\n{}",
+                case.display(),
+                lost[..lost.len().min(10)].join("\n")
+            );
+        }
+    }
+    eprintln!(
+        "real merges: {clean} of {checked_total} XML cases merged cleanly, each keeping both sides' changes"
+    );
+    assert!(clean > 60, "only {clean} clean merges");
+}
+
+fn law_inputs() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let mut v = Vec::new();
+    if let Some(root) = corpus() {
+        for rel in [
+            "merges/opc-cpvp__OPC.PowerApps/0d70d562ffda-0d93f408",
+            "merges/opc-cpvp__OPC.PowerApps/737cb21fbc9d-b81a2484",
+            "merges/opc-cpvp__OPC.PowerApps/027dbaf5f8d6-0cfa082a",
+        ] {
+            let c = root.join(rel);
+            v.push((
+                read(&c.join("base.xml")).unwrap(),
+                read(&c.join("ours.xml")).unwrap(),
+                read(&c.join("theirs.xml")).unwrap(),
+            ));
+        }
+    }
+    let (b, o, t) = generate_triple(
+        &SynthConfig {
+            target_bytes: 300_000,
+            seed: 11,
+        },
+        6,
+    );
+    v.push((b.into_bytes(), o.into_bytes(), t.into_bytes()));
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+
+    /// merge(x,x,x) = x, merge(b,o,b) = o, merge(b,b,t) = t, merge(b,x,x) = x, byte for byte,
+    /// for every version of real and generated files, in any role.
+    #[test]
+    fn merge_laws_hold_byte_for_byte(pick in 0usize..3, style in 0usize..3) {
+        let opts = MergeOptions {
+            style: [ConflictStyle::Merge, ConflictStyle::Diff3, ConflictStyle::Zdiff3][style],
+            ..MergeOptions::default()
+        };
+        for (b, o, t) in law_inputs() {
+            let x = [&b, &o, &t][pick];
+            let y = [&o, &t, &b][pick];
+            prop_assert!(merge_files(Some(x), x, x, &opts).bytes == *x);
+            prop_assert!(merge_files(Some(x), y, x, &opts).bytes == *y);
+            prop_assert!(merge_files(Some(x), x, y, &opts).bytes == *y);
+            prop_assert!(merge_files(Some(x), y, y, &opts).bytes == *y);
+        }
+    }
+
+    /// Scattered edits on different components of a generated file merge cleanly and keep
+    /// every change of both sides.
+    #[test]
+    fn generated_disjoint_edits_merge_cleanly(seed in 0u64..1000, edits in 1usize..12) {
+        let (b, o, t) = generate_triple(&SynthConfig { target_bytes: 200_000, seed }, edits);
+        let out = merge_files(Some(b.as_bytes()), o.as_bytes(), t.as_bytes(), &MergeOptions::default());
+        prop_assert!(out.is_clean(), "{:?}", out.conflicts);
+        prop_assert!(out.fallback.is_none());
+        let parse = |s: &str| Document::parse(s.to_string(), "x").unwrap();
+        let r = properties(&parse(std::str::from_utf8(&out.bytes).unwrap()));
+        let (pb, po, pt) = (properties(&parse(&b)), properties(&parse(&o)), properties(&parse(&t)));
+        let mut lost = keeps_changes(&pb, &po, &pt, &r);
+        lost.extend(keeps_changes(&pb, &pt, &po, &r));
+        prop_assert!(lost.is_empty(), "{:?}", &lost[..lost.len().min(5)]);
+    }
+}
