@@ -53,6 +53,26 @@ pub fn is_nil(doc: &crate::xml::Document, node: crate::xml::NodeId) -> bool {
         && doc.text_of(node).trim().is_empty()
 }
 
+/// Fields that hold a dotted version number: `1.0` and `1.0.0.0` are the same version, and
+/// exports disagree on which they write (`IntroducedVersion` flips between the two).
+pub const VERSION_FIELDS: &[&str] = &["IntroducedVersion", "Version"];
+
+/// Whether two spellings of a version number are the same version (missing parts are 0).
+pub fn same_version(a: &str, b: &str) -> bool {
+    let parts = |s: &str| -> Option<Vec<u64>> {
+        let mut v: Vec<u64> = s
+            .trim()
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        while v.len() > 1 && v.last() == Some(&0) {
+            v.pop();
+        }
+        Some(v)
+    };
+    matches!((parts(a), parts(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// The null marker attribute; an empty value and a nil value are the same null.
 pub const NIL: &str = "xsi:nil";
 

@@ -9,7 +9,7 @@
 
 use super::noise::{
     DESCRIBE_BY_CHILD, EMBEDDED_TEXT, FIELD_REFERENCE, NIL, SILENT_ELEMENTS, SILENT_IN_PATH,
-    is_empty_list, is_namespace_attribute, is_nil, is_noise_field,
+    VERSION_FIELDS, is_empty_list, is_namespace_attribute, is_nil, is_noise_field, same_version,
 };
 use super::text::{break_tags, diff_lines};
 use super::{Change, PropertyChange};
@@ -270,7 +270,7 @@ fn join(path: &[String], leaf: Option<&str>) -> String {
 /// How one value differs: not at all (same value, GUID spelling, JSON key order), as a line
 /// diff (embedded XML or JSON, multi-line or long text), or as old → new.
 fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<PropertyChange> {
-    if same_value(old, new) {
+    if same_value(old, new) || (VERSION_FIELDS.contains(&name) && same_version(old, new)) {
         return None;
     }
     let json = |t: &str| -> Option<serde_json::Value> {
@@ -795,6 +795,16 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn version_spellings_are_one_version() {
+        let old =
+            "<attribute PhysicalName=\"a\"><IntroducedVersion>1.0</IntroducedVersion></attribute>";
+        let new = "<attribute PhysicalName=\"a\"><IntroducedVersion>1.0.0.0</IntroducedVersion></attribute>";
+        assert!(changes(old, new).is_empty());
+        let new = "<attribute PhysicalName=\"a\"><IntroducedVersion>1.0.0.1</IntroducedVersion></attribute>";
+        assert_eq!(changes(old, new).len(), 1);
     }
 
     #[test]
