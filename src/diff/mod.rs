@@ -309,7 +309,11 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
     components.extend(entry_residuals(&oi, &ni, &mut package));
     components.extend(loose_parts(&oi, &o_attached, &ni, &n_attached));
     sort_components(&mut components);
+    let names = guid_names(&oi, &ni);
     for c in &mut components {
+        for p in &mut c.changes {
+            p.property = name_guids(&p.property, &names);
+        }
         let top = segments(&c.path)[0];
         c.group = match ni.component(top).or_else(|| oi.component(top)) {
             Some(t) => ComponentRef {
@@ -359,6 +363,63 @@ fn side_info(t: &ComponentTree) -> SideInfo {
         form: t.form.name(),
         solution: t.solution(),
     }
+}
+
+/// Display names of components keyed by GUID (roles, forms, views, processes), from both
+/// sides, new first.
+fn guid_names<'t>(oi: &Index<'t>, ni: &Index<'t>) -> FxHashMap<&'t str, &'t str> {
+    let mut names = FxHashMap::default();
+    for i in [ni, oi] {
+        for c in &i.tree.components {
+            if tree::looks_like_guid(&c.key)
+                && !c.display.is_empty()
+                && !tree::looks_like_guid(&c.display)
+            {
+                names.entry(c.key.as_str()).or_insert(c.display.as_str());
+            }
+        }
+    }
+    names
+}
+
+/// A GUID in a property path says little to a reader: where the package names the component
+/// it stands for (`form role 89f628bc-…` is the security role "Environmental user"), the
+/// name goes in front of it.
+fn name_guids(text: &str, names: &FxHashMap<&str, &str>) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let end = i + 36;
+        let candidate = text.get(i..end);
+        let at_boundary = i == 0 || !bytes[i - 1].is_ascii_hexdigit();
+        if at_boundary
+            && let Some(g) = candidate
+            && tree::looks_like_guid(g)
+            && !text
+                .get(end..end + 1)
+                .is_some_and(|c| c.as_bytes()[0].is_ascii_hexdigit())
+        {
+            let key = g.to_ascii_lowercase();
+            if let Some(name) = names.get(key.as_str()) {
+                // `{guid}` keeps its braces inside the parentheses.
+                let braced = i > 0 && bytes[i - 1] == b'{' && text.get(end..end + 1) == Some("}");
+                if braced {
+                    out.pop();
+                    out.push_str(&format!("\"{name}\" ({{{g}}})"));
+                    i = end + 1;
+                } else {
+                    out.push_str(&format!("\"{name}\" ({g})"));
+                    i = end;
+                }
+                continue;
+            }
+        }
+        let ch = text[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
 }
 
 /// The solution and its publisher are reported in the manifest header.

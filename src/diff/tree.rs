@@ -187,6 +187,8 @@ fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> Str
                 Some(d) if !d.eq_ignore_ascii_case(key) && key_readable => {
                     format!("{title} {key} \"{d}\"")
                 }
+                // A GUID is a key, not a name (an app component shows its id).
+                Some(d) if looks_like_guid(&d) => format!("{title} {d}"),
                 Some(d) if !d.eq_ignore_ascii_case(key) => format!("{title} \"{d}\""),
                 _ => format!("{title} {key}"),
             }
