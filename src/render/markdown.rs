@@ -74,7 +74,12 @@ pub fn render(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
     for g in layout(report) {
         if g.rows.is_empty() {
             // An added or removed component: one line says it all.
-            writeln!(out, "- {}", escape_html(&g.heading))?;
+            let line = match g.heading.split_at_checked(2) {
+                Some(("+ ", rest)) => format!("**added** {}", escape_html(rest)),
+                Some(("- ", rest)) => format!("**removed** {}", escape_html(rest)),
+                _ => escape_html(&g.heading),
+            };
+            writeln!(out, "- {line}")?;
             writeln!(out)?;
             continue;
         }
