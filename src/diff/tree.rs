@@ -608,12 +608,15 @@ impl<'a> Walker<'a> {
                 }
                 continue;
             }
-            let ident = |c: &&Child| match &c.ident {
-                Ident::Named { name, .. } => name.clone(),
-                Ident::Keyed { .. } => String::new(),
+            // Elements the classifier could tell apart (`row{cell:…}`) align by that identity;
+            // anonymous ones (a condition's `value`s) by content, so a removed value reads
+            // as removed rather than as every later value changing.
+            let ident = |doc: &Document, c: &Child| match &c.ident {
+                Ident::Named { name: n, .. } if n.len() > name.len() => n.clone(),
+                _ => format!("{name}#{:016x}", doc.hash(c.node)),
             };
-            let ok: Vec<String> = o.iter().map(ident).collect();
-            let nk: Vec<String> = n.iter().map(ident).collect();
+            let ok: Vec<String> = o.iter().map(|c| ident(od, c)).collect();
+            let nk: Vec<String> = n.iter().map(|c| ident(nd, c)).collect();
             for op in pair_replacements(capture_diff_slices(Algorithm::Myers, &ok, &nk)) {
                 let (oi, ol, ni, nl) = match op {
                     DiffOp::Equal {
@@ -885,6 +888,13 @@ mod tests {
             lines(&changes(&old, &new)),
             ["Removed row 2 / cell b \"Lb\": control fb -> -"]
         );
+    }
+
+    #[test]
+    fn anonymous_repeated_values_align_by_content() {
+        let old = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>2</value><value>3</value></condition>";
+        let new = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>3</value></condition>";
+        assert_eq!(lines(&changes(old, new)), ["Removed value 2: 2 -> -"]);
     }
 
     #[test]
