@@ -39,6 +39,8 @@ struct Walker<'a> {
     skip: &'a [&'a str],
     /// Attribute names left out at the component root.
     skip_attrs: &'a [&'a str],
+    /// Elements entered: 1 at the component's own element.
+    depth: usize,
     out: Vec<PropertyChange>,
 }
 
@@ -59,6 +61,7 @@ pub fn compare(
         kind,
         skip,
         skip_attrs,
+        depth: 0,
         out: Vec::new(),
     };
     let mut path = Vec::new();
@@ -318,8 +321,10 @@ fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<Pr
 }
 
 impl<'a> Walker<'a> {
-    fn at_root(&self, path: &[String]) -> bool {
-        path.is_empty()
+    /// Whether the walk is at the component's own element (not merely at an empty readable
+    /// path, which silent wrappers also give).
+    fn at_root(&self) -> bool {
+        self.depth == 1
     }
 
     fn element(
@@ -332,6 +337,7 @@ impl<'a> Walker<'a> {
         if self.old.doc.hash(on) == self.new.doc.hash(nn) {
             return;
         }
+        self.depth += 1;
         self.attributes(on, nn, kind, path);
         let (od, nd) = (self.old.doc, self.new.doc);
         let o_leaf = od.elements(on).next().is_none();
@@ -341,6 +347,7 @@ impl<'a> Walker<'a> {
         } else {
             self.children(on, nn, path);
         }
+        self.depth -= 1;
     }
 
     fn attributes(
@@ -350,7 +357,7 @@ impl<'a> Walker<'a> {
         kind: Option<&'static KindDef>,
         path: &[String],
     ) {
-        let root = self.at_root(path);
+        let root = self.at_root();
         let keep = |k: &str| {
             !is_namespace_attribute(k)
                 && k != NIL
@@ -414,7 +421,7 @@ impl<'a> Walker<'a> {
     }
 
     fn children(&mut self, on: NodeId, nn: NodeId, path: &mut Vec<String>) {
-        let root = self.at_root(path);
+        let root = self.at_root();
         let skip = |doc: &Document, c: &Child| {
             is_component(c)
                 || is_empty_list(doc, c.node)
