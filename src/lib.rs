@@ -3,7 +3,8 @@
 //!
 //! Layers, one way: [`input`] (zip / folder / file → [`input::Package`] of entries) →
 //! [`xml`] (lossless arena tree, [`xml::Document`]) → [`model`] (the declarative component
-//! table and the canonical [`model::ComponentTree`]) → commands ([`show`], [`normalize`]).
+//! table and the canonical [`model::ComponentTree`]) → commands ([`show`], [`normalize`],
+//! [`diff`] → [`diff::DiffReport`] → [`render`] as text, JSON, Markdown or HTML).
 //! The [`cli`] module is the only place that knows clap.
 
 pub mod cli;
