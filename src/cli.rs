@@ -48,7 +48,7 @@ pub enum Command {
     ///
     /// OLD and NEW may be different forms of a package (a zip against the folder it was
     /// unpacked to). Export noise (order of unordered lists, label order, GUID case and
-    /// braces, formatting, [Content_Types].xml, platform versions) is not a difference.
+    /// braces, formatting, `[Content_Types].xml`, platform versions) is not a difference.
     /// Exit status: 0 no semantic difference, 1 differences, 2 error.
     Diff {
         /// The old package: a zip, extracted folder, SolutionPackager folder or XML file.
@@ -57,6 +57,7 @@ pub enum Command {
         new: PathBuf,
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
+        /// Colour of the text format; `auto` follows NO_COLOR and whether stdout is a terminal.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
         /// Write to this file instead of standard output.

@@ -1,5 +1,5 @@
 //! soltree: read Dynamics 365 / Dataverse solution packages into canonical component trees,
-//! show their inventory, normalize them, and (in later layers) diff and merge them.
+//! show their inventory, normalize them, diff them and merge them.
 //!
 //! Layers, one way: [`input`] (zip / folder / file → [`input::Package`] of entries) →
 //! [`xml`] (lossless arena tree, [`xml::Document`]) → [`model`] (the declarative component
