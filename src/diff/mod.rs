@@ -584,6 +584,13 @@ fn manifest(oi: &Index, ni: &Index) -> ManifestDiff {
         &["RootComponents", "MissingDependencies"],
         &[],
     );
+    m.changes.retain(|c| {
+        !(c.property == "Managed"
+            && noise::managed_flags_agree(
+                c.old.as_deref().unwrap_or_default(),
+                c.new.as_deref().unwrap_or_default(),
+            ))
+    });
     let op = oi
         .tree
         .components

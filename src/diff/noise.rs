@@ -73,6 +73,12 @@ pub fn same_version(a: &str, b: &str) -> bool {
     matches!((parts(a), parts(b)), (Some(x), Some(y)) if x == y)
 }
 
+/// `<Managed>2</Managed>` marks a SolutionPackager folder that carries both the managed and
+/// the unmanaged flavour (§2.2): it is a property of the package form, and equals either.
+pub fn managed_flags_agree(old: &str, new: &str) -> bool {
+    old == new || old == "2" || new == "2"
+}
+
 /// The null marker attribute; an empty value and a nil value are the same null.
 pub const NIL: &str = "xsi:nil";
 

@@ -641,3 +641,20 @@ fn edit_change_a_root_component_behaviour() {
     );
     assert!(r.has_differences());
 }
+
+#[test]
+fn a_both_flavours_packager_manifest_matches_either_flavour() {
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both");
+    packager_folder(&testdata("sample/v2"), &both);
+    let manifest = both.join("Other/Solution.xml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("<Managed>0</Managed>"));
+    std::fs::write(
+        &manifest,
+        text.replace("<Managed>0</Managed>", "<Managed>2</Managed>"),
+    )
+    .unwrap();
+    let r = diff(&load(&testdata("sample/v2")), &load(&both));
+    assert!(!r.has_differences(), "{:#?}", r.manifest.changes);
+}
