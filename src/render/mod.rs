@@ -148,7 +148,7 @@ fn contains_text(c: &ComponentChange) -> String {
     let parts: Vec<String> = c
         .contains
         .iter()
-        .map(|k| format!("{} {}", k.count, k.title.to_lowercase()))
+        .map(|k| format!("{}: {}", k.title.to_lowercase(), k.count))
         .collect();
     format!(" — with {}", parts.join(", "))
 }
