@@ -445,9 +445,15 @@ pub fn segments(path: &str) -> Vec<&str> {
     let mut start = 0;
     for (i, _) in path.match_indices('/') {
         let rest = &path[i + 1..];
-        let starts_kind = rest
-            .split_once(':')
-            .is_some_and(|(k, _)| kind_named(k).is_some() || k == "part" || k == "entry");
+        // `kind:key`, or a bare kind name for a singleton (`entity:account/ribbon`).
+        let end = rest.find([':', '/']).unwrap_or(rest.len());
+        let kind = &rest[..end];
+        let keyed = rest[end..].starts_with(':');
+        let starts_kind = (kind_named(kind).is_some()
+            || (keyed && (kind == "part" || kind == "entry")))
+            && (keyed
+                || kind_named(kind)
+                    .is_some_and(|k| matches!(k.key, crate::model::kinds::KeySpec::Singleton)));
         if starts_kind {
             out.push(&path[start..i]);
             start = i + 1;

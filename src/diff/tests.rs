@@ -10,6 +10,10 @@ fn segments_keep_slashes_inside_keys() {
         segments("entity:account/form:1/x"),
         ["entity:account", "form:1/x"]
     );
+    assert_eq!(
+        segments("entity:account/ribbon"),
+        ["entity:account", "ribbon"]
+    );
 }
 
 #[test]

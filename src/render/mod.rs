@@ -69,8 +69,14 @@ pub fn component_label(c: &ComponentChange) -> String {
 
 fn label(title: &str, path: &str, display: &str) -> String {
     let last = segments(path).pop().unwrap_or_default();
-    let key = last.split_once(':').map_or(last, |(_, k)| k);
+    let key = last.split_once(':').map_or("", |(_, k)| k);
     let guid_like = crate::diff::tree::looks_like_guid(key) || key.is_empty();
+    // A singleton's display name is its title ("Ribbon"): no need to say it twice.
+    let display = if display.eq_ignore_ascii_case(title) {
+        ""
+    } else {
+        display
+    };
     match (guid_like, display.is_empty()) {
         (_, true) => format!("{title} {key}").trim_end().to_string(),
         (true, false) => format!("{title} \"{display}\""),
@@ -212,7 +218,7 @@ pub fn layout(report: &DiffReport) -> Vec<Group> {
                 // A GUID-keyed component is named by its display name, which need not be
                 // unique (two forms called "Information"): add the path.
                 let last = segments(&c.path).pop().unwrap_or_default();
-                let key = last.split_once(':').map_or(last, |(_, k)| k);
+                let key = last.split_once(':').map_or("", |(_, k)| k);
                 let at = if crate::diff::tree::looks_like_guid(key) {
                     format!(" ({})", c.path)
                 } else {
@@ -444,6 +450,8 @@ mod tests {
             "new_Name",
         );
         assert_eq!(component_label(&c), "Column new_Name");
+        let ribbon = change("entity:new_project/ribbon", "ribbon", "Ribbon", "Ribbon");
+        assert_eq!(component_label(&ribbon), "Ribbon");
         let guid = "entity:new_project/form:8f0e6b21-4c7a-ef11-9f89-000d3a1b2c4d";
         assert_eq!(
             component_label(&change(guid, "form", "Form", "Main")),
