@@ -114,6 +114,18 @@ pub static RULES: &[Rule] = &[
         why: "AppVersion is the publish timestamp; the later publish is the merged app's",
     },
     Rule {
+        name: "canvas-app-client-version-max",
+        target: Target::Text { parent: Some("CanvasApp"), element: "CreatedByClientVersion" },
+        resolve: Resolve::HigherVersion,
+        why: "the Power Apps client that last saved the app: the newer save's",
+    },
+    Rule {
+        name: "canvas-app-client-version-max",
+        target: Target::Text { parent: Some("CanvasApp"), element: "MinClientVersion" },
+        resolve: Resolve::HigherVersion,
+        why: "the app needs the newer of the two minimum client versions",
+    },
+    Rule {
         name: "dependency-version-newer-export",
         target: Target::Attr {
             element: "Required",
