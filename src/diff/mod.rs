@@ -1069,6 +1069,15 @@ pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyC
             .map(|s| s.to_string())
     };
     if let (Some(a), Some(b)) = (as_text(old), as_text(new)) {
+        if let Some(json) = text::json_diff(&a, &b) {
+            return json.map(|td| PropertyChange {
+                property: property.to_string(),
+                change: Change::Changed,
+                old: None,
+                new: None,
+                text_diff: Some(td),
+            });
+        }
         return Some(match text::diff_lines(&a, &b) {
             Some(td) => PropertyChange {
                 property: property.to_string(),

@@ -153,6 +153,27 @@ fn normalize_newlines(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(t)
 }
 
+/// JSON compared as JSON: `None` when either side is not a JSON object or array; else
+/// `Some(None)` when the values are equal (key order and formatting are not meaning — flow
+/// definitions were exported minified, now pretty, §6) and `Some(Some(diff))` of the
+/// pretty-printed values otherwise.
+pub fn json_diff(old: &str, new: &str) -> Option<Option<TextDiff>> {
+    let parse = |t: &str| -> Option<serde_json::Value> {
+        let t = t.trim_start_matches('\u{feff}').trim_start();
+        if t.starts_with('{') || t.starts_with('[') {
+            serde_json::from_str(t).ok()
+        } else {
+            None
+        }
+    };
+    let (a, b) = (parse(old)?, parse(new)?);
+    if a == b {
+        return Some(None);
+    }
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    Some(diff_lines(&pretty(&a), &pretty(&b)))
+}
+
 /// Embedded XML written on one line (escaped payloads usually are) diffs as one changed line;
 /// break it between tags so the diff can point at the element that changed.
 pub fn break_tags(s: &str) -> String {
@@ -196,6 +217,19 @@ mod tests {
     fn line_endings_are_not_changes() {
         assert!(diff_lines("a\r\nb\r\n", "a\nb\n").is_none());
         assert!(diff_lines("\u{feff}a\n", "a\n").is_none());
+    }
+
+    #[test]
+    fn json_compares_as_values() {
+        assert_eq!(
+            json_diff("{\"a\":1,\"b\":[2]}", "{\n  \"b\": [2],\n  \"a\": 1\n}"),
+            Some(None)
+        );
+        let d = json_diff("{\"a\":1,\"b\":2}", "{\"a\":1,\"b\":3}")
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.removed, d.added), (1, 1));
+        assert_eq!(json_diff("not json", "{}"), None);
     }
 
     #[test]

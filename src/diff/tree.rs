@@ -11,7 +11,7 @@ use super::noise::{
     DESCRIBE_BY_CHILD, EMBEDDED_TEXT, FIELD_REFERENCE, NIL, SILENT_ELEMENTS, SILENT_IN_PATH,
     VERSION_FIELDS, is_empty_list, is_namespace_attribute, is_nil, is_noise_field, same_version,
 };
-use super::text::{break_tags, diff_lines};
+use super::text::{break_tags, diff_lines, json_diff};
 use super::{Change, PropertyChange};
 use crate::model::kinds::{KeySpec, KindDef, ListOrder};
 use crate::model::{Child, Classifier, Ident, display_of, normalize_key};
@@ -278,21 +278,8 @@ fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<Pr
     if same_value(old, new) || (VERSION_FIELDS.contains(&name) && same_version(old, new)) {
         return None;
     }
-    let json = |t: &str| -> Option<serde_json::Value> {
-        let t = t.trim_start();
-        if t.starts_with('{') || t.starts_with('[') {
-            serde_json::from_str(t).ok()
-        } else {
-            None
-        }
-    };
-    if let (Some(a), Some(b)) = (json(old), json(new)) {
-        // Key order inside a JSON object is not meaning; pretty lines diff well.
-        if a == b {
-            return None;
-        }
-        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-        return diff_lines(&pretty(&a), &pretty(&b)).map(|td| PropertyChange {
+    if let Some(json) = json_diff(old, new) {
+        return json.map(|td| PropertyChange {
             property,
             change: Change::Changed,
             old: None,
