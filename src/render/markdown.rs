@@ -83,11 +83,7 @@ pub fn render(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out)?;
             continue;
         }
-        let changes = g
-            .rows
-            .iter()
-            .filter(|r| matches!(r.style, Style::Mark(_)))
-            .count();
+        let changes = g.changes;
         writeln!(
             out,
             "<details><summary>{} — {} change{}</summary>",

@@ -51,6 +51,8 @@ pub struct Group {
     pub heading: String,
     pub path: String,
     pub rows: Vec<Row>,
+    /// Property changes of changed components plus components added or removed.
+    pub changes: usize,
 }
 
 /// A value as shown to people: quoted when it has spaces or is empty.
@@ -176,9 +178,14 @@ pub fn layout(report: &DiffReport) -> Vec<Group> {
                 heading,
                 path: top.clone(),
                 rows: Vec::new(),
+                changes: 0,
             });
         }
         let g = groups.last_mut().expect("a group");
+        g.changes += match c.change {
+            Change::Changed => c.changes.len(),
+            _ => 1,
+        };
         if is_top {
             match c.change {
                 Change::Changed => push_properties(&mut g.rows, 2, &c.changes),
