@@ -13,11 +13,11 @@
 //! platform version go to a header of their own; export noise (`[Content_Types].xml`,
 //! platform versions, order of sets, GUID spelling, formatting) never counts as a difference.
 
-pub mod noise;
 pub mod text;
 pub mod tree;
 
 use crate::model::kinds::{KINDS, KindDef, kind_named};
+pub use crate::model::noise;
 use crate::model::{Classifier, Component, ComponentTree, Part, SolutionInfo, field};
 use crate::xml::{Document, NodeId};
 use noise::{PART_REFERENCES, PLATFORM_ATTRIBUTES, is_content_types};

@@ -1,7 +1,9 @@
-//! Domain facts the differ needs beyond the kinds table, kept as data: which attributes are
-//! export noise, which are platform versions (reported in the header), and which component
-//! fields name a separate part of the package (web resource content, workflow XAML, DLLs).
-//! Facts come from `solution-format.md` §1.4, §2.1 and §6.
+//! Domain facts beside the kinds table, kept as data: what is export noise (platform
+//! versions, namespace declarations, nil and empty-list spellings, version spellings, canvas
+//! part names), which component fields name a separate part of the package (web resource
+//! content, workflow XAML, DLLs), which strings hold embedded XML or JSON, and how layout
+//! elements are best named to a reader. The differ ([`crate::diff`]) is generic over these
+//! tables; facts come from `solution-format.md` §1.4, §2.1, §2.2, §5.2 and §6.
 
 /// Root attributes of `solution.xml` / `customizations.xml` that record the exporting
 /// platform build. They change whenever the source org is patched (§2.1, §6), so they are
