@@ -309,7 +309,12 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
     components.extend(entry_residuals(&oi, &ni, &mut package));
     components.extend(loose_parts(&oi, &o_attached, &ni, &n_attached));
     sort_components(&mut components);
-    let names = guid_names(&oi, &ni);
+    // Built only when there are property paths to name GUIDs in.
+    let names = if components.iter().any(|c| !c.changes.is_empty()) {
+        guid_names(&oi, &ni)
+    } else {
+        FxHashMap::default()
+    };
     for c in &mut components {
         for p in &mut c.changes {
             p.property = name_guids(&p.property, &names);
