@@ -5,7 +5,10 @@
 //! 0 no semantic difference, 1 differences, 2 error. Errors print as a context
 //! chain on stderr (`soltree: reading X: customizations.xml:12:5: …`).
 
-use crate::input::{self, Limits};
+use crate::git::driver::{self, DriverOutcome, DriverRequest};
+use crate::git::install::{self, InstallOptions};
+use crate::input::{self, Entry, Limits, Package, PackageForm};
+use crate::merge::package::{PackageMergeOutcome, THEIRS_SUFFIX, merge_packages};
 use crate::merge::{self, ConflictStyle, MergeOptions};
 use crate::model::ComponentTree;
 use crate::{diff, normalize, render, show};
@@ -73,13 +76,17 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
-    /// Three-way merge of solution XML: BASE OURS THEIRS, or as git's merge driver with
-    /// `--git %O %A %B %L %P [%S %X %Y]` (the result goes into %A).
+    /// Three-way merge of solution files, folders or zips: BASE OURS THEIRS, or as git's
+    /// merge driver with `--git %O %A %B %L %P [-s %S -x %X -y %Y]` (the result goes into %A).
     ///
-    /// Exit status: 0 clean, 1 conflicts written, 2 error (nothing written).
+    /// Three folders or three zips are merged entry by entry (-o OUT is then required); a
+    /// zip with conflicts is written as the folder OUT.conflicts/ with a report beside it.
+    ///
+    /// Exit status: 0 clean, 1 conflicts written, 2 error (nothing written); as a driver,
+    /// above 128 only on a crash.
     Merge {
-        /// BASE OURS THEIRS (a missing or empty BASE means both sides added the file); with
-        /// --git: %O %A %B %L %P and optionally %S %X %Y.
+        /// BASE OURS THEIRS (files, folders or zips; a missing or empty BASE file means both
+        /// sides added it); with --git: %O %A %B %L %P and optionally %S %X %Y.
         #[arg(required = true, num_args = 3..=8)]
         files: Vec<PathBuf>,
         /// Run as git's merge driver: write the result into %A atomically.
@@ -107,6 +114,43 @@ pub enum Command {
         /// Time limit for the structured merge, in seconds, before the line merge takes over.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+    },
+    /// Print a solution zip, folder or XML file as canonical, component-labelled text: git's
+    /// diff driver (`diff.soltree.textconv`), so `git diff` shows component changes of zips.
+    Textconv {
+        /// A solution zip, extracted folder, SolutionPackager folder or XML file.
+        file: PathBuf,
+    },
+    /// Pack an extracted folder (for instance a resolved `<zip>.conflicts/` folder) into a
+    /// solution zip in export order, with `[Content_Types].xml` regenerated. Refuses files that
+    /// still hold conflict markers and leftover `.theirs` files.
+    Pack {
+        /// The extracted folder.
+        folder: PathBuf,
+        /// The zip to write.
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+    /// git integration: install the merge and diff drivers (`soltree git install`).
+    #[command(subcommand)]
+    Git(GitCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GitCommand {
+    /// Write the merge and diff driver config and the attributes that route solution files
+    /// (customizations.xml, solution.xml, SolutionPackager files, *.zip) to them. Idempotent;
+    /// prints every change.
+    Install {
+        /// Install for every repository (global config and attributes file).
+        #[arg(long)]
+        global: bool,
+        /// Only print what would change.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove the config sections and the attribute lines again.
+        #[arg(long)]
+        uninstall: bool,
     },
 }
 
@@ -216,6 +260,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Normalize { input, output } => run_normalize(&NormalizeOptions { input, output }),
+        Command::Textconv { file } => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::git::textconv::textconv(&file, &Limits::from_env(), &mut stdout)?;
+            stdout.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pack { folder, output } => run_pack(&folder, &output),
+        Command::Git(GitCommand::Install {
+            global,
+            dry_run,
+            uninstall,
+        }) => {
+            let exe = std::env::current_exe().context("finding the soltree executable")?;
+            let opts = InstallOptions {
+                global,
+                dry_run,
+                uninstall,
+                program: install::shell_quote(&exe.to_string_lossy()),
+                cwd: std::env::current_dir()?,
+            };
+            let changes = install::install(&opts)?;
+            let prefix = if dry_run { "would: " } else { "" };
+            for c in &changes {
+                println!("{prefix}{c}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Merge {
             files,
             git,
@@ -276,12 +347,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 (&mut opts.label_base, label_base),
                 (&mut opts.label_theirs, label_theirs),
             ] {
-                if let Some(v) = value {
+                // git before 2.44 passes %S, %X, %Y through unexpanded.
+                if let Some(v) = value.filter(|v| !matches!(v.as_str(), "%S" | "%X" | "%Y")) {
                     *label = v;
                 }
             }
-            if git && std::env::var_os("SOLTREE_DRIVER").is_some_and(|v| v == "0") {
-                opts.line_only = Some("SOLTREE_DRIVER=0 asks for git's plain line merge".into());
+            if git {
+                if std::env::var_os("SOLTREE_DRIVER").is_some_and(|v| v == "0") {
+                    opts.line_only =
+                        Some("SOLTREE_DRIVER=0 asks for git's plain line merge".into());
+                }
+                return Ok(run_driver(&run, opts));
             }
             run_merge(&run, &opts)
         }
@@ -321,14 +397,231 @@ pub struct MergeRun {
     pub report: Option<PathBuf>,
 }
 
-pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
-    for p in [&run.ours, &run.theirs] {
-        if p.is_dir() {
-            bail!(
-                "{}: folder merges are not implemented yet; merge the files one by one",
-                p.display()
-            );
+/// The git merge driver: never returns an error to git as a "conflict" without saying so,
+/// and turns a panic into exit 134 (like an abort), which git reads as a failed merge.
+fn run_driver(run: &MergeRun, opts: MergeOptions) -> ExitCode {
+    let req = DriverRequest {
+        base: run.base.clone(),
+        ours: run.ours.clone(),
+        theirs: run.theirs.clone(),
+        path: opts.path.clone().unwrap_or_default(),
+        opts,
+        work_tree: PathBuf::from("."),
+    };
+    let result = std::panic::catch_unwind(|| driver::run(&req, &Limits::from_env()));
+    let outcome = match result {
+        Err(_) => return ExitCode::from(134),
+        Ok(Err(e)) => {
+            eprintln!("soltree: merging {}: {e}", req.path);
+            return ExitCode::from(2);
         }
+        Ok(Ok(outcome)) => outcome,
+    };
+    if let Some(report) = &run.report {
+        let json = match &outcome {
+            DriverOutcome::File(o) => serde_json::to_vec_pretty(&o.report(Some(&req.path))),
+            DriverOutcome::Zip { outcome, .. } => serde_json::to_vec_pretty(&outcome.report()),
+        };
+        if let Err(e) = json.map_err(anyhow::Error::from).and_then(|mut buf| {
+            buf.push(b'\n');
+            emit(&buf, Some(report))
+        }) {
+            // The merge result is already in %A; a missing report must not turn it into a
+            // failure.
+            eprintln!("soltree: writing the report {}: {e:#}", report.display());
+        }
+    }
+    match &outcome {
+        DriverOutcome::File(o) => {
+            if let Some(why) = &o.fallback {
+                eprintln!("soltree: {}: {why}", req.path);
+            }
+            if !o.is_clean() {
+                eprintln!(
+                    "soltree: {} conflict{} in {}",
+                    o.conflicts.len(),
+                    plural(o.conflicts.len()),
+                    req.path
+                );
+                for c in o.conflicts.iter().filter(|c| !c.path.is_empty()).take(20) {
+                    eprintln!("  {} {}: {}", c.path, c.property, reason_text(c.reason));
+                }
+            }
+        }
+        DriverOutcome::Zip {
+            outcome,
+            conflicts_dir,
+            report,
+        } => {
+            if let (Some(dir), Some(report)) = (conflicts_dir, report) {
+                eprintln!(
+                    "soltree: {} kept as ours' zip; the merged package with its conflicts is in {}/ (report: {})",
+                    req.path,
+                    dir.display(),
+                    report.display()
+                );
+                print_package_conflicts(outcome);
+                eprintln!(
+                    "soltree: resolve the markers there, then `soltree pack {} -o {}` and `git add {}`; \
+                     or keep one side whole with `git checkout --ours/--theirs {}`",
+                    dir.display(),
+                    req.path,
+                    req.path,
+                    req.path
+                );
+            }
+        }
+    }
+    ExitCode::from(if outcome.is_clean() { 0 } else { 1 })
+}
+
+/// The reason of a conflict, in words.
+fn reason_text(reason: merge::ConflictReason) -> &'static str {
+    use merge::ConflictReason::*;
+    match reason {
+        BothChanged => "changed differently on both sides",
+        BothAdded => "added on both sides with different content",
+        DeletedByOurs => "deleted by ours, changed by theirs",
+        DeletedByTheirs => "deleted by theirs, changed by ours",
+        BothReordered => "reordered differently on both sides",
+        Lines => "the same lines changed on both sides",
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Names every conflicting entry and, inside it, every conflicting component.
+fn print_package_conflicts(outcome: &PackageMergeOutcome) {
+    for e in outcome.conflicted() {
+        eprintln!("  CONFLICT {}", e.path);
+        for c in e.conflicts.iter().take(20) {
+            if c.path.is_empty() {
+                eprintln!("    {}", c.property);
+            } else {
+                eprintln!("    {} {}: {}", c.path, c.property, reason_text(c.reason));
+            }
+        }
+        if e.conflicts.len() > 20 {
+            eprintln!("    … {} more (see the report)", e.conflicts.len() - 20);
+        }
+    }
+}
+
+/// `soltree merge` of three folders or three zips.
+fn run_package_merge(run: &MergeRun, opts: &MergeOptions, form: PackageForm) -> Result<ExitCode> {
+    let limits = Limits::from_env();
+    let Some(out) = &run.output else {
+        bail!("-o OUT is required to merge a {form}");
+    };
+    let read = |p: &Path| -> Result<Vec<Entry>> {
+        let entries = if form == PackageForm::Zip {
+            input::read(p, &limits).map(|pkg| pkg.entries)
+        } else {
+            input::read_tree(p, &limits)
+        };
+        entries.with_context(|| format!("reading {}", p.display()))
+    };
+    let (base, ours, theirs) = (read(&run.base)?, read(&run.ours)?, read(&run.theirs)?);
+    let outcome = merge_packages(&base, &ours, &theirs, opts);
+    if let Some(report) = &run.report {
+        let mut buf = serde_json::to_vec_pretty(&outcome.report())?;
+        buf.push(b'\n');
+        emit(&buf, Some(report))?;
+    }
+    let clean = outcome.is_clean();
+    if form == PackageForm::Zip && !clean {
+        let (dir, report) = driver::write_conflicted(out, &outcome)?;
+        eprintln!(
+            "soltree: conflicts: {} not written; the merged package with its conflicts is in {}/ (report: {})",
+            out.display(),
+            dir.display(),
+            report.display()
+        );
+        print_package_conflicts(&outcome);
+        eprintln!(
+            "soltree: resolve the markers there, then `soltree pack {} -o {}`",
+            dir.display(),
+            out.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let mut entries = outcome.entries.clone();
+    if form != PackageForm::Zip {
+        entries.extend(outcome.sidecars.iter().cloned());
+    }
+    let pkg = Package {
+        form,
+        source: out.clone(),
+        entries,
+    };
+    input::write(&pkg, out).with_context(|| format!("writing {}", out.display()))?;
+    if !clean {
+        eprintln!("soltree: conflicts written into {}:", out.display());
+        print_package_conflicts(&outcome);
+    }
+    Ok(ExitCode::from(if clean { 0 } else { 1 }))
+}
+
+/// `soltree pack FOLDER -o OUT.zip`.
+fn run_pack(folder: &Path, output: &Path) -> Result<ExitCode> {
+    let mut entries = input::read_tree(folder, &Limits::from_env())
+        .with_context(|| format!("reading {}", folder.display()))?;
+    let names: std::collections::HashSet<String> = entries.iter().map(|e| e.path.clone()).collect();
+    let mut unresolved = Vec::new();
+    for e in &entries {
+        let marked = std::str::from_utf8(&e.data).is_ok_and(merge::has_conflict_markers);
+        let sidecar = e
+            .path
+            .strip_suffix(THEIRS_SUFFIX)
+            .is_some_and(|p| names.contains(p));
+        if marked {
+            unresolved.push(format!("{}: still holds conflict markers", e.path));
+        } else if sidecar {
+            unresolved.push(format!(
+                "{}: theirs' copy of a binary part; delete it once you chose",
+                e.path
+            ));
+        }
+    }
+    if !unresolved.is_empty() {
+        bail!(
+            "{} is not resolved yet, nothing written:\n  {}",
+            folder.display(),
+            unresolved.join("\n  ")
+        );
+    }
+    entries.retain(|e| !e.path.eq_ignore_ascii_case(merge::package::CONTENT_TYPES));
+    let ct = merge::package::content_types_xml(&entries);
+    entries.push(Entry {
+        path: merge::package::CONTENT_TYPES.into(),
+        data: ct,
+    });
+    merge::package::export_order(&mut entries);
+    let pkg = Package {
+        form: PackageForm::Zip,
+        source: output.to_path_buf(),
+        entries,
+    };
+    input::write(&pkg, output).with_context(|| format!("writing {}", output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
+    let dirs = [&run.base, &run.ours, &run.theirs].map(|p| p.is_dir());
+    if dirs.iter().any(|&d| d) {
+        if !dirs.iter().all(|&d| d) {
+            bail!("merge expects three files, three folders or three zips");
+        }
+        return run_package_merge(run, opts, PackageForm::ExtractedFolder);
+    }
+    let zips = [&run.ours, &run.theirs].map(|p| input::detect(p).ok() == Some(PackageForm::Zip));
+    if zips.iter().any(|&z| z) {
+        if !zips.iter().all(|&z| z) {
+            bail!("merge expects three files, three folders or three zips");
+        }
+        return run_package_merge(run, opts, PackageForm::Zip);
     }
     let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
     let base = match std::fs::read(&run.base) {

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod diff;
+pub mod git;
 pub mod input;
 pub mod merge;
 pub mod model;

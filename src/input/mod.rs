@@ -285,6 +285,13 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
     })
 }
 
+/// Every file below the folder `dir`, whatever its layout, as entries sorted by path (with
+/// the same guards as [`read`]). For folder merges, whose three sides are often partial
+/// trees (the files of a repository that a merge touched) rather than whole packages.
+pub fn read_tree(dir: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> {
+    folder::read(dir, limits)
+}
+
 /// Writes `pkg` to `out` in `pkg.form`. Zip and single files replace `out` atomically;
 /// folders are built beside `out` and renamed into place, and an existing non-empty `out`
 /// folder is refused. On error nothing is left at `out`.

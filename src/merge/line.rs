@@ -45,17 +45,9 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &st
     }
 }
 
-/// Inputs that are not text at all: keep ours and report one conflict for the whole file,
-/// unless only one side changed (handled before this is reached).
-pub fn merge_bytes(
-    base: Option<&[u8]>,
-    ours: &[u8],
-    theirs: &[u8],
-    opts: &MergeOptions,
-    why: &str,
-) -> MergeOutcome {
-    let _ = (base, opts);
-    let _ = theirs;
+/// Inputs that are not text at all, changed on both sides: keep ours and report one
+/// conflict for the whole file (a one-sided change never gets here).
+pub fn keep_ours(ours: &[u8], why: &str) -> MergeOutcome {
     MergeOutcome {
         bytes: ours.to_vec(),
         conflicts: vec![Conflict {

@@ -10,6 +10,7 @@
 //! ([`line`]) and a one-line note saying why.
 
 pub mod line;
+pub mod package;
 pub mod rules;
 mod tree;
 
@@ -228,13 +229,7 @@ pub fn merge_owned(
         && std::str::from_utf8(&ours).is_ok()
         && std::str::from_utf8(&theirs).is_ok();
     if !valid {
-        return line::merge_bytes(
-            base.as_deref(),
-            &ours,
-            &theirs,
-            opts,
-            "an input is not valid UTF-8",
-        );
+        return line::keep_ours(&ours, "an input is not valid UTF-8");
     }
     let text = |b: Vec<u8>| String::from_utf8(b).expect("validated above");
     let (base, ours, theirs) = (base.map(text), text(ours), text(theirs));

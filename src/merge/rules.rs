@@ -115,13 +115,19 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         name: "canvas-app-client-version-max",
-        target: Target::Text { parent: Some("CanvasApp"), element: "CreatedByClientVersion" },
+        target: Target::Text {
+            parent: Some("CanvasApp"),
+            element: "CreatedByClientVersion",
+        },
         resolve: Resolve::HigherVersion,
         why: "the Power Apps client that last saved the app: the newer save's",
     },
     Rule {
         name: "canvas-app-client-version-max",
-        target: Target::Text { parent: Some("CanvasApp"), element: "MinClientVersion" },
+        target: Target::Text {
+            parent: Some("CanvasApp"),
+            element: "MinClientVersion",
+        },
         resolve: Resolve::HigherVersion,
         why: "the app needs the newer of the two minimum client versions",
     },

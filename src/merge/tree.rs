@@ -610,7 +610,7 @@ impl<'a> Merger<'a> {
             let at = if sorted_set && matches!(item, Item::Theirs(_)) {
                 sorted_position(&items, &co, &ct, c)
             } else {
-                anchored_position(&items, &ct, ti, &co, &it)
+                anchored_position(&items, ti)
             };
             items.insert(at, item);
         }
@@ -1117,14 +1117,7 @@ fn sorted_position(items: &[Item], co: &[Child], ct: &[Child], c: &Child) -> usi
 
 /// Position for theirs' item `ti`: right after the nearest item before it in theirs' list
 /// that is already in the result (and after theirs' items placed there before it).
-fn anchored_position(
-    items: &[Item],
-    ct: &[Child],
-    ti: usize,
-    co: &[Child],
-    it_index: &FxHashMap<Ident, usize>,
-) -> usize {
-    let _ = (co, it_index);
+fn anchored_position(items: &[Item], ti: usize) -> usize {
     let t_of = |it: &Item| -> Option<usize> {
         match *it {
             Item::Both { t, .. } | Item::Theirs(t) => Some(t),
@@ -1132,7 +1125,6 @@ fn anchored_position(
             Item::Ours(_) => None,
         }
     };
-    let _ = ct;
     // The last result item that comes from theirs' list before `ti`.
     match items
         .iter()
@@ -1141,10 +1133,7 @@ fn anchored_position(
         Some(p) => {
             // Keep ours' own additions that follow the anchor next to it.
             let mut at = p + 1;
-            while at < items.len()
-                && matches!(items[at], Item::Ours(_))
-                && t_of(&items[at]).is_none()
-            {
+            while at < items.len() && matches!(items[at], Item::Ours(_)) {
                 at += 1;
             }
             at

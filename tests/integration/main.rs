@@ -4,8 +4,11 @@
 mod cli;
 mod corpus;
 mod diff;
+mod git;
 mod merge;
+mod package;
 mod props;
+mod whole;
 
 use std::path::PathBuf;
 

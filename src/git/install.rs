@@ -1,0 +1,343 @@
+//! `soltree git install [--global] [--dry-run] [--uninstall]`: writes the merge and diff
+//! driver definitions into git's config (the repository's, or the global one) and the
+//! attributes that route solution files to them (the repository's `.gitattributes`, or the
+//! global attributes file), idempotently, reporting every change.
+//!
+//! The boundary type is the list of [`Change`]s. The attributes live in one block between
+//! marker lines, so reinstalling replaces the block, uninstalling removes exactly it, and
+//! every other line of the file stays as the user wrote it.
+
+use super::GitError;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The driver name used in config sections and attributes.
+pub const DRIVER: &str = "soltree";
+const BEGIN: &str =
+    "# >>> soltree: Dataverse solution merge and diff drivers (soltree git install)";
+const END: &str = "# <<< soltree";
+
+/// Paths routed to the drivers. The merge driver falls back to a line merge for anything it
+/// cannot merge structurally, so broad patterns are safe; the diff driver is set only where
+/// canonical text helps most (whole solution files and zips).
+pub const ATTRIBUTES: &[&str] = &[
+    "customizations.xml merge=soltree diff=soltree",
+    "Customizations.xml merge=soltree diff=soltree",
+    "solution.xml merge=soltree diff=soltree",
+    "Solution.xml merge=soltree diff=soltree",
+    "*.zip merge=soltree diff=soltree",
+    "Entity.xml merge=soltree",
+    "RibbonDiff.xml merge=soltree",
+    "Relationships.xml merge=soltree",
+    "EntityMaps.xml merge=soltree",
+    "FieldSecurityProfiles.xml merge=soltree",
+    "EmailTemplates.xml merge=soltree",
+    "*.data.xml merge=soltree",
+    "**/Other/Relationships/*.xml merge=soltree",
+    "**/Entities/*/FormXml/**/*.xml merge=soltree",
+    "**/Entities/*/SavedQueries/*.xml merge=soltree",
+    "**/Entities/*/Visualizations/*.xml merge=soltree",
+    "**/OptionSets/*.xml merge=soltree",
+    "**/Roles/*.xml merge=soltree",
+    "**/AppModules/*/*.xml merge=soltree",
+    "**/AppModuleSiteMaps/*/*.xml merge=soltree",
+    "**/SdkMessageProcessingSteps/*.xml merge=soltree",
+    "**/Dashboards/*.xml merge=soltree",
+    "**/Dialogs/*.xml merge=soltree",
+];
+
+/// Options, free of clap.
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    pub global: bool,
+    pub dry_run: bool,
+    pub uninstall: bool,
+    /// How git should call soltree (shell-quoted program path).
+    pub program: String,
+    /// Where to run git (the repository for a local install).
+    pub cwd: PathBuf,
+}
+
+/// One change made (or, with `--dry-run`, that would be made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    SetConfig { key: String, value: String },
+    ConfigUnchanged { key: String },
+    RemovedConfigSection { section: String },
+    WroteAttributes { file: PathBuf, lines: usize },
+    AttributesUnchanged { file: PathBuf },
+    RemovedAttributes { file: PathBuf, lines: usize },
+    NothingToRemove { what: String },
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::SetConfig { key, value } => write!(f, "set {key} = {value}"),
+            Change::ConfigUnchanged { key } => write!(f, "unchanged {key}"),
+            Change::RemovedConfigSection { section } => write!(f, "removed [{section}]"),
+            Change::WroteAttributes { file, lines } => {
+                write!(f, "wrote {} ({lines} attribute lines)", file.display())
+            }
+            Change::AttributesUnchanged { file } => write!(f, "unchanged {}", file.display()),
+            Change::RemovedAttributes { file, lines } => {
+                write!(f, "removed {lines} lines from {}", file.display())
+            }
+            Change::NothingToRemove { what } => write!(f, "nothing to remove: {what}"),
+        }
+    }
+}
+
+/// The config entries the drivers need, for `program`.
+pub fn config_entries(program: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            format!("merge.{DRIVER}.name"),
+            "soltree: Dataverse solution merge".into(),
+        ),
+        (
+            format!("merge.{DRIVER}.driver"),
+            format!("{program} merge --git %O %A %B %L %P -s %S -x %X -y %Y"),
+        ),
+        // Inner merges of criss-cross histories must never fail or write conflict folders:
+        // git's own text merge is the conservative choice there.
+        (format!("merge.{DRIVER}.recursive"), "text".into()),
+        (
+            format!("diff.{DRIVER}.textconv"),
+            format!("{program} textconv"),
+        ),
+    ]
+}
+
+/// Quotes `s` for the POSIX shell git runs drivers through, when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%=,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Installs (or uninstalls) the drivers.
+pub fn install(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
+    let scope = if opts.global { "--global" } else { "--local" };
+    let attributes = attributes_file(opts)?;
+    let mut changes = Vec::new();
+    if opts.uninstall {
+        for section in [format!("merge.{DRIVER}"), format!("diff.{DRIVER}")] {
+            let present = git(
+                &opts.cwd,
+                &[
+                    "config",
+                    scope,
+                    "--get-regexp",
+                    &format!("^{}\\.", regex_escape(&section)),
+                ],
+            )
+            .is_ok_and(|out| !out.trim().is_empty());
+            if !present {
+                changes.push(Change::NothingToRemove {
+                    what: format!("[{section}]"),
+                });
+                continue;
+            }
+            if !opts.dry_run {
+                git(&opts.cwd, &["config", scope, "--remove-section", &section])?;
+            }
+            changes.push(Change::RemovedConfigSection { section });
+        }
+        let old = read_optional(&attributes)?;
+        let (kept, removed) = strip_block(old.as_deref().unwrap_or(""));
+        if removed == 0 {
+            changes.push(Change::NothingToRemove {
+                what: format!("soltree lines in {}", attributes.display()),
+            });
+        } else {
+            if !opts.dry_run {
+                write_file(&attributes, &kept)?;
+            }
+            changes.push(Change::RemovedAttributes {
+                file: attributes,
+                lines: removed,
+            });
+        }
+        return Ok(changes);
+    }
+    for (key, value) in config_entries(&opts.program) {
+        let current = git(&opts.cwd, &["config", scope, "--get", &key]).ok();
+        if current.as_deref().map(str::trim_end) == Some(value.as_str()) {
+            changes.push(Change::ConfigUnchanged { key });
+            continue;
+        }
+        if !opts.dry_run {
+            git(&opts.cwd, &["config", scope, &key, &value])?;
+        }
+        changes.push(Change::SetConfig { key, value });
+    }
+    let old = read_optional(&attributes)?.unwrap_or_default();
+    let new = with_block(&old);
+    if new == old {
+        changes.push(Change::AttributesUnchanged { file: attributes });
+    } else {
+        if !opts.dry_run {
+            write_file(&attributes, &new)?;
+        }
+        changes.push(Change::WroteAttributes {
+            file: attributes,
+            lines: ATTRIBUTES.len(),
+        });
+    }
+    Ok(changes)
+}
+
+fn regex_escape(s: &str) -> String {
+    s.replace('.', "\\.")
+}
+
+/// `text` with the soltree block in place (replacing an older one where it was, else
+/// appended), and the number of lines the block removed.
+pub fn with_block(text: &str) -> String {
+    let mut block = String::new();
+    block.push_str(BEGIN);
+    block.push('\n');
+    for line in ATTRIBUTES {
+        block.push_str(line);
+        block.push('\n');
+    }
+    block.push_str(END);
+    block.push('\n');
+    match text.find(BEGIN) {
+        Some(start) => {
+            let after = text[start..]
+                .find(&format!("{END}\n"))
+                .map(|i| start + i + END.len() + 1)
+                .or_else(|| text[start..].find(END).map(|i| start + i + END.len()))
+                .unwrap_or(text.len());
+            format!("{}{block}{}", &text[..start], &text[after..])
+        }
+        None if text.is_empty() => block,
+        None if text.ends_with('\n') => format!("{text}{block}"),
+        None => format!("{text}\n{block}"),
+    }
+}
+
+/// `text` without the soltree block, and how many lines went.
+pub fn strip_block(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    let mut removed = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == BEGIN {
+            inside = true;
+        }
+        if inside {
+            removed += 1;
+            if bare == END {
+                inside = false;
+            }
+            continue;
+        }
+        out.push_str(line);
+    }
+    (out, removed)
+}
+
+/// The attributes file to edit: the repository's top-level `.gitattributes`, or, with
+/// `--global`, `core.attributesFile` (else git's default `$XDG_CONFIG_HOME/git/attributes`
+/// or `~/.config/git/attributes`).
+fn attributes_file(opts: &InstallOptions) -> Result<PathBuf, GitError> {
+    if !opts.global {
+        let top = git(&opts.cwd, &["rev-parse", "--show-toplevel"]).map_err(|_| {
+            GitError::Usage(format!(
+                "{} is not inside a git work tree; run this in your repository, or use --global",
+                opts.cwd.display()
+            ))
+        })?;
+        return Ok(PathBuf::from(top.trim_end()).join(".gitattributes"));
+    }
+    if let Ok(configured) = git(
+        &opts.cwd,
+        &["config", "--global", "--get", "core.attributesFile"],
+    ) {
+        let configured = configured.trim_end();
+        if let Some(rest) = configured.strip_prefix("~/")
+            && let Some(home) = std::env::var_os("HOME")
+        {
+            return Ok(PathBuf::from(home).join(rest));
+        }
+        return Ok(PathBuf::from(configured));
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("git/attributes"));
+    }
+    let home = std::env::var_os("HOME").ok_or_else(|| {
+        GitError::Usage("HOME is not set; cannot find the global attributes file".into())
+    })?;
+    Ok(PathBuf::from(home).join(".config/git/attributes"))
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, GitError> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(GitError::io(path, e)),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), GitError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| GitError::io(parent, e))?;
+    }
+    super::driver::write_atomic(path, text.as_bytes())
+}
+
+/// Runs git in `cwd`; its standard output on success.
+fn git(cwd: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .map_err(|e| GitError::Command {
+            args: args.join(" "),
+            detail: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(GitError::Command {
+            args: args.join(" "),
+            detail: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_is_added_once_replaced_and_removed_exactly() {
+        let user = "*.png binary\n";
+        let once = with_block(user);
+        assert!(once.starts_with(user));
+        assert_eq!(with_block(&once), once, "idempotent");
+        let (back, removed) = strip_block(&once);
+        assert_eq!(back, user);
+        assert_eq!(removed, ATTRIBUTES.len() + 2);
+        // An older block (different lines) is replaced in place; what follows survives.
+        let old = format!("{user}{BEGIN}\nold merge=soltree\n{END}\n*.md text\n");
+        let new = with_block(&old);
+        assert!(!new.contains("old merge"));
+        assert!(new.ends_with("*.md text\n"), "{new}");
+        assert_eq!(with_block("x"), format!("x\n{}", with_block("")));
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("/usr/bin/soltree"), "/usr/bin/soltree");
+        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
+    }
+}

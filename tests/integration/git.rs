@@ -1,0 +1,722 @@
+//! The git integration through real `git` in temporary repositories: `soltree git install`,
+//! then `git merge`, `git rebase`, `git cherry-pick` going through the merge driver on a
+//! SolutionPackager tree, a customizations.xml and a solution zip; real conflicts with
+//! markers, labels, marker size and `merge.conflictStyle`; the `SOLTREE_DRIVER=0` escape
+//! hatch; `git diff`/`log -p`/`show` of a zip through the textconv driver; and a driver
+//! killed mid-write. Every git runs with a cleared environment (PATH, a temporary HOME,
+//! GIT_CONFIG_NOSYSTEM=1, a fixed identity and date).
+
+use crate::testdata;
+use soltree::input::{self, Entry, Limits, Package, PackageForm};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const SOLTREE: &str = env!("CARGO_BIN_EXE_soltree");
+
+/// A temporary repository with its own HOME.
+pub struct Repo {
+    _tmp: tempfile::TempDir,
+    pub home: PathBuf,
+    pub root: PathBuf,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let root = tmp.path().join("repo");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&root).unwrap();
+        let repo = Repo {
+            _tmp: tmp,
+            home,
+            root,
+        };
+        repo.ok(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// A command with the clean environment, run in the repository.
+    pub fn cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "soltree test")
+            .env("GIT_AUTHOR_EMAIL", "test@soltree.invalid")
+            .env("GIT_COMMITTER_NAME", "soltree test")
+            .env("GIT_COMMITTER_EMAIL", "test@soltree.invalid")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_EDITOR", "true")
+            .current_dir(&self.root);
+        c
+    }
+
+    pub fn git(&self, args: &[&str]) -> Output {
+        self.cmd("git").args(args).output().unwrap()
+    }
+
+    /// Runs git and insists on success; its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn soltree(&self, args: &[&str]) -> Output {
+        self.cmd(SOLTREE).args(args).output().unwrap()
+    }
+
+    pub fn install(&self) {
+        let out = self.soltree(&["git", "install"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.ok(&["add", ".gitattributes"]);
+        self.ok(&["commit", "-qm", "soltree drivers"]);
+    }
+
+    pub fn write(&self, rel: &str, data: &[u8]) {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root.join(rel)).unwrap()
+    }
+
+    pub fn commit_all(&self, msg: &str) {
+        self.ok(&["add", "-A"]);
+        self.ok(&["commit", "-qm", msg]);
+    }
+}
+
+fn case(name: &str, side: &str) -> Vec<u8> {
+    std::fs::read(testdata(&format!("merge/{name}/{side}.xml"))).unwrap()
+}
+
+fn sample_entries() -> Vec<Entry> {
+    input::read(&testdata("sample/v1"), &Limits::default())
+        .unwrap()
+        .entries
+}
+
+fn replace_entry(entries: &mut [Entry], path: &str, data: Vec<u8>) {
+    entries.iter_mut().find(|e| e.path == path).unwrap().data = data;
+}
+
+fn text_of(entries: &[Entry], path: &str) -> String {
+    String::from_utf8(
+        entries
+            .iter()
+            .find(|e| e.path == path)
+            .unwrap()
+            .data
+            .clone(),
+    )
+    .unwrap()
+}
+
+/// A zip of `entries` in the order of a Dataverse export.
+pub fn zip_bytes(mut entries: Vec<Entry>) -> Vec<u8> {
+    soltree::merge::package::export_order(&mut entries);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.zip");
+    input::write(
+        &Package {
+            form: PackageForm::Zip,
+            source: p.clone(),
+            entries,
+        },
+        &p,
+    )
+    .unwrap();
+    std::fs::read(p).unwrap()
+}
+
+pub fn unzip(bytes: &[u8]) -> Vec<Entry> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.zip");
+    std::fs::write(&p, bytes).unwrap();
+    input::read(&p, &Limits::default()).unwrap().entries
+}
+
+/// The three versions of the sample zip: ours takes v2's customizations.xml (a new column,
+/// a changed label, …), theirs renames another label, bumps the version and adds a web
+/// resource.
+fn zips() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let base = sample_entries();
+    let mut ours = base.clone();
+    let v2 = std::fs::read(testdata("sample/v2/customizations.xml")).unwrap();
+    replace_entry(&mut ours, "customizations.xml", v2);
+    let mut theirs = base.clone();
+    let c = text_of(&theirs, "customizations.xml").replacen("Code du compte", "Code de compte", 1);
+    replace_entry(&mut theirs, "customizations.xml", c.into_bytes());
+    let s = text_of(&theirs, "solution.xml").replace("<Version>1.0.0.1<", "<Version>1.0.0.3<");
+    replace_entry(&mut theirs, "solution.xml", s.into_bytes());
+    theirs.push(Entry {
+        path: "WebResources/new_theirs0A1B2C3D-0000-0000-0000-000000000001".into(),
+        data: b"// theirs\n".to_vec(),
+    });
+    (zip_bytes(base), zip_bytes(ours), zip_bytes(theirs))
+}
+
+const PACKAGER: &str = "src/Solution/Other/Solution.xml";
+/// The other SolutionPackager files both branches change, with the fixture case each holds.
+const TREE: &[(&str, &str)] = &[
+    (
+        "src/Solution/Entities/new_project/FormXml/main/{6ed25386-0000-0000-0000-000000000001}.xml",
+        "form-fields-in-the-same-section",
+    ),
+    (
+        "src/Solution/OptionSets/new_priority.xml",
+        "labels-merge-per-language",
+    ),
+    (
+        "src/Solution/Other/Relationships/new_project.xml",
+        "properties-merge-one-by-one",
+    ),
+];
+const CUSTOMIZATIONS: &str = "customizations.xml";
+const ZIP: &str = "solutions/ContosoSales.zip";
+
+/// A repository where `feature` and `main` both changed a SolutionPackager file, a
+/// customizations.xml and a solution zip, from a common base.
+fn diverged(repo: &Repo) {
+    let (bz, oz, tz) = zips();
+    let side = |name: &str| {
+        repo.write(PACKAGER, &case("solution-manifest-sets-and-versions", name));
+        for (path, fixture) in TREE {
+            repo.write(path, &case(fixture, name));
+        }
+        repo.write(CUSTOMIZATIONS, &case("both-add-columns", name));
+    };
+    side("base");
+    repo.write(ZIP, &bz);
+    repo.commit_all("base");
+    repo.ok(&["checkout", "-qb", "feature"]);
+    side("theirs");
+    repo.write(
+        "src/Solution/WebResources/new_/theirs.js",
+        b"// added by theirs\n",
+    );
+    repo.write(ZIP, &tz);
+    repo.commit_all("theirs");
+    repo.ok(&["checkout", "-q", "main"]);
+    side("ours");
+    repo.write("src/Solution/Roles/Ours.xml", b"<Role name=\"Ours\" />\n");
+    repo.write(ZIP, &oz);
+    repo.commit_all("ours");
+}
+
+/// The merged work tree holds both sides' changes of every file: the SolutionPackager tree (four
+/// component files changed on both sides, one file added on each), the customizations.xml and
+/// the zip.
+fn assert_merged(repo: &Repo) {
+    assert_eq!(
+        repo.read(PACKAGER),
+        case("solution-manifest-sets-and-versions", "expected")
+    );
+    for (path, fixture) in TREE {
+        assert_eq!(repo.read(path), case(fixture, "expected"), "{path}");
+    }
+    assert!(
+        repo.root
+            .join("src/Solution/WebResources/new_/theirs.js")
+            .is_file()
+    );
+    assert!(repo.root.join("src/Solution/Roles/Ours.xml").is_file());
+    assert_eq!(
+        repo.read(CUSTOMIZATIONS),
+        case("both-add-columns", "expected")
+    );
+    let zip = unzip(&repo.read(ZIP));
+    let c = text_of(&zip, "customizations.xml");
+    assert!(c.contains("new_Score"), "ours' new column");
+    assert!(c.contains("Code de compte"), "theirs' label");
+    assert!(!c.contains("<<<<<<<"));
+    assert!(text_of(&zip, "solution.xml").contains("<Version>1.0.0.3<"));
+    assert!(
+        zip.iter()
+            .any(|e| e.path.starts_with("WebResources/new_theirs"))
+    );
+    let ct = text_of(&zip, "[Content_Types].xml");
+    assert!(ct.contains("/WebResources/new_theirs0A1B2C3D"), "{ct}");
+    assert_eq!(zip.last().unwrap().path, "[Content_Types].xml");
+}
+
+#[test]
+fn git_merge_goes_through_the_driver_and_merges_cleanly() {
+    let repo = Repo::new();
+    repo.install();
+    diverged(&repo);
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    assert_merged(&repo);
+}
+
+#[test]
+fn plain_git_conflicts_on_the_same_histories() {
+    // The escape hatch: SOLTREE_DRIVER=0 is git's own line merge, which conflicts here.
+    let repo = Repo::new();
+    repo.install();
+    diverged(&repo);
+    let out = repo
+        .cmd("git")
+        .args(["merge", "--no-edit", "feature"])
+        .env("SOLTREE_DRIVER", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let status = repo.ok(&["status", "--porcelain"]);
+    assert!(status.contains(&format!("UU {PACKAGER}")), "{status}");
+    assert!(status.contains(&format!("UU {ZIP}")), "{status}");
+    // The zip was treated like git treats binaries: ours kept whole.
+    let (_, oz, _) = zips();
+    assert_eq!(repo.read(ZIP), oz);
+}
+
+#[test]
+fn rebase_and_cherry_pick_use_the_driver() {
+    let repo = Repo::new();
+    repo.install();
+    diverged(&repo);
+    repo.ok(&["branch", "ours-copy", "main"]);
+    // Rebase feature onto main: "ours" is main, "theirs" the feature commit.
+    repo.ok(&["checkout", "-q", "feature"]);
+    repo.ok(&["rebase", "main"]);
+    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    let c = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
+    assert!(c.contains("new_Score") && c.contains("new_Alpha"), "{c}");
+    assert!(
+        String::from_utf8(repo.read(PACKAGER))
+            .unwrap()
+            .contains("1.0.0.7")
+    );
+    let zip = unzip(&repo.read(ZIP));
+    assert!(text_of(&zip, "customizations.xml").contains("Code de compte"));
+    assert!(text_of(&zip, "customizations.xml").contains("new_Score"));
+
+    // Cherry-pick the original feature commit onto the untouched copy of main.
+    repo.ok(&["checkout", "-q", "ours-copy"]);
+    let theirs = repo.ok(&["rev-parse", "ORIG_HEAD"]);
+    repo.ok(&["cherry-pick", theirs.trim()]);
+    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    assert_merged(&repo);
+}
+
+#[test]
+fn a_real_conflict_leaves_markers_and_nothing_else_changes() {
+    let repo = Repo::new();
+    repo.install();
+    let path = "src/Solution/OptionSets/new_priority.xml";
+    repo.write(path, &case("label-changed-differently", "base"));
+    repo.commit_all("base");
+    repo.ok(&["checkout", "-qb", "feature"]);
+    repo.write(path, &case("label-changed-differently", "theirs"));
+    repo.commit_all("theirs");
+    repo.ok(&["checkout", "-q", "main"]);
+    repo.write(path, &case("label-changed-differently", "ours"));
+    repo.commit_all("ours");
+
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("optionset:new_priority"), "{stderr}");
+    let status = repo.ok(&["status", "--porcelain"]);
+    assert_eq!(status, format!("UU {path}\n"));
+    let text = String::from_utf8(repo.read(path)).unwrap();
+    assert!(text.contains("<<<<<<< HEAD\n"), "{text}");
+    assert!(text.contains(">>>>>>> feature\n"), "{text}");
+    // Taking either side of the markers gives back exactly that side's file.
+    let pick = |keep_ours: bool| {
+        let mut out = String::new();
+        let mut state = 0; // 0 outside, 1 ours, 2 theirs
+        for line in text.split_inclusive('\n') {
+            if line.starts_with("<<<<<<<") {
+                state = 1;
+            } else if line.starts_with("=======") {
+                state = 2;
+            } else if line.starts_with(">>>>>>>") {
+                state = 0;
+            } else if state == 0 || (state == 1) == keep_ours {
+                out.push_str(line);
+            }
+        }
+        out.into_bytes()
+    };
+    assert_eq!(pick(true), case("label-changed-differently", "ours"));
+    assert_eq!(pick(false), case("label-changed-differently", "theirs"));
+
+    // merge.conflictStyle and the conflict-marker-size attribute are honoured.
+    repo.ok(&["merge", "--abort"]);
+    repo.ok(&["config", "merge.conflictStyle", "diff3"]);
+    let attrs = format!(
+        "{}{path} conflict-marker-size=9\n",
+        String::from_utf8(repo.read(".gitattributes")).unwrap()
+    );
+    repo.write(".gitattributes", attrs.as_bytes());
+    repo.commit_all("marker size");
+    assert_eq!(
+        repo.git(&["merge", "--no-edit", "feature"]).status.code(),
+        Some(1)
+    );
+    let text = String::from_utf8(repo.read(path)).unwrap();
+    assert!(text.contains("\n<<<<<<<<< HEAD\n"), "{text}");
+    assert!(text.contains("\n|||||||||"), "{text}");
+    assert!(text.contains("\n>>>>>>>>> feature\n"), "{text}");
+}
+
+#[test]
+fn a_zip_conflict_keeps_ours_and_writes_the_conflicted_package_beside_it() {
+    let repo = Repo::new();
+    repo.install();
+    let base = sample_entries();
+    let side = |label: &str| {
+        let mut e = base.clone();
+        let c = text_of(&e, "customizations.xml").replacen(
+            "<displayname description=\"Budget\" languagecode=\"1036\" />",
+            &format!("<displayname description=\"{label}\" languagecode=\"1036\" />"),
+            1,
+        );
+        replace_entry(&mut e, "customizations.xml", c.into_bytes());
+        zip_bytes(e)
+    };
+    let (oz, tz) = (side("Budget prévisionnel"), side("Budget estimé"));
+    repo.write(ZIP, &zip_bytes(base.clone()));
+    repo.commit_all("base");
+    repo.ok(&["checkout", "-qb", "feature"]);
+    repo.write(ZIP, &tz);
+    repo.commit_all("theirs");
+    repo.ok(&["checkout", "-q", "main"]);
+    repo.write(ZIP, &oz);
+    repo.commit_all("ours");
+
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("entity:new_project/attribute:new_budget"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("soltree pack"), "{stderr}");
+    assert_eq!(repo.read(ZIP), oz, "ours' zip stays in place");
+    let status = repo.ok(&["status", "--porcelain"]);
+    assert!(status.contains(&format!("UU {ZIP}")), "{status}");
+    let dir = format!("{ZIP}.conflicts");
+    let c = String::from_utf8(repo.read(&format!("{dir}/customizations.xml"))).unwrap();
+    assert!(c.contains("Budget prévisionnel") && c.contains("Budget estimé"));
+    assert!(c.contains("<<<<<<< HEAD"), "{c}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&repo.read(&format!("{dir}.json"))).unwrap();
+    assert_eq!(report["clean"], false);
+
+    // Packing refuses while markers remain; after resolving it builds the zip.
+    let out = repo.soltree(&["pack", &dir, "-o", ZIP]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("conflict markers"));
+    assert_eq!(repo.read(ZIP), oz);
+    let resolved = c
+        .split_inclusive('\n')
+        .filter(|l| {
+            !l.starts_with("<<<<<<<")
+                && !l.starts_with("=======")
+                && !l.starts_with(">>>>>>>")
+                && !l.contains("Budget prévisionnel")
+        })
+        .collect::<String>();
+    repo.write(&format!("{dir}/customizations.xml"), resolved.as_bytes());
+    let out = repo.soltree(&["pack", &dir, "-o", ZIP]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zip = unzip(&repo.read(ZIP));
+    assert!(text_of(&zip, "customizations.xml").contains("Budget estimé"));
+    assert_eq!(zip[0].path, "customizations.xml");
+}
+
+#[test]
+fn git_diff_of_a_zip_shows_component_changes() {
+    let repo = Repo::new();
+    repo.install();
+    let (bz, oz, _) = zips();
+    repo.write(ZIP, &bz);
+    repo.commit_all("v1");
+    repo.write(ZIP, &oz);
+    let diff = repo.ok(&["diff"]);
+    assert!(!diff.contains("Binary files"), "{diff}");
+    assert!(
+        diff.contains("+            <attribute PhysicalName=\"new_Score\">"),
+        "{diff}"
+    );
+    // The hunk header names the component the change is in.
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with("@@") && l.contains("component entity:new_project")),
+        "{diff}"
+    );
+    repo.commit_all("v2");
+    let log = repo.ok(&["log", "-p", "-1"]);
+    assert!(
+        log.contains("+            <attribute PhysicalName=\"new_Score\">"),
+        "{log}"
+    );
+    let show = repo.ok(&["show", "HEAD"]);
+    assert!(show.contains("Budget prévisionnel"), "{show}");
+}
+
+#[test]
+fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", b"*.png binary\n");
+    let dry = repo.soltree(&["git", "install", "--dry-run"]);
+    assert!(dry.status.success());
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("would: set merge.soltree.driver"));
+    assert_eq!(repo.read(".gitattributes"), b"*.png binary\n");
+    assert!(!repo.ok(&["config", "--list"]).contains("soltree"));
+
+    let first = repo.soltree(&["git", "install"]);
+    let first = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(first.contains("set merge.soltree.driver"), "{first}");
+    let attrs = String::from_utf8(repo.read(".gitattributes")).unwrap();
+    assert!(attrs.starts_with("*.png binary\n"));
+    let check = repo.ok(&[
+        "check-attr",
+        "merge",
+        "diff",
+        "--",
+        "x/customizations.xml",
+        "a.zip",
+        "src/Entities/a/FormXml/main/{1}.xml",
+    ]);
+    assert!(
+        check.contains("x/customizations.xml: merge: soltree"),
+        "{check}"
+    );
+    assert!(check.contains("a.zip: diff: soltree"), "{check}");
+    assert!(
+        check.contains("FormXml/main/{1}.xml: merge: soltree"),
+        "{check}"
+    );
+
+    let second = repo.soltree(&["git", "install"]);
+    let second = String::from_utf8_lossy(&second.stdout).into_owned();
+    assert!(
+        !second.contains("set ") && !second.contains("wrote"),
+        "{second}"
+    );
+    assert_eq!(repo.read(".gitattributes"), attrs.as_bytes());
+
+    let un = repo.soltree(&["git", "install", "--uninstall"]);
+    assert!(un.status.success());
+    assert_eq!(repo.read(".gitattributes"), b"*.png binary\n");
+    assert!(!repo.ok(&["config", "--list"]).contains("soltree"));
+
+    // Outside a repository, a local install is refused with a clear message.
+    let outside = repo
+        .cmd(SOLTREE)
+        .args(["git", "install"])
+        .current_dir(&repo.home)
+        .env("GIT_CEILING_DIRECTORIES", repo.home.parent().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(outside.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("not inside a git work tree"),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
+
+    // Global: the user's config and attributes file, usable from any repository.
+    let out = repo.soltree(&["git", "install", "--global"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let global = std::fs::read_to_string(repo.home.join(".config/git/attributes")).unwrap();
+    assert!(global.contains("*.zip merge=soltree diff=soltree"));
+    assert!(
+        repo.ok(&["config", "--global", "--get", "merge.soltree.driver"])
+            .contains("merge --git")
+    );
+}
+
+/// Runs the driver on `base`, `ours`, `theirs` (as `path`), kills it with SIGKILL once it has
+/// written part of its temp file, and checks that %A still holds ours; then runs it to the
+/// end and returns what it wrote into %A.
+fn kill_mid_write(base: &[u8], ours: &[u8], theirs: &[u8], path: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, a, b) = (
+        dir.path().join("O"),
+        dir.path().join("A"),
+        dir.path().join("B"),
+    );
+    std::fs::write(&o, base).unwrap();
+    std::fs::write(&a, ours).unwrap();
+    std::fs::write(&b, theirs).unwrap();
+    let driver = |pause_ms: &str| {
+        let mut c = Command::new(SOLTREE);
+        c.args(["merge", "--git"])
+            .args([&o, &a, &b])
+            .args(["7", path])
+            .env("SOLTREE_TEST_PAUSE_MID_WRITE_MS", pause_ms)
+            .current_dir(dir.path());
+        c
+    };
+    let mut child = driver("30000").spawn().unwrap();
+    // Wait until the driver has written part of the temp file that will replace %A.
+    let started = std::time::Instant::now();
+    let partial = loop {
+        let tmp = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .find(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with(".soltree-") && name.ends_with(".result.tmp")
+            });
+        if let Some(t) = tmp
+            && t.metadata().unwrap().len() > 0
+        {
+            break t.path();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the driver never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    child.kill().unwrap(); // SIGKILL
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(std::fs::read(&a).unwrap(), ours, "%A must be untouched");
+    let partial_len = std::fs::metadata(&partial).unwrap().len();
+
+    // Not killed, the same run completes %A.
+    let status = driver("10").status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let merged = std::fs::read(&a).unwrap();
+    assert!(partial_len < merged.len() as u64, "the kill came mid-write");
+    merged
+}
+
+#[test]
+fn a_killed_driver_leaves_ours_untouched() {
+    let merged = kill_mid_write(
+        &case("both-add-columns", "base"),
+        &case("both-add-columns", "ours"),
+        &case("both-add-columns", "theirs"),
+        "customizations.xml",
+    );
+    assert_eq!(merged, case("both-add-columns", "expected"));
+
+    let (bz, oz, tz) = zips();
+    let merged = unzip(&kill_mid_write(&bz, &oz, &tz, ZIP));
+    let c = text_of(&merged, "customizations.xml");
+    assert!(c.contains("new_Score") && c.contains("Code de compte"));
+}
+
+#[test]
+fn a_crashing_driver_exits_above_128_and_leaves_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    for (n, text) in [("O", "a\n"), ("A", "b\n"), ("B", "c\n")] {
+        std::fs::write(p(n), text).unwrap();
+    }
+    let out = Command::new(SOLTREE)
+        .args(["merge", "--git"])
+        .args([p("O"), p("A"), p("B")])
+        .args(["7", "customizations.xml"])
+        .env("SOLTREE_TEST_CRASH_DRIVER", "1")
+        .output()
+        .unwrap();
+    // Killed by SIGABRT (release builds abort on panic) or exit 134 (caught unwinding).
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        let code = out.status.code().or(out.status.signal().map(|s| 128 + s));
+        assert!(code.is_some_and(|c| c > 128), "{:?}", out.status);
+    }
+    assert_eq!(std::fs::read(p("A")).unwrap(), b"b\n");
+}
+
+#[test]
+fn the_driver_falls_back_to_lines_for_anything_else() {
+    // A broad pattern is safe: a JavaScript file through the driver is merged line-wise.
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("O"), "a\nb\nc\nd\ne\n").unwrap();
+    std::fs::write(p("A"), "A\nb\nc\nd\ne\n").unwrap();
+    std::fs::write(p("B"), "a\nb\nc\nd\nE\n").unwrap();
+    let out = Command::new(SOLTREE)
+        .args(["merge", "--git"])
+        .args([p("O"), p("A"), p("B")])
+        .args([
+            "7",
+            "WebResources/new_/x.js",
+            "-s",
+            "base",
+            "-x",
+            "HEAD",
+            "-y",
+            "feature",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(p("A")).unwrap(), b"A\nb\nc\nd\nE\n");
+    // Labels and marker size reach the markers.
+    std::fs::write(p("A"), "A\nb\nc\nd\ne\n").unwrap();
+    std::fs::write(p("B"), "Z\nb\nc\nd\ne\n").unwrap();
+    let out = Command::new(SOLTREE)
+        .args(["merge", "--git"])
+        .args([p("O"), p("A"), p("B")])
+        .args(["8", "x.js", "-s", "base", "-x", "HEAD", "-y", "feature"])
+        .arg("--report")
+        .arg(p("report.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p("report.json")).unwrap()).unwrap();
+    assert_eq!(report["path"], "x.js");
+    assert_eq!(report["conflicts"].as_array().unwrap().len(), 1);
+    assert!(report["fallback"].as_str().unwrap().contains("line merge"));
+    let text = std::fs::read_to_string(p("A")).unwrap();
+    assert!(
+        text.starts_with("<<<<<<<< HEAD\nA\n========\nZ\n>>>>>>>> feature\n"),
+        "{text}"
+    );
+}
+
+/// Reads a tree of files (relative paths → bytes).
+pub fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    input::read_tree(root, &Limits::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.path, e.data))
+        .collect()
+}
