@@ -26,7 +26,7 @@ use std::process::ExitCode;
     long_about = "soltree reads solution packages in any of their forms — an exported zip, the folder \
 it extracts to, a SolutionPackager (pac solution unpack) folder, or a single XML file — into a \
 canonical component tree.\n\nExit status: 0 success, 2 error (nothing written); for diff: 0 no \
-semantic difference, 1 differences, 2 error."
+semantic difference, 1 differences; for merge: 1 conflicts written."
 )]
 pub struct Cli {
     #[command(subcommand)]
