@@ -1,7 +1,8 @@
 //! Command line: the clap types, their conversion into plain option structs, and the
 //! mapping of outcomes to exit codes. Nothing below this module knows clap.
 //!
-//! Exit codes: 0 success, 2 error (bad input, nothing written). Errors print as a context
+//! Exit codes: 0 success, 2 error (bad input, nothing written); `diff` follows diff(1):
+//! 0 no semantic difference, 1 differences, 2 error. Errors print as a context
 //! chain on stderr (`soltree: reading X: customizations.xml:12:5: …`).
 
 use crate::git::driver::{self, DriverOutcome, DriverRequest};
@@ -10,7 +11,7 @@ use crate::input::{self, Entry, Limits, Package, PackageForm};
 use crate::merge::package::{PackageMergeOutcome, THEIRS_SUFFIX, merge_packages};
 use crate::merge::{self, ConflictStyle, MergeOptions};
 use crate::model::ComponentTree;
-use crate::{normalize, show};
+use crate::{diff, normalize, render, show};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -24,7 +25,8 @@ use std::process::ExitCode;
     about = "Normalize, inspect, diff and merge Dynamics 365 / Dataverse solution packages",
     long_about = "soltree reads solution packages in any of their forms — an exported zip, the folder \
 it extracts to, a SolutionPackager (pac solution unpack) folder, or a single XML file — into a \
-canonical component tree.\n\nExit status: 0 success, 2 error (nothing written)."
+canonical component tree.\n\nExit status: 0 success, 2 error (nothing written); for diff: 0 no \
+semantic difference, 1 differences; for merge: 1 conflicts written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -39,6 +41,26 @@ pub enum Command {
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// What changed between two packages, component by component.
+    ///
+    /// OLD and NEW may be different forms of a package (a zip against the folder it was
+    /// unpacked to). Export noise (order of unordered lists, label order, GUID case and
+    /// braces, formatting, `[Content_Types].xml`, platform versions) is not a difference.
+    /// Exit status: 0 no semantic difference, 1 differences, 2 error.
+    Diff {
+        /// The old package: a zip, extracted folder, SolutionPackager folder or XML file.
+        old: PathBuf,
+        /// The new package, in any of the same forms.
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Colour of the text format; `auto` follows NO_COLOR and whether stdout is a terminal.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
         /// Write to this file instead of standard output.
@@ -146,6 +168,19 @@ pub enum Format {
     Json,
 }
 
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// An indented tree for people, with a summary line.
+    Text,
+    /// The versioned report for scripts (schema in README.md).
+    Json,
+    /// A pull-request comment: summary table and collapsible details.
+    Markdown,
+    /// A self-contained HTML page.
+    Html,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -157,6 +192,14 @@ pub enum ColorChoice {
 pub struct ShowOptions {
     pub input: PathBuf,
     pub json: bool,
+    pub output: Option<PathBuf>,
+}
+
+/// Options for `diff`, free of clap.
+pub struct DiffOptions {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub format: DiffFormat,
     pub output: Option<PathBuf>,
 }
 
@@ -198,6 +241,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             run_show(&ShowOptions {
                 input,
                 json: format == Format::Json,
+                output,
+            })
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            color,
+            output,
+        } => {
+            set_color(color, output.is_none());
+            run_diff(&DiffOptions {
+                old,
+                new,
+                format,
                 output,
             })
         }
@@ -630,6 +688,24 @@ pub fn run_show(opts: &ShowOptions) -> Result<ExitCode> {
     }
     emit(&buf, opts.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_diff(opts: &DiffOptions) -> Result<ExitCode> {
+    let (old, new) = rayon::join(|| load(&opts.old), || load(&opts.new));
+    let (old, new) = (old?, new?);
+    let report = diff::diff(&old, &new);
+    let mut buf = Vec::new();
+    match opts.format {
+        DiffFormat::Text => render::text::render(&report, &mut buf)?,
+        DiffFormat::Json => render::json::render(&report, &mut buf)?,
+        DiffFormat::Markdown => render::markdown::render(&report, &mut buf)?,
+        DiffFormat::Html => render::html::render(&report, &mut buf)?,
+    }
+    emit(&buf, opts.output.as_deref())?;
+    // The trees are large; the process ends here, so let the OS reclaim them.
+    std::mem::forget(old);
+    std::mem::forget(new);
+    Ok(ExitCode::from(u8::from(report.has_differences())))
 }
 
 pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {

@@ -369,6 +369,16 @@ pub static KINDS: &[KindDef] = &[
         false
     ),
     kind!(
+        "displayconditionrole",
+        "Form role",
+        ["DisplayConditions/Role"],
+        Fields(&["Id"]),
+        Set,
+        [],
+        None,
+        false
+    ),
+    kind!(
         "library",
         "Form library",
         ["formLibraries/Library"],
@@ -624,6 +634,16 @@ pub static KINDS: &[KindDef] = &[
         [Field("name")],
         Some(63),
         true
+    ),
+    kind!(
+        "connectionroleassociation",
+        "Connection role association",
+        ["ConnectionRoleAssociations/ConnectionRoleAssociation"],
+        Fields(&["connectionroleid", "associatedconnectionroleid"]),
+        Set,
+        [],
+        None,
+        false
     ),
     kind!(
         "optionset",

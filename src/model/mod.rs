@@ -9,6 +9,7 @@
 //! that table to a document.
 
 pub mod kinds;
+pub mod noise;
 
 use crate::input::{self, Entry, InputError, Package, PackageForm};
 use crate::xml::{Document, NodeId, XmlError};

@@ -3,6 +3,7 @@
 
 mod cli;
 mod corpus;
+mod diff;
 mod git;
 mod merge;
 mod package;

@@ -1,11 +1,13 @@
 //! Property tests on real corpus files: shuffling any unordered list leaves `normalize`'s
 //! output unchanged; reordering an ordered list (form cells, options, sitemap subareas)
-//! changes it.
+//! changes it; and `diff` finds a difference exactly when the normal forms differ.
 
 use crate::corpus;
 use proptest::prelude::*;
-use soltree::model::Classifier;
+use soltree::diff::diff;
+use soltree::input::{Entry, Package, PackageForm};
 use soltree::model::kinds::ListOrder;
+use soltree::model::{Classifier, ComponentTree};
 use soltree::normalize::normalize_document;
 use soltree::xml::{Document, NodeId, Reorder};
 
@@ -100,6 +102,89 @@ proptest! {
             if s.text() != doc.text() {
                 prop_assert!(normalize_document(&s) != normalize_document(&doc));
             }
+        }
+    }
+}
+
+/// One attribute value changed somewhere below the root (the root holds the platform
+/// versions, which are header-only by design): the element and attribute are drawn from
+/// `seed`. Namespace declarations and the `xsi:nil` marker are not values; elements that only
+/// hold components are placeholders of the package form.
+fn edit_value(doc: &Document, seed: u64) -> Option<String> {
+    let classifier = Classifier::new(doc);
+    let mut candidates = Vec::new();
+    for i in 1..doc.node_count() as u32 {
+        let n = NodeId(i);
+        if !doc.is_element(n) || Some(n) == doc.root() {
+            continue;
+        }
+        let holds_only_components = doc.elements(n).next().is_some()
+            && doc
+                .elements(n)
+                .all(|c| classifier.classify(c).is_some_and(|k| k.component));
+        if holds_only_components {
+            continue;
+        }
+        for (name, _) in doc.attributes(n) {
+            if !name.starts_with("xmlns") && name != "xsi:nil" {
+                candidates.push((n, name.to_string()));
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return None;
+    }
+    let mut state = seed;
+    let (node, name) = &candidates[(next(&mut state) % candidates.len() as u64) as usize];
+    let span = doc.attr_value_span(*node, name)?;
+    let mut text = doc.text().to_string();
+    text.insert(span.end, 'x');
+    Some(text)
+}
+
+fn tree_of(name: &str, text: String) -> ComponentTree {
+    ComponentTree::build(Package {
+        form: PackageForm::XmlFile,
+        source: name.into(),
+        entries: vec![Entry {
+            path: name.to_string(),
+            data: text.into_bytes(),
+        }],
+    })
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+    /// The differ and `normalize` agree on what is noise: a diff is empty exactly when the
+    /// two normal forms are equal — for shuffled sets (noise), shuffled sequences and changed
+    /// values (both meaning).
+    #[test]
+    fn diff_is_empty_exactly_when_normal_forms_agree(seed in any::<u64>(), edit in 0u8..3) {
+        for doc in real_files() {
+            let name = if doc.text().contains("<SolutionManifest>") {
+                "solution.xml"
+            } else {
+                "customizations.xml"
+            };
+            let changed = match edit {
+                0 => Some(shuffled(&doc, ListOrder::Set, seed).text().to_string()),
+                1 => Some(shuffled(&doc, ListOrder::Sequence, seed).text().to_string()),
+                _ => edit_value(&doc, seed),
+            };
+            let Some(changed) = changed else { continue };
+            let other = Document::parse(changed.clone(), name).unwrap();
+            let same = normalize_document(&doc) == normalize_document(&other);
+            let report = diff(&tree_of(name, doc.text().to_string()), &tree_of(name, changed));
+            prop_assert_eq!(
+                !report.has_differences(),
+                same,
+                "edit {} on {}: {:#?}",
+                edit,
+                name,
+                report.components
+            );
         }
     }
 }

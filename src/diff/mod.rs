@@ -1,0 +1,1178 @@
+//! `soltree diff`: what changed between two packages, component by component.
+//!
+//! The boundary type is [`DiffReport`] (serde-serializable, versioned by
+//! [`SCHEMA_VERSION`]); the renderers in [`crate::render`] only read it. Both sides are
+//! modelled as [`ComponentTree`]s and components are matched by their canonical path
+//! (`entity:account/attribute:new_score`), which is the same in every package form, so a zip
+//! diffs against the folder it was unpacked to. A matched pair whose subtree hashes agree is
+//! skipped in O(1); otherwise the component's own content is walked generically
+//! ([`tree`]), leaving descendant components to their own comparison. Parts that are not XML
+//! (web resource sources, workflow XAML, flow JSON, DLLs, .msapp) are compared as a property
+//! of the component that names them ([`noise::PART_REFERENCES`]), else by entry path.
+//! The solution manifest (version, publisher, root components, missing dependencies) and the
+//! platform version go to a header of their own; export noise (`[Content_Types].xml`,
+//! platform versions, order of sets, GUID spelling, formatting) never counts as a difference.
+
+pub mod text;
+pub mod tree;
+
+use crate::model::kinds::{KINDS, KindDef, kind_named};
+pub use crate::model::noise;
+use crate::model::{Classifier, Component, ComponentTree, Part, SolutionInfo, field};
+use crate::xml::{Document, NodeId};
+use noise::{PART_REFERENCES, PLATFORM_ATTRIBUTES, is_content_types};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use std::borrow::Cow;
+pub use text::TextDiff;
+use tree::{Side, compare, shorten, transparent};
+
+/// Bumped whenever a field of the JSON output changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What happened to a component or a property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Removed,
+    Changed,
+    Moved,
+}
+
+impl Change {
+    pub fn sign(self) -> char {
+        match self {
+            Change::Added => '+',
+            Change::Removed => '-',
+            Change::Changed => '~',
+            Change::Moved => '↕',
+        }
+    }
+}
+
+/// One property of a component that differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PropertyChange {
+    /// Readable path inside the component: `MaxLength`, `displayname (1036)`,
+    /// `tab "General" / section "Details" / row 2 / cell "Score"`.
+    pub property: String,
+    pub change: Change,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// For text (embedded XML/JSON, web resource sources): the line diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_diff: Option<TextDiff>,
+}
+
+impl PropertyChange {
+    pub fn changed(property: String, old: &str, new: &str) -> PropertyChange {
+        PropertyChange {
+            property,
+            change: Change::Changed,
+            old: Some(shorten(old)),
+            new: Some(shorten(new)),
+            text_diff: None,
+        }
+    }
+}
+
+/// A component added, removed or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComponentChange {
+    pub path: String,
+    pub kind: &'static str,
+    pub kind_title: &'static str,
+    pub display_name: String,
+    pub change: Change,
+    /// Property changes (changed components only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<PropertyChange>,
+    /// For an added or removed component: the components inside it, by kind (they are not
+    /// listed one by one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contains: Vec<KindCount>,
+    /// The top-level component this one belongs to (itself for a top-level component):
+    /// output is grouped by it.
+    pub group: ComponentRef,
+}
+
+/// Names a component without its changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ComponentRef {
+    pub path: String,
+    pub kind: &'static str,
+    pub kind_title: &'static str,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindCount {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub count: usize,
+}
+
+/// One side of the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct SideInfo {
+    pub source: String,
+    pub form: &'static str,
+    pub solution: Option<SolutionInfo>,
+}
+
+/// A keyed list item of the manifest (a root component, a missing dependency).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListItem {
+    pub key: String,
+    pub display: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ListDelta {
+    pub added: Vec<ListItem>,
+    pub removed: Vec<ListItem>,
+    /// Items kept whose attributes changed (a root component's `behavior`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<PropertyChange>,
+}
+
+impl ListDelta {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// The solution manifest's changes, reported in a header of their own.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ManifestDiff {
+    /// Platform build attributes (`version`, `OrganizationVersion`, …): informational.
+    pub platform: Vec<PropertyChange>,
+    /// Version, managed flag, names, publisher fields.
+    pub changes: Vec<PropertyChange>,
+    pub root_components: ListDelta,
+    pub missing_dependencies: ListDelta,
+}
+
+impl ManifestDiff {
+    /// Whether the manifest differs in meaning (platform builds do not count).
+    pub fn has_differences(&self) -> bool {
+        !self.changes.is_empty()
+            || !self.root_components.is_empty()
+            || !self.missing_dependencies.is_empty()
+    }
+}
+
+/// A package-level note that is not a component change (`[Content_Types].xml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageNote {
+    pub entry: String,
+    pub change: Change,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub manifest_changes: usize,
+    /// The exit status follows this: true → 1.
+    pub differences: bool,
+}
+
+/// Everything `soltree diff` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    pub schema_version: u32,
+    pub old: SideInfo,
+    pub new: SideInfo,
+    pub manifest: ManifestDiff,
+    pub package: Vec<PackageNote>,
+    pub components: Vec<ComponentChange>,
+    pub summary: Summary,
+}
+
+impl DiffReport {
+    pub fn has_differences(&self) -> bool {
+        self.summary.differences
+    }
+}
+
+/// Per-tree lookups built once: classifiers per XML entry, components by path, entries by
+/// lower-cased path.
+struct Index<'t> {
+    tree: &'t ComponentTree,
+    classifiers: Vec<Option<Classifier<'t>>>,
+    by_path: FxHashMap<&'t str, usize>,
+    entries: FxHashMap<String, usize>,
+}
+
+impl<'t> Index<'t> {
+    fn new(tree: &'t ComponentTree) -> Index<'t> {
+        let classifiers = tree
+            .entries
+            .iter()
+            .map(|e| e.document().map(Classifier::new))
+            .collect();
+        let placeholder = |c: &Component| {
+            tree.entries[c.entry].document().is_some_and(|d| {
+                d.elements(c.node).next().is_none() && d.attributes(c.node).next().is_none()
+            })
+        };
+        let mut by_path: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, c) in tree.components.iter().enumerate() {
+            // A path seen twice keeps its first occurrence (of a SolutionPackager form and its
+            // `_managed.xml` twin, the unmanaged file, which sorts first) — unless that one is
+            // an empty placeholder (`<RibbonDiffXml />` in `Entity.xml`, the ribbon itself in
+            // `RibbonDiff.xml`).
+            match by_path.entry(c.path.as_str()) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    if placeholder(&tree.components[*o.get()]) && !placeholder(c) {
+                        o.insert(i);
+                    }
+                }
+            }
+        }
+        let entries = tree
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.to_ascii_lowercase(), i))
+            .collect();
+        Index {
+            tree,
+            classifiers,
+            by_path,
+            entries,
+        }
+    }
+
+    fn side(&self, entry: usize) -> Option<Side<'_>> {
+        let doc = self.tree.entries[entry].document()?;
+        let cls = self.classifiers[entry].as_ref()?;
+        Some(Side { doc, cls })
+    }
+
+    fn component(&self, path: &str) -> Option<&'t Component> {
+        self.by_path.get(path).map(|&i| &self.tree.components[i])
+    }
+
+    fn has_parts(&self) -> bool {
+        self.tree.form != crate::input::PackageForm::XmlFile
+    }
+
+    fn part_bytes(&self, entry: usize) -> &'t [u8] {
+        match &self.tree.entries[entry].part {
+            Part::Xml(d) => d.text().as_bytes(),
+            Part::Bytes(b) => b,
+        }
+    }
+}
+
+/// Diffs two modelled packages.
+pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
+    let (oi, ni) = rayon::join(|| Index::new(old), || Index::new(new));
+    let manifest = manifest(&oi, &ni);
+    let (o_parts, o_attached) = attached_parts(&oi);
+    let (n_parts, n_attached) = attached_parts(&ni);
+
+    // Components matched by path; unchanged subtrees skipped by hash.
+    let mut components: Vec<ComponentChange> = new
+        .components
+        .par_iter()
+        .enumerate()
+        .filter(|(i, c)| ni.by_path.get(c.path.as_str()) == Some(i) && !in_header(c.kind))
+        .filter_map(|(_, n)| {
+            let o = oi.component(&n.path)?;
+            let mut changes = own_changes(&oi, o, &ni, n);
+            changes.extend(part_changes(&oi, &o_parts, o, &ni, &n_parts, n));
+            (!changes.is_empty()).then(|| ComponentChange {
+                path: n.path.clone(),
+                kind: n.kind.name,
+                kind_title: n.kind.title,
+                display_name: n.display.clone(),
+                change: Change::Changed,
+                changes,
+                contains: Vec::new(),
+                group: ComponentRef::default(),
+            })
+        })
+        .collect();
+    components.extend(one_sided(&ni, &oi, Change::Added));
+    components.extend(one_sided(&oi, &ni, Change::Removed));
+    let mut package = Vec::new();
+    components.extend(entry_residuals(&oi, &ni, &mut package));
+    components.extend(loose_parts(&oi, &o_attached, &ni, &n_attached));
+    sort_components(&mut components);
+    // Built only when there are property paths to name GUIDs in.
+    let names = if components.iter().any(|c| !c.changes.is_empty()) {
+        guid_names(&oi, &ni)
+    } else {
+        FxHashMap::default()
+    };
+    for c in &mut components {
+        for p in &mut c.changes {
+            p.property = name_guids(&p.property, &names);
+        }
+        let top = segments(&c.path)[0];
+        c.group = match ni.component(top).or_else(|| oi.component(top)) {
+            Some(t) => ComponentRef {
+                path: t.path.clone(),
+                kind: t.kind.name,
+                kind_title: t.kind.title,
+                display_name: t.display.clone(),
+            },
+            None => ComponentRef {
+                path: top.to_string(),
+                kind: c.kind,
+                kind_title: c.kind_title,
+                display_name: c.display_name.clone(),
+            },
+        };
+    }
+
+    let count = |ch: Change| components.iter().filter(|c| c.change == ch).count();
+    let manifest_changes = manifest.changes.len()
+        + manifest.root_components.added.len()
+        + manifest.root_components.removed.len()
+        + manifest.root_components.changed.len()
+        + manifest.missing_dependencies.added.len()
+        + manifest.missing_dependencies.removed.len()
+        + manifest.missing_dependencies.changed.len();
+    let summary = Summary {
+        added: count(Change::Added),
+        removed: count(Change::Removed),
+        changed: count(Change::Changed),
+        manifest_changes,
+        differences: !components.is_empty() || manifest.has_differences(),
+    };
+    DiffReport {
+        schema_version: SCHEMA_VERSION,
+        old: side_info(old),
+        new: side_info(new),
+        manifest,
+        package,
+        components,
+        summary,
+    }
+}
+
+fn side_info(t: &ComponentTree) -> SideInfo {
+    SideInfo {
+        source: t.source.display().to_string(),
+        form: t.form.name(),
+        solution: t.solution(),
+    }
+}
+
+/// Display names of components keyed by GUID (roles, forms, views, processes), from both
+/// sides, new first.
+fn guid_names<'t>(oi: &Index<'t>, ni: &Index<'t>) -> FxHashMap<&'t str, &'t str> {
+    let mut names = FxHashMap::default();
+    for i in [ni, oi] {
+        for c in &i.tree.components {
+            if tree::looks_like_guid(&c.key)
+                && !c.display.is_empty()
+                && !tree::looks_like_guid(&c.display)
+            {
+                names.entry(c.key.as_str()).or_insert(c.display.as_str());
+            }
+        }
+    }
+    names
+}
+
+/// A GUID in a property path says little to a reader: where the package names the component
+/// it stands for (`form role 89f628bc-…` is the security role "Environmental user"), the
+/// name goes in front of it.
+fn name_guids(text: &str, names: &FxHashMap<&str, &str>) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let end = i + 36;
+        let candidate = text.get(i..end);
+        let at_boundary = i == 0 || !bytes[i - 1].is_ascii_hexdigit();
+        if at_boundary
+            && let Some(g) = candidate
+            && tree::looks_like_guid(g)
+            && !text
+                .get(end..end + 1)
+                .is_some_and(|c| c.as_bytes()[0].is_ascii_hexdigit())
+        {
+            let key = g.to_ascii_lowercase();
+            if let Some(name) = names.get(key.as_str()) {
+                // `{guid}` keeps its braces inside the parentheses.
+                let braced = i > 0 && bytes[i - 1] == b'{' && text.get(end..end + 1) == Some("}");
+                if braced {
+                    out.pop();
+                    out.push_str(&format!("\"{name}\" ({{{g}}})"));
+                    i = end + 1;
+                } else {
+                    out.push_str(&format!("\"{name}\" ({g})"));
+                    i = end;
+                }
+                continue;
+            }
+        }
+        let ch = text[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// The solution and its publisher are reported in the manifest header.
+fn in_header(kind: &KindDef) -> bool {
+    matches!(kind.name, "solution" | "publisher")
+}
+
+/// The component's own content, without its descendant components.
+fn own_changes(oi: &Index, o: &Component, ni: &Index, n: &Component) -> Vec<PropertyChange> {
+    let (Some(os), Some(ns)) = (oi.side(o.entry), ni.side(n.entry)) else {
+        return Vec::new();
+    };
+    if os.doc.hash(o.node) == ns.doc.hash(n.node) {
+        return Vec::new();
+    }
+    compare(os, o.node, ns, n.node, n.kind.name, &[], &[])
+}
+
+/// Path segments of a component path: `kind:key` pieces (a key may itself hold `/`, as web
+/// resource names do, so a piece starts only where a known kind name follows).
+pub fn segments(path: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, _) in path.match_indices('/') {
+        let rest = &path[i + 1..];
+        // `kind:key`, or a bare kind name for a singleton (`entity:account/ribbon`).
+        let end = rest.find([':', '/']).unwrap_or(rest.len());
+        let kind = &rest[..end];
+        let keyed = rest[end..].starts_with(':');
+        let starts_kind = (kind_named(kind).is_some()
+            || (keyed && (kind == "part" || kind == "entry")))
+            && (keyed
+                || kind_named(kind)
+                    .is_some_and(|k| matches!(k.key, crate::model::kinds::KeySpec::Singleton)));
+        if starts_kind {
+            out.push(&path[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&path[start..]);
+    out
+}
+
+/// Components on one side only. Inside an added (removed) component, descendants are
+/// counted in its `contains`, not listed.
+fn one_sided(this: &Index, other: &Index, change: Change) -> Vec<ComponentChange> {
+    let mut listed: FxHashMap<&str, ComponentChange> = FxHashMap::default();
+    let mut order: Vec<&str> = Vec::new();
+    // Against a single XML file, a package is compared on what both have: the components
+    // of the entry that file is (customizations.xml against a zip's customizations.xml).
+    let scope = (other.tree.form == crate::input::PackageForm::XmlFile)
+        .then(|| {
+            let name = other
+                .tree
+                .entries
+                .first()?
+                .path
+                .rsplit('/')
+                .next()?
+                .to_ascii_lowercase();
+            this.tree
+                .entries
+                .iter()
+                .position(|e| canonical_entry(&e.path) == name)
+        })
+        .flatten();
+    for (i, c) in this.tree.components.iter().enumerate() {
+        if scope.is_some_and(|e| c.entry != e) {
+            continue;
+        }
+        if this.by_path.get(c.path.as_str()) != Some(&i)
+            || other.by_path.contains_key(c.path.as_str())
+            || in_header(c.kind)
+        {
+            continue;
+        }
+        // The outermost ancestor that is also one-sided, if any.
+        let segs = segments(&c.path);
+        let mut ancestor = None;
+        let mut len = 0;
+        for s in &segs[..segs.len() - 1] {
+            len += s.len();
+            let prefix = &c.path[..len];
+            len += 1;
+            if this.by_path.contains_key(prefix) && !other.by_path.contains_key(prefix) {
+                ancestor = Some(prefix);
+                break;
+            }
+        }
+        match ancestor.and_then(|a| listed.get_mut(a)) {
+            Some(parent) => match parent.contains.iter_mut().find(|k| k.kind == c.kind.name) {
+                Some(k) => k.count += 1,
+                None => parent.contains.push(KindCount {
+                    kind: c.kind.name,
+                    title: c.kind.title,
+                    count: 1,
+                }),
+            },
+            None => {
+                order.push(&c.path);
+                listed.insert(
+                    &c.path,
+                    ComponentChange {
+                        path: c.path.clone(),
+                        kind: c.kind.name,
+                        kind_title: c.kind.title,
+                        display_name: c.display.clone(),
+                        change,
+                        changes: Vec::new(),
+                        contains: Vec::new(),
+                        group: ComponentRef::default(),
+                    },
+                );
+            }
+        }
+    }
+    order.into_iter().filter_map(|p| listed.remove(p)).collect()
+}
+
+fn kind_rank(kind: &str) -> usize {
+    KINDS
+        .iter()
+        .position(|k| k.name == kind)
+        .unwrap_or(KINDS.len())
+}
+
+/// Grouped by top-level component (in kinds-table order), then by path.
+fn sort_components(v: &mut [ComponentChange]) {
+    v.sort_by_cached_key(|c| {
+        let segs = segments(&c.path);
+        let top = segs[0];
+        let top_kind = top.split_once(':').map_or(top, |(k, _)| k);
+        (
+            kind_rank(top_kind),
+            top.to_string(),
+            segs.len(),
+            kind_rank(c.kind),
+            c.path.clone(),
+        )
+    });
+}
+
+// ---- the manifest header ----
+
+fn solution_component<'t>(i: &Index<'t>) -> Option<&'t Component> {
+    i.tree.components.iter().find(|c| c.kind.name == "solution")
+}
+
+fn manifest(oi: &Index, ni: &Index) -> ManifestDiff {
+    let mut m = ManifestDiff {
+        platform: platform_changes(oi, ni),
+        ..ManifestDiff::default()
+    };
+    // Only a package with a manifest on both sides has a manifest to compare: a lone
+    // customizations.xml against a zip is compared on what both have.
+    let (Some(o), Some(n)) = (solution_component(oi), solution_component(ni)) else {
+        return m;
+    };
+    let (Some(os), Some(ns)) = (oi.side(o.entry), ni.side(n.entry)) else {
+        return m;
+    };
+    m.changes = compare(
+        os,
+        o.node,
+        ns,
+        n.node,
+        "solution",
+        &["RootComponents", "MissingDependencies"],
+        &[],
+    );
+    m.changes.retain(|c| {
+        !(c.property == "Managed"
+            && noise::managed_flags_agree(
+                c.old.as_deref().unwrap_or_default(),
+                c.new.as_deref().unwrap_or_default(),
+            ))
+    });
+    let op = oi
+        .tree
+        .components
+        .iter()
+        .find(|c| c.kind.name == "publisher");
+    let np = ni
+        .tree
+        .components
+        .iter()
+        .find(|c| c.kind.name == "publisher");
+    if let (Some(op), Some(np)) = (op, np)
+        && let (Some(ops), Some(nps)) = (oi.side(op.entry), ni.side(np.entry))
+    {
+        for mut c in compare(ops, op.node, nps, np.node, "publisher", &[], &[]) {
+            c.property = format!("publisher / {}", c.property);
+            m.changes.push(c);
+        }
+    }
+    let (onames, nnames) = (component_names(oi.tree), component_names(ni.tree));
+    m.root_components = list_delta(
+        os,
+        o.node,
+        ns,
+        n.node,
+        "RootComponents",
+        &|doc, node, new| root_display(doc, node, if new { &nnames } else { &onames }),
+    );
+    m.missing_dependencies = list_delta(
+        os,
+        o.node,
+        ns,
+        n.node,
+        "MissingDependencies",
+        &|doc, node, _| dependency_display(doc, node),
+    );
+    m
+}
+
+/// Platform build attributes of the manifest root (or, without manifests, of the
+/// customizations root).
+fn platform_changes(oi: &Index, ni: &Index) -> Vec<PropertyChange> {
+    fn root_of<'t>(i: &Index<'t>, names: &[&str]) -> Option<(&'t Document, NodeId)> {
+        names.iter().find_map(|n| {
+            let e = *i.entries.get(*n)?;
+            let doc = i.tree.entries[e].document()?;
+            Some((doc, doc.root()?))
+        })
+    }
+    fn pick<'t>(i: &Index<'t>) -> Option<(&'t Document, NodeId)> {
+        root_of(i, &["solution.xml", "other/solution.xml"])
+            .or_else(|| root_of(i, &["customizations.xml", "other/customizations.xml"]))
+            .or_else(|| {
+                // A single XML file: its own root.
+                if i.tree.form != crate::input::PackageForm::XmlFile {
+                    return None;
+                }
+                let d = i.tree.entries.first()?.document()?;
+                Some((d, d.root()?))
+            })
+    }
+    let (Some((od, or)), Some((nd, nr))) = (pick(oi), pick(ni)) else {
+        return Vec::new();
+    };
+    PLATFORM_ATTRIBUTES
+        .iter()
+        .filter_map(|a| {
+            let (ov, nv) = (od.attr(or, a), nd.attr(nr, a));
+            (ov != nv).then(|| PropertyChange {
+                property: (*a).to_string(),
+                change: match (&ov, &nv) {
+                    (None, _) => Change::Added,
+                    (_, None) => Change::Removed,
+                    _ => Change::Changed,
+                },
+                old: ov.map(Cow::into_owned),
+                new: nv.map(Cow::into_owned),
+                text_diff: None,
+            })
+        })
+        .collect()
+}
+
+fn type_title(code: &str) -> Option<&'static str> {
+    let code: u32 = code.trim().parse().ok()?;
+    KINDS
+        .iter()
+        .find(|k| k.code == Some(code) && k.component)
+        .map(|k| k.title)
+}
+
+/// Components by (type code, key), to name root components: `(kind title, display name)`.
+type Names<'t> = FxHashMap<(u32, &'t str), (&'static str, &'t str)>;
+
+fn component_names(t: &ComponentTree) -> Names<'_> {
+    t.components
+        .iter()
+        .filter_map(|c| {
+            Some((
+                (c.kind.code?, c.key.as_str()),
+                (c.kind.title, c.display.as_str()),
+            ))
+        })
+        .collect()
+}
+
+/// `Web resource new_/scripts/account.js (61)`, or with the component's display name when
+/// the package holds it.
+fn root_display(doc: &Document, node: NodeId, names: &Names) -> String {
+    let ty = doc.attr(node, "type").unwrap_or_default();
+    let name = doc
+        .attr(node, "id")
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| doc.attr(node, "schemaName"))
+        .unwrap_or_default();
+    let key = crate::model::normalize_key(&name);
+    let found = ty
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|code| names.get(&(code, key.as_str())));
+    match (found, type_title(&ty)) {
+        (Some((title, display)), _)
+            if !display.is_empty() && !display.eq_ignore_ascii_case(&name) =>
+        {
+            format!("{title} \"{display}\" ({ty} {name})")
+        }
+        (Some(&(title, _)), _) | (None, Some(title)) => format!("{title} {name} ({ty})"),
+        (None, None) => format!("type {ty} {name}"),
+    }
+}
+
+fn dependency_display(doc: &Document, node: NodeId) -> String {
+    let side = |n: &str| {
+        doc.child(node, n).map_or(String::new(), |e| {
+            let ty = doc.attr(e, "type").unwrap_or_default();
+            let mut name = doc
+                .attr(e, "displayName")
+                .or_else(|| doc.attr(e, "schemaName"))
+                .or_else(|| doc.attr(e, "id"))
+                .unwrap_or_default()
+                .into_owned();
+            // A column is known by its table too.
+            if let Some(parent) = doc
+                .attr(e, "parentDisplayName")
+                .or_else(|| doc.attr(e, "parentSchemaName"))
+                .filter(|p| !p.is_empty())
+            {
+                name = format!("{parent} · {name}");
+            }
+            format!("{} {name}", type_title(&ty).unwrap_or(&ty))
+        })
+    };
+    format!("{} (required by {})", side("Required"), side("Dependent"))
+}
+
+/// A keyed manifest list compared as a set.
+fn list_delta(
+    os: Side,
+    on: NodeId,
+    ns: Side,
+    nn: NodeId,
+    list: &str,
+    show: &dyn Fn(&Document, NodeId, bool) -> String,
+) -> ListDelta {
+    let items = |s: Side, n: NodeId| -> Vec<(String, NodeId)> {
+        s.doc.child(n, list).map_or(Vec::new(), |l| {
+            s.cls
+                .children(l)
+                .into_iter()
+                .map(|c| (c.ident.to_string(), c.node))
+                .collect()
+        })
+    };
+    let (o, n) = (items(os, on), items(ns, nn));
+    let om: FxHashMap<&str, NodeId> = o.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let nm: FxHashMap<&str, NodeId> = n.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let mut d = ListDelta::default();
+    for (k, node) in &n {
+        match om.get(k.as_str()) {
+            None => d.added.push(ListItem {
+                key: k.clone(),
+                display: show(ns.doc, *node, true),
+            }),
+            Some(&o_node) => {
+                for mut c in compare(os, o_node, ns, *node, "", &[], &[]) {
+                    c.property = format!("{} / {}", show(ns.doc, *node, true), c.property);
+                    d.changed.push(c);
+                }
+            }
+        }
+    }
+    for (k, node) in &o {
+        if !nm.contains_key(k.as_str()) {
+            d.removed.push(ListItem {
+                key: k.clone(),
+                display: show(os.doc, *node, false),
+            });
+        }
+    }
+    d
+}
+
+// ---- package-level XML outside components ----
+
+/// The name an entry has in every package form: a SolutionPackager `Other/Solution.xml` is
+/// the zip's `solution.xml`.
+fn canonical_entry(path: &str) -> String {
+    let lower = path.to_ascii_lowercase();
+    match lower.as_str() {
+        "other/solution.xml" => "solution.xml".into(),
+        "other/customizations.xml" => "customizations.xml".into(),
+        _ => lower,
+    }
+}
+
+/// XML entries whose root is not a component (customizations.xml, solution.xml, container
+/// files) hold some content of their own — `Languages`, section placeholders — compared as
+/// the pseudo-component `entry:<name>`. `[Content_Types].xml` is package metadata.
+fn entry_residuals(oi: &Index, ni: &Index, notes: &mut Vec<PackageNote>) -> Vec<ComponentChange> {
+    let roots = |i: &Index| -> FxHashMap<String, usize> {
+        i.tree
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(e, entry)| {
+                let doc = entry.document()?;
+                let root = doc.root()?;
+                let cls = i.classifiers[e].as_ref()?;
+                if cls.classify(root).is_some_and(|k| k.component)
+                    || is_relationship_index(&entry.path)
+                {
+                    return None;
+                }
+                Some((canonical_entry(&entry.path), e))
+            })
+            .collect()
+    };
+    let (or, nr) = (roots(oi), roots(ni));
+    let mut out = Vec::new();
+    let both_packages = oi.has_parts() && ni.has_parts();
+    let mut names: Vec<&String> = nr.keys().chain(or.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let (o, n) = (or.get(name), nr.get(name));
+        if is_content_types(name) {
+            if let Some(note) = content_types_note(oi, o.copied(), ni, n.copied())
+                && both_packages
+            {
+                notes.push(note);
+            }
+            continue;
+        }
+        let change = match (o, n) {
+            (Some(&o), Some(&n)) => {
+                let (Some(os), Some(ns)) = (oi.side(o), ni.side(n)) else {
+                    continue;
+                };
+                let (on, nn) = (os.doc.root().unwrap(), ns.doc.root().unwrap());
+                if os.doc.hash(on) == ns.doc.hash(nn) {
+                    continue;
+                }
+                let changes = compare(os, on, ns, nn, "entry", &[], PLATFORM_ATTRIBUTES);
+                if changes.is_empty() {
+                    continue;
+                }
+                (Change::Changed, changes, n, ni)
+            }
+            (None, Some(&n)) if both_packages => (Change::Added, Vec::new(), n, ni),
+            (Some(&o), None) if both_packages => (Change::Removed, Vec::new(), o, oi),
+            _ => continue,
+        };
+        let (change, changes, e, idx) = change;
+        if change != Change::Changed {
+            let Some(s) = idx.side(e) else { continue };
+            if transparent(s, s.doc.root().unwrap()) {
+                continue;
+            }
+        }
+        out.push(ComponentChange {
+            path: format!("entry:{name}"),
+            kind: "entry",
+            kind_title: "Package part",
+            display_name: idx.tree.entries[e].path.clone(),
+            change,
+            changes,
+            contains: Vec::new(),
+            group: ComponentRef::default(),
+        });
+    }
+    out
+}
+
+fn is_relationship_index(path: &str) -> bool {
+    path.eq_ignore_ascii_case("Other/Relationships.xml")
+        || path
+            .to_ascii_lowercase()
+            .ends_with("/other/relationships.xml")
+}
+
+fn content_types_note(
+    oi: &Index,
+    o: Option<usize>,
+    ni: &Index,
+    n: Option<usize>,
+) -> Option<PackageNote> {
+    let parts = |i: &Index, e: Option<usize>| -> FxHashSet<String> {
+        let Some(doc) = e.and_then(|e| i.tree.entries[e].document()) else {
+            return FxHashSet::default();
+        };
+        let Some(root) = doc.root() else {
+            return FxHashSet::default();
+        };
+        doc.elements(root)
+            .map(|c| {
+                let v = doc
+                    .attr(c, "PartName")
+                    .or_else(|| doc.attr(c, "Extension"))
+                    .unwrap_or_default();
+                format!("{} {}", doc.name(c), v.to_ascii_lowercase())
+            })
+            .collect()
+    };
+    let (op, np) = (parts(oi, o), parts(ni, n));
+    if o.is_some() && n.is_some() && op == np {
+        return None;
+    }
+    let added = np.difference(&op).count();
+    let removed = op.difference(&np).count();
+    Some(PackageNote {
+        entry: "[Content_Types].xml".into(),
+        change: match (o, n) {
+            (None, Some(_)) => Change::Added,
+            (Some(_), None) => Change::Removed,
+            _ => Change::Changed,
+        },
+        detail: format!(
+            "derived from the entry list: {added} part type(s) added, {removed} removed"
+        ),
+    })
+}
+
+// ---- parts that are not XML ----
+
+/// Parts named by a component: component index → `(label, entry)` in reference order.
+type Attached = FxHashMap<usize, Vec<(String, usize)>>;
+
+/// The part paths a reference field holds: its value, or for a list field
+/// (`AdditionalUris/AdditionalUri`) the value of each item.
+fn references(doc: &Document, node: NodeId, name: &str) -> Vec<String> {
+    if let Some(list) = doc.child(node, name)
+        && doc.elements(list).next().is_some()
+    {
+        return doc
+            .elements(list)
+            .map(|e| doc.text_of(e).trim().to_string())
+            .collect();
+    }
+    field(doc, node, name)
+        .map(|v| vec![v.trim().to_string()])
+        .unwrap_or_default()
+}
+
+fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
+    let mut map = Attached::default();
+    let mut used = FxHashSet::default();
+    // A single XML file has no parts to attach.
+    if !i.has_parts() {
+        return (map, used);
+    }
+    for (ci, c) in i.tree.components.iter().enumerate() {
+        let Some((_, refs)) = PART_REFERENCES.iter().find(|(k, _)| *k == c.kind.name) else {
+            continue;
+        };
+        let Some(doc) = i.tree.entries[c.entry].document() else {
+            continue;
+        };
+        let mut parts = Vec::new();
+        for (n, (fname, label)) in refs.iter().enumerate() {
+            let values = references(doc, c.node, fname);
+            let many = values.len() > 1;
+            for (k, v) in values.iter().enumerate() {
+                let p = v.trim_start_matches('/').to_ascii_lowercase();
+                let label = if many {
+                    format!("{label} {}", k + 1)
+                } else {
+                    (*label).to_string()
+                };
+                if let Some(&e) = i.entries.get(&p) {
+                    parts.push((label, e));
+                    used.insert(e);
+                }
+            }
+            // In a SolutionPackager folder the content sits beside its `.data.xml`, under
+            // the natural name, not the zip name the reference still holds.
+            if n == 0 && parts.is_empty() {
+                let p = i.tree.entries[c.entry].path.to_ascii_lowercase();
+                if let Some(&e) = p.strip_suffix(".data.xml").and_then(|s| i.entries.get(s)) {
+                    parts.push(((*label).to_string(), e));
+                    used.insert(e);
+                }
+            }
+        }
+        if !parts.is_empty() {
+            map.insert(ci, parts);
+        }
+    }
+    (map, used)
+}
+
+fn part_changes(
+    oi: &Index,
+    op: &Attached,
+    o: &Component,
+    ni: &Index,
+    np: &Attached,
+    n: &Component,
+) -> Vec<PropertyChange> {
+    let names_parts = PART_REFERENCES.iter().any(|(k, _)| *k == n.kind.name);
+    if !(names_parts && oi.has_parts() && ni.has_parts()) {
+        return Vec::new();
+    }
+    let (Some(o_idx), Some(n_idx)) = (
+        oi.by_path.get(o.path.as_str()),
+        ni.by_path.get(n.path.as_str()),
+    ) else {
+        return Vec::new();
+    };
+    let none = Vec::new();
+    let (o_parts, n_parts) = (
+        op.get(o_idx).unwrap_or(&none),
+        np.get(n_idx).unwrap_or(&none),
+    );
+    let mut out = Vec::new();
+    for (label, b) in n_parts {
+        match o_parts.iter().find(|(l, _)| l == label) {
+            Some((_, a)) => out.extend(compare_bytes(label, oi.part_bytes(*a), ni.part_bytes(*b))),
+            None => out.push(PropertyChange {
+                property: label.clone(),
+                change: Change::Added,
+                old: None,
+                new: Some(describe_bytes(ni.part_bytes(*b))),
+                text_diff: None,
+            }),
+        }
+    }
+    for (label, a) in o_parts {
+        if !n_parts.iter().any(|(l, _)| l == label) {
+            out.push(PropertyChange {
+                property: label.clone(),
+                change: Change::Removed,
+                old: Some(describe_bytes(oi.part_bytes(*a))),
+                new: None,
+                text_diff: None,
+            });
+        }
+    }
+    out
+}
+
+/// Text (valid UTF-8 without NUL) as a line diff; anything else by size and hash.
+pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyChange> {
+    if old == new {
+        return None;
+    }
+    let as_text = |b: &[u8]| {
+        std::str::from_utf8(b)
+            .ok()
+            .filter(|s| !s.contains('\0'))
+            .map(|s| s.to_string())
+    };
+    if let (Some(a), Some(b)) = (as_text(old), as_text(new)) {
+        if let Some(json) = text::json_diff(&a, &b) {
+            return json.map(|td| PropertyChange {
+                property: property.to_string(),
+                change: Change::Changed,
+                old: None,
+                new: None,
+                text_diff: Some(td),
+            });
+        }
+        return Some(match text::diff_lines(&a, &b) {
+            Some(td) => PropertyChange {
+                property: property.to_string(),
+                change: Change::Changed,
+                old: None,
+                new: None,
+                text_diff: Some(td),
+            },
+            None => PropertyChange {
+                property: property.to_string(),
+                change: Change::Changed,
+                old: Some("same lines".into()),
+                new: Some("line endings or byte-order mark changed".into()),
+                text_diff: None,
+            },
+        });
+    }
+    Some(PropertyChange {
+        property: property.to_string(),
+        change: Change::Changed,
+        old: Some(describe_bytes(old)),
+        new: Some(describe_bytes(new)),
+        text_diff: None,
+    })
+}
+
+fn describe_bytes(b: &[u8]) -> String {
+    format!(
+        "{} bytes, xxh3 {:016x}",
+        b.len(),
+        xxhash_rust::xxh3::xxh3_64(b)
+    )
+}
+
+/// Parts no component names, matched by entry path.
+fn loose_parts(
+    oi: &Index,
+    o_used: &FxHashSet<usize>,
+    ni: &Index,
+    n_used: &FxHashSet<usize>,
+) -> Vec<ComponentChange> {
+    if !(oi.has_parts() && ni.has_parts()) {
+        return Vec::new();
+    }
+    let loose = |i: &Index, used: &FxHashSet<usize>| -> Vec<(String, usize)> {
+        i.tree
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(e, entry)| matches!(entry.part, Part::Bytes(_)) && !used.contains(e))
+            .map(|(e, entry)| (entry.path.to_ascii_lowercase(), e))
+            .collect()
+    };
+    let (o, n) = (loose(oi, o_used), loose(ni, n_used));
+    let om: FxHashMap<&str, usize> = o.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let nm: FxHashMap<&str, usize> = n.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let part = |path: &str, display: &str, change, changes| ComponentChange {
+        path: format!("part:{path}"),
+        kind: "part",
+        kind_title: "Package part",
+        display_name: display.to_string(),
+        change,
+        changes,
+        contains: Vec::new(),
+        group: ComponentRef::default(),
+    };
+    let mut out = Vec::new();
+    for (k, e) in &n {
+        let display = &ni.tree.entries[*e].path;
+        match om.get(k.as_str()) {
+            Some(&oe) => {
+                if let Some(c) = compare_bytes("content", oi.part_bytes(oe), ni.part_bytes(*e)) {
+                    out.push(part(k, display, Change::Changed, vec![c]));
+                }
+            }
+            None => out.push(part(k, display, Change::Added, Vec::new())),
+        }
+    }
+    for (k, e) in &o {
+        if !nm.contains_key(k.as_str()) {
+            out.push(part(
+                k,
+                &oi.tree.entries[*e].path,
+                Change::Removed,
+                Vec::new(),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,904 @@
+//! The generic property walk inside one matched component: the component's own XML content,
+//! with descendant components left out (they are compared as components in their own right)
+//! and containers that only hold components treated as empty. Children are matched by
+//! identity from the kinds table ([`Classifier::children`]): sets by key whatever their
+//! order, sequences aligned so that insertions, removals and moves read as such; unknown
+//! repeated elements (form rows, columns) are aligned by content. The result is a list of
+//! [`PropertyChange`]s with readable property paths such as
+//! `tab "General" / section "Details" / row 2 / cell "Score" / label (1036)`.
+
+use super::noise::{
+    DESCRIBE_BY_CHILD, EMBEDDED_TEXT, FIELD_REFERENCE, NIL, SILENT_ELEMENTS, SILENT_IN_PATH,
+    VERSION_FIELDS, is_empty_list, is_namespace_attribute, is_nil, is_noise_field, same_version,
+};
+use super::text::{break_tags, diff_lines, json_diff};
+use super::{Change, PropertyChange};
+use crate::model::kinds::{KeySpec, KindDef, ListOrder};
+use crate::model::{Child, Classifier, Ident, display_of, normalize_key};
+use crate::xml::{Document, NodeId, unescape_lossy};
+use rustc_hash::FxHashMap;
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+use std::borrow::Cow;
+
+/// One side of a comparison: a document and its classifier.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    pub doc: &'a Document,
+    pub cls: &'a Classifier<'a>,
+}
+
+/// Values longer than this are left out of `old`/`new` when a line diff carries the change.
+const INLINE_VALUE_MAX: usize = 240;
+
+struct Walker<'a> {
+    old: Side<'a>,
+    new: Side<'a>,
+    /// The component kind, for its noise fields.
+    kind: &'a str,
+    /// Child element names left out at the component root (handled elsewhere).
+    skip: &'a [&'a str],
+    /// Attribute names left out at the component root.
+    skip_attrs: &'a [&'a str],
+    /// Elements entered: 1 at the component's own element.
+    depth: usize,
+    out: Vec<PropertyChange>,
+}
+
+/// The property changes between two elements that stand for the same component (or the
+/// same package-level part). Descendant components are not looked into.
+pub fn compare(
+    old: Side<'_>,
+    old_node: NodeId,
+    new: Side<'_>,
+    new_node: NodeId,
+    kind: &str,
+    skip: &[&str],
+    skip_attrs: &[&str],
+) -> Vec<PropertyChange> {
+    let mut w = Walker {
+        old,
+        new,
+        kind,
+        skip,
+        skip_attrs,
+        depth: 0,
+        out: Vec::new(),
+    };
+    let mut path = Vec::new();
+    w.element(old_node, new_node, None, &mut path);
+    w.out
+}
+
+/// Whether an element holds nothing but components (and containers of components): such
+/// an element is a placeholder of the package form (`<FormXml />` in a SolutionPackager
+/// `Entity.xml`), not content of the component that encloses it.
+pub fn transparent(side: Side<'_>, node: NodeId) -> bool {
+    let doc = side.doc;
+    let mut any_child = false;
+    for c in doc.elements(node) {
+        any_child = true;
+        let is_component = side.cls.classify(c).is_some_and(|k| k.component);
+        if !is_component && !transparent(side, c) {
+            return false;
+        }
+    }
+    // A leaf holds a value (even an empty one): never a placeholder.
+    any_child
+}
+
+fn is_component(c: &Child) -> bool {
+    c.kind.is_some_and(|k| k.component)
+}
+
+/// GUIDs compare without regard to case or braces (design.md non-negotiable 4).
+pub fn same_value(a: &str, b: &str) -> bool {
+    a == b || (looks_like_guid(a) && looks_like_guid(b) && normalize_key(a) == normalize_key(b))
+}
+
+pub fn looks_like_guid(s: &str) -> bool {
+    let t = s.trim();
+    let t = t
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(t);
+    t.len() == 36
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// A value for `old`/`new` in a report: trimmed and cut to a readable length.
+pub fn shorten(s: &str) -> String {
+    let t = s.trim();
+    if t.chars().count() <= INLINE_VALUE_MAX {
+        t.to_string()
+    } else {
+        let cut: String = t.chars().take(INLINE_VALUE_MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+/// An element name that is only a list wrapper (`labels`, `tabs`, `rows`, `displaynames`):
+/// no attributes and element children that all share one name. It is left out of readable
+/// property paths, since the item segment already says what it is.
+fn is_list_container(doc: &Document, node: NodeId) -> bool {
+    if doc
+        .attributes(node)
+        .any(|(k, _)| !is_namespace_attribute(k))
+    {
+        return false;
+    }
+    let mut names = doc.elements(node).map(|c| doc.name(c));
+    match names.next() {
+        Some(first) => names.all(|n| n == first),
+        None => false,
+    }
+}
+
+/// Myers reports a changed item as a deletion next to an insertion; pair them up as one
+/// replacement so that a changed row is compared, not reported as gone and new.
+fn pair_replacements(ops: Vec<DiffOp>) -> Vec<DiffOp> {
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let merged = match (out.last(), &op) {
+            (
+                Some(&DiffOp::Delete {
+                    old_index, old_len, ..
+                }),
+                &DiffOp::Insert {
+                    new_index, new_len, ..
+                },
+            )
+            | (
+                Some(&DiffOp::Insert {
+                    new_index, new_len, ..
+                }),
+                &DiffOp::Delete {
+                    old_index, old_len, ..
+                },
+            ) => Some(DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            }),
+            _ => None,
+        };
+        match merged {
+            Some(m) => *out.last_mut().expect("a previous op") = m,
+            None => out.push(op),
+        }
+    }
+    out
+}
+
+/// The readable path segment for a keyed child.
+fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> String {
+    if SILENT_IN_PATH.contains(&kind.name) {
+        return String::new();
+    }
+    match kind.key {
+        KeySpec::ElementName | KeySpec::Singleton => doc.name(node).to_string(),
+        _ if kind.name == "label" => format!("{} ({key})", doc.name(node)),
+        _ => {
+            let title = kind.title.to_lowercase();
+            // Short readable keys (option values, privilege names) are worth showing next
+            // to the label; GUIDs and composite keys are not.
+            let key_readable = !looks_like_guid(key) && !key.contains('|') && key.len() <= 40;
+            match display_of(doc, node, kind) {
+                Some(d) if !d.eq_ignore_ascii_case(key) && key_readable => {
+                    format!("{title} {key} \"{d}\"")
+                }
+                // A GUID is a key, not a name (an app component shows its id).
+                Some(d) if looks_like_guid(&d) => format!("{title} {d}"),
+                Some(d) if !d.eq_ignore_ascii_case(key) => format!("{title} \"{d}\""),
+                _ => format!("{title} {key}"),
+            }
+        }
+    }
+}
+
+/// What an added or removed element is, in one line.
+fn describe(doc: &Document, node: NodeId, kind: Option<&KindDef>) -> String {
+    if let Some(k) = kind
+        && let Some(d) = display_of(doc, node, k)
+    {
+        return shorten(&d);
+    }
+    if doc.elements(node).next().is_none() {
+        let t = doc.text_of(node);
+        if !t.trim().is_empty() {
+            return shorten(&t);
+        }
+    }
+    attribute_summary(doc, node)
+}
+
+/// `controls: a, b, c` — the columns (or, for subgrids and the like, the controls) a layout
+/// element (tab, section, row) shows.
+fn fields_inside(doc: &Document, node: NodeId) -> Option<String> {
+    let mut fields = Vec::new();
+    let mut stack: Vec<NodeId> = doc.elements(node).collect();
+    while let Some(n) = stack.pop() {
+        // Subgrids, timelines and web resources show no column: name them by control id.
+        let shown = doc.attr(n, FIELD_REFERENCE).or_else(|| {
+            (doc.name(n) == "control")
+                .then(|| doc.attr(n, "id"))
+                .flatten()
+        });
+        if let Some(f) = shown {
+            fields.push(f.into_owned());
+        }
+        stack.extend(doc.elements(n));
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    fields.sort();
+    fields.dedup();
+    Some(shorten(&format!("controls: {}", fields.join(", "))))
+}
+
+fn attribute_summary(doc: &Document, node: NodeId) -> String {
+    let attrs: Vec<String> = doc
+        .attributes(node)
+        .filter(|(k, _)| !is_namespace_attribute(k))
+        .map(|(k, v)| format!("{k}=\"{}\"", unescape_lossy(v)))
+        .collect();
+    shorten(&attrs.join(" "))
+}
+
+/// The attribute that holds a label's text: its value is the label itself.
+fn is_label_value(kind: Option<&KindDef>, attr: &str) -> bool {
+    kind.is_some_and(|k| k.name == "label")
+        && matches!(attr, "description" | "Title" | "Description")
+}
+
+fn join(path: &[String], leaf: Option<&str>) -> String {
+    let mut s = String::new();
+    for p in path.iter().filter(|p| !p.is_empty()) {
+        if !s.is_empty() {
+            s.push_str(" / ");
+        }
+        s.push_str(p);
+    }
+    if let Some(l) = leaf.filter(|l| !l.is_empty()) {
+        if !s.is_empty() {
+            s.push_str(" / ");
+        }
+        s.push_str(l);
+    }
+    s
+}
+
+/// How one value differs: not at all (same value, GUID spelling, JSON key order), as a line
+/// diff (embedded XML or JSON, multi-line or long text), or as old → new.
+fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<PropertyChange> {
+    if same_value(old, new) || (VERSION_FIELDS.contains(&name) && same_version(old, new)) {
+        return None;
+    }
+    if let Some(json) = json_diff(old, new) {
+        return json.map(|td| PropertyChange {
+            property,
+            change: Change::Changed,
+            old: None,
+            new: None,
+            text_diff: Some(td),
+        });
+    }
+    let embedded = EMBEDDED_TEXT.iter().any(|e| e.eq_ignore_ascii_case(name))
+        || old.contains('\n')
+        || new.contains('\n')
+        || old.len().max(new.len()) > INLINE_VALUE_MAX;
+    if !embedded {
+        return Some(PropertyChange::changed(property, old, new));
+    }
+    // No line diff means the same lines: only line endings moved, which is formatting.
+    let td = diff_lines(&break_tags(old), &break_tags(new))?;
+    let short =
+        old.len().max(new.len()) <= INLINE_VALUE_MAX && !old.contains('\n') && !new.contains('\n');
+    Some(PropertyChange {
+        property,
+        change: Change::Changed,
+        old: short.then(|| old.to_string()),
+        new: short.then(|| new.to_string()),
+        text_diff: Some(td),
+    })
+}
+
+impl<'a> Walker<'a> {
+    /// Whether the walk is at the component's own element (not merely at an empty readable
+    /// path, which silent wrappers also give).
+    fn at_root(&self) -> bool {
+        self.depth == 1
+    }
+
+    fn element(
+        &mut self,
+        on: NodeId,
+        nn: NodeId,
+        kind: Option<&'static KindDef>,
+        path: &mut Vec<String>,
+    ) {
+        if self.old.doc.hash(on) == self.new.doc.hash(nn) {
+            return;
+        }
+        self.depth += 1;
+        self.attributes(on, nn, kind, path);
+        let (od, nd) = (self.old.doc, self.new.doc);
+        let o_leaf = od.elements(on).next().is_none();
+        let n_leaf = nd.elements(nn).next().is_none();
+        if o_leaf && n_leaf {
+            self.leaf_text(on, nn, path);
+        } else {
+            self.children(on, nn, path);
+        }
+        self.depth -= 1;
+    }
+
+    fn attributes(
+        &mut self,
+        on: NodeId,
+        nn: NodeId,
+        kind: Option<&'static KindDef>,
+        path: &[String],
+    ) {
+        let root = self.at_root();
+        let keep = |k: &str| {
+            !is_namespace_attribute(k)
+                && k != NIL
+                && !(root && (self.skip_attrs.contains(&k) || is_noise_field(self.kind, k)))
+        };
+        let old: Vec<(&str, Cow<str>)> = self
+            .old
+            .doc
+            .attributes(on)
+            .filter(|(k, _)| keep(k))
+            .map(|(k, v)| (k, unescape_lossy(v)))
+            .collect();
+        let new: Vec<(&str, Cow<str>)> = self
+            .new
+            .doc
+            .attributes(nn)
+            .filter(|(k, _)| keep(k))
+            .map(|(k, v)| (k, unescape_lossy(v)))
+            .collect();
+        let property = |k: &str| {
+            if is_label_value(kind, k) {
+                join(path, None)
+            } else {
+                join(path, Some(k))
+            }
+        };
+        for (k, ov) in &old {
+            match new.iter().find(|(nk, _)| nk == k) {
+                Some((_, nv)) if same_value(ov, nv) => {}
+                Some((_, nv)) => {
+                    let change = value_change(property(k), k, ov, nv);
+                    self.out.extend(change);
+                }
+                None => self.out.push(PropertyChange {
+                    property: property(k),
+                    change: Change::Removed,
+                    old: Some(shorten(ov)),
+                    new: None,
+                    text_diff: None,
+                }),
+            }
+        }
+        for (k, nv) in &new {
+            if !old.iter().any(|(ok, _)| ok == k) {
+                self.out.push(PropertyChange {
+                    property: property(k),
+                    change: Change::Added,
+                    old: None,
+                    new: Some(shorten(nv)),
+                    text_diff: None,
+                });
+            }
+        }
+    }
+
+    fn leaf_text(&mut self, on: NodeId, nn: NodeId, path: &[String]) {
+        let (ot, nt) = (self.old.doc.text_of(on), self.new.doc.text_of(nn));
+        let name = self.new.doc.name(nn);
+        self.out
+            .extend(value_change(join(path, None), name, ot.trim(), nt.trim()));
+    }
+
+    fn children(&mut self, on: NodeId, nn: NodeId, path: &mut Vec<String>) {
+        let root = self.at_root();
+        let skip = |doc: &Document, c: &Child| {
+            is_component(c)
+                || is_empty_list(doc, c.node)
+                || (root
+                    && (self.skip.contains(&doc.name(c.node))
+                        || is_noise_field(self.kind, doc.name(c.node))))
+        };
+        let (od, nd) = (self.old.doc, self.new.doc);
+        let oc: Vec<Child> = self
+            .old
+            .cls
+            .children(on)
+            .into_iter()
+            .filter(|c| !skip(od, c))
+            .collect();
+        let nc: Vec<Child> = self
+            .new
+            .cls
+            .children(nn)
+            .into_iter()
+            .filter(|c| !skip(nd, c))
+            .collect();
+        if oc.is_empty() && nc.is_empty() {
+            return;
+        }
+        self.keyed(&oc, &nc, path);
+        self.named(&oc, &nc, path);
+    }
+
+    /// Children the kinds table knows: matched by identity.
+    fn keyed(&mut self, oc: &[Child], nc: &[Child], path: &mut Vec<String>) {
+        let old_by: FxHashMap<&Ident, &Child> = oc
+            .iter()
+            .filter(|c| matches!(c.ident, Ident::Keyed { .. }))
+            .map(|c| (&c.ident, c))
+            .collect();
+        let new_keys: FxHashMap<&Ident, ()> = nc
+            .iter()
+            .filter(|c| matches!(c.ident, Ident::Keyed { .. }))
+            .map(|c| (&c.ident, ()))
+            .collect();
+        let (od, nd) = (self.old.doc, self.new.doc);
+        for n in nc {
+            let (Ident::Keyed { key, .. }, Some(kind)) = (&n.ident, n.kind) else {
+                continue;
+            };
+            let segment = keyed_segment(nd, n.node, kind, key);
+            match old_by.get(&n.ident) {
+                Some(o) => {
+                    path.push(segment);
+                    self.element(o.node, n.node, Some(kind), path);
+                    path.pop();
+                }
+                None => self.one_side(Change::Added, self.new, n, segment, path),
+            }
+        }
+        for o in oc {
+            let (Ident::Keyed { key, .. }, Some(kind)) = (&o.ident, o.kind) else {
+                continue;
+            };
+            if !new_keys.contains_key(&o.ident) {
+                let segment = keyed_segment(od, o.node, kind, key);
+                self.one_side(Change::Removed, self.old, o, segment, path);
+            }
+        }
+        self.moves(oc, nc, &old_by, &new_keys, path);
+    }
+
+    /// In sequences (form layout, options, sitemap, libraries), an item that kept its
+    /// identity but not its place among the items both sides have is reported as moved.
+    fn moves(
+        &mut self,
+        oc: &[Child],
+        nc: &[Child],
+        old_by: &FxHashMap<&Ident, &Child>,
+        new_keys: &FxHashMap<&Ident, ()>,
+        path: &[String],
+    ) {
+        let sequence = |c: &&Child| c.kind.is_some_and(|k| k.order == ListOrder::Sequence);
+        let mut kinds: Vec<&'static str> = nc
+            .iter()
+            .filter(sequence)
+            .filter_map(|c| c.kind.map(|k| k.name))
+            .collect();
+        kinds.dedup();
+        for kind in kinds {
+            let of_kind = |c: &&Child| c.kind.is_some_and(|k| k.name == kind);
+            let old_seq: Vec<&Ident> = oc
+                .iter()
+                .filter(of_kind)
+                .filter(|c| new_keys.contains_key(&c.ident))
+                .map(|c| &c.ident)
+                .collect();
+            let new_seq: Vec<&Ident> = nc
+                .iter()
+                .filter(of_kind)
+                .filter(|c| old_by.contains_key(&c.ident))
+                .map(|c| &c.ident)
+                .collect();
+            if old_seq == new_seq {
+                continue;
+            }
+            for op in capture_diff_slices(Algorithm::Myers, &old_seq, &new_seq) {
+                let (start, len) = match op {
+                    DiffOp::Insert {
+                        new_index, new_len, ..
+                    } => (new_index, new_len),
+                    DiffOp::Replace {
+                        new_index, new_len, ..
+                    } => (new_index, new_len),
+                    _ => continue,
+                };
+                for ident in &new_seq[start..start + len] {
+                    let n = nc.iter().find(|c| &&c.ident == ident).expect("new child");
+                    let o = old_by[ident];
+                    let pos = |list: &[Child], c: &Child| {
+                        list.iter()
+                            .filter(of_kind)
+                            .position(|x| x.node == c.node)
+                            .unwrap_or(0)
+                            + 1
+                    };
+                    let (Ident::Keyed { key, .. }, Some(k)) = (&n.ident, n.kind) else {
+                        continue;
+                    };
+                    let segment = keyed_segment(self.new.doc, n.node, k, key);
+                    self.out.push(PropertyChange {
+                        property: join(path, Some(&segment)),
+                        change: Change::Moved,
+                        old: Some(format!("position {}", pos(oc, o))),
+                        new: Some(format!("position {}", pos(nc, n))),
+                        text_diff: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Children the table does not know: matched by name; repeated names (form rows and
+    /// columns) aligned by content, so an inserted row reads as one insertion.
+    fn named(&mut self, oc: &[Child], nc: &[Child], path: &mut Vec<String>) {
+        let mut names: Vec<&str> = Vec::new();
+        // Grouped by element name; the identity the classifier gives a repeated element (a
+        // row by its first cell) is the alignment key, so rows that moved or lost their first
+        // cell still pair up with their old selves.
+        let named_el = |c: &Child| matches!(c.ident, Ident::Named { .. });
+        let (od, nd) = (self.old.doc, self.new.doc);
+        for c in nc.iter().filter(|c| named_el(c)) {
+            let n = nd.name(c.node);
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        for c in oc.iter().filter(|c| named_el(c)) {
+            let n = od.name(c.node);
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        for name in names {
+            let o: Vec<&Child> = oc
+                .iter()
+                .filter(|c| named_el(c) && od.name(c.node) == name)
+                .collect();
+            let n: Vec<&Child> = nc
+                .iter()
+                .filter(|c| named_el(c) && nd.name(c.node) == name)
+                .collect();
+            let single = o.len() <= 1 && n.len() <= 1;
+            let segment = |doc: &Document, c: &Child, pos: usize| -> Option<String> {
+                if is_list_container(doc, c.node) || SILENT_ELEMENTS.contains(&name) {
+                    None
+                } else if single {
+                    Some(name.to_string())
+                } else {
+                    Some(format!("{name} {pos}"))
+                }
+            };
+            if single {
+                match (o.first(), n.first()) {
+                    (Some(a), Some(b)) => self.descend(a, b, segment(self.new.doc, b, 1), path),
+                    (None, Some(b)) => {
+                        let s = name.to_string();
+                        self.one_side(Change::Added, self.new, b, s, path)
+                    }
+                    (Some(a), None) => {
+                        let s = name.to_string();
+                        self.one_side(Change::Removed, self.old, a, s, path)
+                    }
+                    (None, None) => {}
+                }
+                continue;
+            }
+            // Elements the classifier could tell apart (`row{cell:…}`) align by that identity;
+            // anonymous ones (a condition's `value`s) by content, so a removed value reads
+            // as removed rather than as every later value changing.
+            let ident = |doc: &Document, c: &Child| match &c.ident {
+                Ident::Named { name: n, .. } if n.len() > name.len() => n.clone(),
+                _ => format!("{name}#{:016x}", doc.hash(c.node)),
+            };
+            let ok: Vec<String> = o.iter().map(|c| ident(od, c)).collect();
+            let nk: Vec<String> = n.iter().map(|c| ident(nd, c)).collect();
+            for op in pair_replacements(capture_diff_slices(Algorithm::Myers, &ok, &nk)) {
+                let (oi, ol, ni, nl) = match op {
+                    DiffOp::Equal {
+                        old_index,
+                        new_index,
+                        len,
+                    } => (old_index, len, new_index, len),
+                    DiffOp::Delete {
+                        old_index, old_len, ..
+                    } => (old_index, old_len, 0, 0),
+                    DiffOp::Insert {
+                        new_index, new_len, ..
+                    } => (0, 0, new_index, new_len),
+                    DiffOp::Replace {
+                        old_index,
+                        old_len,
+                        new_index,
+                        new_len,
+                    } => (old_index, old_len, new_index, new_len),
+                };
+                let paired = ol.min(nl);
+                for i in 0..paired {
+                    let (a, b) = (o[oi + i], n[ni + i]);
+                    let s = segment(self.new.doc, b, ni + i + 1);
+                    self.descend(a, b, s, path);
+                }
+                for (k, a) in o[oi + paired..oi + ol].iter().enumerate() {
+                    let pos = oi + paired + k + 1;
+                    self.one_side(Change::Removed, self.old, a, format!("{name} {pos}"), path);
+                }
+                for (k, b) in n[ni + paired..ni + nl].iter().enumerate() {
+                    let pos = ni + paired + k + 1;
+                    self.one_side(Change::Added, self.new, b, format!("{name} {pos}"), path);
+                }
+            }
+        }
+    }
+
+    fn descend(&mut self, a: &Child, b: &Child, segment: Option<String>, path: &mut Vec<String>) {
+        let pushed = segment.is_some();
+        if let Some(s) = segment {
+            path.push(s);
+        }
+        self.element(a.node, b.node, None, path);
+        if pushed {
+            path.pop();
+        }
+    }
+
+    /// A child present on one side only. Containers that only hold components are
+    /// placeholders of the package form and say nothing.
+    fn one_side(
+        &mut self,
+        change: Change,
+        side: Side<'a>,
+        c: &Child,
+        segment: String,
+        path: &[String],
+    ) {
+        let doc = side.doc;
+        if is_nil(doc, c.node)
+            || (doc.elements(c.node).next().is_some() && transparent(side, c.node))
+        {
+            return;
+        }
+        // A wrapper with no values of its own (a list that appeared): report its items.
+        if c.kind.is_none()
+            && doc.elements(c.node).next().is_some()
+            && doc
+                .attributes(c.node)
+                .all(|(k, _)| is_namespace_attribute(k))
+        {
+            let mut inner = path.to_vec();
+            // `labels`, `rows` say nothing; `row 2` says where the new cells are.
+            let name = doc.name(c.node);
+            if !(is_list_container(doc, c.node) && (name.ends_with('s') || name.ends_with('S'))) {
+                inner.push(segment);
+            }
+            let children = side.cls.children(c.node);
+            let repeated =
+                |name: &str| children.iter().filter(|x| doc.name(x.node) == name).count() > 1;
+            for (i, child) in children.iter().enumerate() {
+                if is_component(child) {
+                    continue;
+                }
+                let seg = match (&child.ident, child.kind) {
+                    (Ident::Keyed { key, .. }, Some(k)) => keyed_segment(doc, child.node, k, key),
+                    _ if repeated(doc.name(child.node)) => {
+                        format!("{} {}", doc.name(child.node), i + 1)
+                    }
+                    _ => doc.name(child.node).to_string(),
+                };
+                self.one_side(change, side, child, seg, &inner);
+            }
+            return;
+        }
+        let mut value = describe(side.doc, c.node, c.kind);
+        let display = c.kind.and_then(|k| display_of(doc, c.node, k));
+        if let Ident::Keyed { key, .. } = &c.ident
+            && (normalize_key(&value) == *key
+                || value.is_empty()
+                || value.contains('=')
+                || display.as_deref() == Some(value.as_str()))
+        {
+            // The key is already in the path: show what else the item holds.
+            let attrs: Vec<String> = doc
+                .attributes(c.node)
+                .filter(|(k, _)| !is_namespace_attribute(k))
+                .map(|(k, v)| (k, unescape_lossy(v)))
+                .filter(|(_, v)| {
+                    !v.is_empty()
+                        && normalize_key(v) != *key
+                        && !key.split('|').any(|p| p == normalize_key(v))
+                })
+                .map(|(k, v)| format!("{k}=\"{v}\""))
+                .collect();
+            value = shorten(&attrs.join(" "));
+            let kind = c.kind.map_or("", |k| k.name);
+            if let Some((child, named)) = DESCRIBE_BY_CHILD
+                .iter()
+                .filter(|(k, _, _)| *k == kind)
+                .find_map(|(_, child, attr)| {
+                    doc.child(c.node, child)
+                        .and_then(|x| doc.attr(x, attr))
+                        .map(|v| (*child, v))
+                })
+            {
+                value = format!("{child} {named}");
+            } else if let Some(fields) = fields_inside(doc, c.node) {
+                value = fields;
+            }
+        }
+        let property = join(path, Some(&segment));
+        self.out.push(match change {
+            Change::Added => PropertyChange {
+                property,
+                change,
+                old: None,
+                new: Some(value),
+                text_diff: None,
+            },
+            _ => PropertyChange {
+                property,
+                change,
+                old: Some(value),
+                new: None,
+                text_diff: None,
+            },
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(old: &str, new: &str) -> Vec<PropertyChange> {
+        let od = Document::parse(old.to_string(), "old.xml").unwrap();
+        let nd = Document::parse(new.to_string(), "new.xml").unwrap();
+        let (oc, nc) = (Classifier::new(&od), Classifier::new(&nd));
+        compare(
+            Side { doc: &od, cls: &oc },
+            od.root().unwrap(),
+            Side { doc: &nd, cls: &nc },
+            nd.root().unwrap(),
+            "test",
+            &[],
+            &[],
+        )
+    }
+
+    fn lines(v: &[PropertyChange]) -> Vec<String> {
+        v.iter()
+            .map(|c| {
+                format!(
+                    "{:?} {}: {} -> {}",
+                    c.change,
+                    c.property,
+                    c.old.as_deref().unwrap_or("-"),
+                    c.new.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn version_spellings_are_one_version() {
+        let old =
+            "<attribute PhysicalName=\"a\"><IntroducedVersion>1.0</IntroducedVersion></attribute>";
+        let new = "<attribute PhysicalName=\"a\"><IntroducedVersion>1.0.0.0</IntroducedVersion></attribute>";
+        assert!(changes(old, new).is_empty());
+        let new = "<attribute PhysicalName=\"a\"><IntroducedVersion>1.0.0.1</IntroducedVersion></attribute>";
+        assert_eq!(changes(old, new).len(), 1);
+    }
+
+    #[test]
+    fn labels_match_by_language_not_position() {
+        let old = r#"<attribute PhysicalName="a"><displaynames><displayname description="Note" languagecode="1036" /><displayname description="Score" languagecode="1033" /></displaynames></attribute>"#;
+        let new = r#"<attribute PhysicalName="a"><displaynames><displayname languagecode="1033" description="Score"/><displayname description="Notation" languagecode="1036" /></displaynames></attribute>"#;
+        assert_eq!(
+            lines(&changes(old, new)),
+            ["Changed displayname (1036): Note -> Notation"]
+        );
+    }
+
+    #[test]
+    fn guids_ignore_case_and_braces_and_formatting_is_not_a_change() {
+        let old = "<x><id>{ABCDEF01-2345-6789-ABCD-EF0123456789}</id><y a=\"1\" b=\"2\"/></x>";
+        let new =
+            "<x>\n  <id>abcdef01-2345-6789-abcd-ef0123456789</id>\n  <y b='2' a='1'></y>\n</x>";
+        assert!(changes(old, new).is_empty());
+    }
+
+    #[test]
+    fn option_sequence_reports_insertions_and_moves() {
+        let old = r#"<optionset Name="p"><options><option value="1"/><option value="2"/><option value="3"/></options></optionset>"#;
+        let new = r#"<optionset Name="p"><options><option value="2"/><option value="1"/><option value="3"/><option value="4"><labels><label description="Critical" languagecode="1033"/></labels></option></options></optionset>"#;
+        let got = lines(&changes(old, new));
+        assert!(
+            got.contains(&"Added option 4 \"Critical\": - -> ".to_string()),
+            "{got:?}"
+        );
+        assert_eq!(
+            got.iter().filter(|l| l.starts_with("Moved")).count(),
+            1,
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn inserted_row_is_one_insertion() {
+        let row = |id: &str| format!(r#"<row><cell id="{id}"><control id="f{id}"/></cell></row>"#);
+        let old = format!(
+            "<section name=\"s\"><rows>{}{}</rows></section>",
+            row("a"),
+            row("b")
+        );
+        let new = format!(
+            "<section name=\"s\"><rows>{}{}{}</rows></section>",
+            row("a"),
+            row("c"),
+            row("b")
+        );
+        assert_eq!(
+            lines(&changes(&old, &new)),
+            ["Added row 2 / cell c: - -> control fc"]
+        );
+    }
+
+    #[test]
+    fn emptied_row_pairs_with_its_old_self() {
+        let row = |id: &str| {
+            format!(
+                r#"<row><cell id="{id}"><labels><label description="L{id}" languagecode="1033" /></labels><control id="f{id}"/></cell></row>"#
+            )
+        };
+        let old = format!(
+            "<section name=\"s\"><rows>{}{}{}</rows></section>",
+            row("a"),
+            row("b"),
+            row("c")
+        );
+        let new = format!(
+            "<section name=\"s\"><rows>{}<row>\n  </row>{}</rows></section>",
+            row("a"),
+            row("c")
+        );
+        assert_eq!(
+            lines(&changes(&old, &new)),
+            ["Removed row 2 / cell b \"Lb\": control fb -> -"]
+        );
+    }
+
+    #[test]
+    fn anonymous_repeated_values_align_by_content() {
+        let old = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>2</value><value>3</value></condition>";
+        let new = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>3</value></condition>";
+        assert_eq!(lines(&changes(old, new)), ["Removed value 2: 2 -> -"]);
+    }
+
+    #[test]
+    fn containers_of_components_are_transparent() {
+        let old = "<Entity><Name>a</Name><FormXml /></Entity>";
+        let new = "<Entity><Name>a</Name><FormXml><forms type=\"main\"><systemform><formid>{1}</formid></systemform></forms></FormXml></Entity>";
+        assert!(changes(old, new).is_empty());
+        let old = "<form><DisplayConditions><Everyone /></DisplayConditions></form>";
+        let new = "<form><DisplayConditions><Role Id=\"{1}\" /></DisplayConditions></form>";
+        let got = lines(&changes(old, new));
+        assert_eq!(got.len(), 2, "an empty element is content: {got:?}");
+    }
+}

@@ -1,0 +1,660 @@
+//! `soltree diff` on real packages: snapshot-style expected outputs (text, JSON, Markdown)
+//! for the shipped sample and consecutive FabrikamEnvironmental exports, one test per kind
+//! of edit made to a real file (each shows up once, under the right component path), export
+//! noise (shuffled sets, another package form) giving exit status 0.
+//!
+//! Expected outputs live in `testdata/diff/`; `SOLTREE_BLESS=1 cargo test` rewrites them
+//! (then read the diff of those files before committing).
+
+use crate::{corpus, testdata};
+use assert_cmd::cargo::cargo_bin_cmd;
+use soltree::diff::{Change, DiffReport, diff};
+use soltree::input::{self, Limits, Package, PackageForm};
+use soltree::model::ComponentTree;
+use soltree::render;
+use std::path::Path;
+
+fn load(p: &Path) -> ComponentTree {
+    ComponentTree::load(p, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Renders with sources replaced, so expected files do not depend on where the corpus is.
+fn rendered(mut report: DiffReport, format: &str) -> String {
+    report.old.source = "OLD".into();
+    report.new.source = "NEW".into();
+    colored::control::set_override(false);
+    let mut out = Vec::new();
+    match format {
+        "txt" => render::text::render(&report, &mut out).unwrap(),
+        "json" => render::json::render(&report, &mut out).unwrap(),
+        "md" => render::markdown::render(&report, &mut out).unwrap(),
+        _ => unreachable!(),
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn check_expected(name: &str, actual: &str) {
+    let path = testdata("diff").join(name);
+    if std::env::var_os("SOLTREE_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with SOLTREE_BLESS=1)", path.display()));
+    if expected != actual {
+        let d = similar::TextDiff::from_lines(&expected, actual);
+        panic!(
+            "{name} differs from its expected output:\n{}",
+            d.unified_diff().header("expected", "actual")
+        );
+    }
+}
+
+fn snapshot(name: &str, old: &Path, new: &Path) -> DiffReport {
+    let report = diff(&load(old), &load(new));
+    for ext in ["txt", "json", "md"] {
+        check_expected(&format!("{name}.{ext}"), &rendered(report.clone(), ext));
+    }
+    report
+}
+
+#[test]
+fn sample_v1_v2_names_every_real_change_and_no_noise() {
+    let r = snapshot("sample", &testdata("sample/v1"), &testdata("sample/v2"));
+    let paths: Vec<&str> = r.components.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "entity:new_project/attribute:new_budget",
+            "entity:new_project/attribute:new_name",
+            "entity:new_project/attribute:new_score",
+            "entity:new_project/form:8f0e6b21-4c7a-ef11-9f89-000d3a1b2c4d",
+            "entity:new_project/view:b3a9d0e4-7f12-ef11-9f89-000d3a1b2c4d",
+            "role:c41f2e77-0a3b-ef11-9f89-000d3a1b2c4d",
+            "optionset:new_priority",
+            "webresource:new_accountform",
+        ]
+    );
+    // Noise: root component order, label order, GUID case, platform versions.
+    assert!(r.manifest.root_components.is_empty());
+    assert_eq!(r.manifest.changes.len(), 1, "only the solution version");
+    assert_eq!(r.manifest.platform.len(), 3);
+    assert!(r.package.is_empty(), "[Content_Types].xml is identical");
+    let app = r.components.iter().find(|c| c.kind == "app");
+    assert!(
+        app.is_none(),
+        "upper-case form id in the app module is noise"
+    );
+    let label = &r.components[0].changes[0];
+    assert_eq!(label.property, "displayname (1036)");
+    assert_eq!(
+        (label.old.as_deref(), label.new.as_deref()),
+        (Some("Budget"), Some("Budget prévisionnel"))
+    );
+}
+
+#[test]
+fn cli_exit_status_follows_diff1() {
+    let mut cmd = cargo_bin_cmd!("soltree");
+    cmd.args(["diff", "--color", "never"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "7 components changed, 1 added, 0 removed",
+        ));
+    let mut cmd = cargo_bin_cmd!("soltree");
+    cmd.args(["diff", "--format", "json"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v1"))
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("\"schema_version\": 1"));
+    let mut cmd = cargo_bin_cmd!("soltree");
+    cmd.args(["diff"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/missing"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("soltree: reading"));
+}
+
+#[test]
+fn cli_writes_markdown_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("diff.md");
+    let mut cmd = cargo_bin_cmd!("soltree");
+    cmd.args(["diff", "--format", "markdown", "-o"])
+        .arg(&out)
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .assert()
+        .code(1)
+        .stdout("");
+    let md = std::fs::read_to_string(out).unwrap();
+    assert!(md.contains("| kind | added | removed | changed |"));
+    assert!(md.contains("<details><summary>"));
+    let mut cmd = cargo_bin_cmd!("soltree");
+    let html = cmd
+        .args(["diff", "--format", "html"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    assert_eq!(html.status.code(), Some(1));
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("<mark>"), "changed words are marked");
+    assert!(!html.contains("\u{1b}["), "no terminal colour in HTML");
+}
+
+fn fabrikam(v: u32) -> Option<std::path::PathBuf> {
+    Some(corpus()?.join(format!(
+        "zips/pl200-fabrikam/FabrikamEnvironmental_1_1_11_{v}.zip"
+    )))
+}
+
+#[test]
+fn fabrikam_1_1_11_10_to_11() {
+    let (Some(a), Some(b)) = (fabrikam(10), fabrikam(11)) else {
+        return;
+    };
+    let r = snapshot("fabrikam-10-11", &a, &b);
+    // A new interactive dashboard (and its root component), three roles instead of
+    // "Everyone" on a dashboard, one app setting flipped.
+    assert_eq!(r.summary.added, 1);
+    assert_eq!(r.summary.changed, 2);
+    assert_eq!(r.manifest.root_components.added.len(), 1);
+    assert!(r.package.is_empty());
+}
+
+#[test]
+fn fabrikam_1_1_11_11_to_12() {
+    let (Some(a), Some(b)) = (fabrikam(11), fabrikam(12)) else {
+        return;
+    };
+    let r = snapshot("fabrikam-11-12", &a, &b);
+    // A command library canvas app and a command were added; the app lists the library.
+    assert_eq!(r.summary.added, 2);
+    assert_eq!(
+        r.package.len(),
+        1,
+        "[Content_Types].xml as package metadata"
+    );
+}
+
+#[test]
+fn fabrikam_1_1_11_12_to_13() {
+    let (Some(a), Some(b)) = (fabrikam(12), fabrikam(13)) else {
+        return;
+    };
+    let r = snapshot("fabrikam-12-13", &a, &b);
+    assert_eq!(r.summary.changed, 1, "only the canvas app changed");
+    let canvas = &r.components[0];
+    // The .msapp is compared by size and hash under the app, not by its random part name.
+    assert!(canvas.changes.iter().any(|p| p.property == "app package"));
+    assert!(
+        !canvas
+            .changes
+            .iter()
+            .any(|p| p.property.contains("DocumentUri"))
+    );
+}
+
+/// A package read from a zip, with one edit to one entry.
+fn edited(zip: &Path, entry: &str, edit: impl FnOnce(String) -> String) -> ComponentTree {
+    let mut pkg: Package = input::read(zip, &Limits::default()).unwrap();
+    let e = pkg
+        .entries
+        .iter_mut()
+        .find(|e| e.path.eq_ignore_ascii_case(entry))
+        .unwrap();
+    let text = String::from_utf8(std::mem::take(&mut e.data)).unwrap();
+    let new = edit(text.clone());
+    assert_ne!(new, text, "the edit applied");
+    e.data = new.into_bytes();
+    ComponentTree::build(pkg).unwrap()
+}
+
+/// The text of the first element starting with `start_tag` through its end tag.
+fn block<'a>(text: &'a str, start_tag: &str, end_tag: &str) -> &'a str {
+    let s = text.find(start_tag).expect("start tag");
+    let e = s + text[s..].find(end_tag).expect("end tag") + end_tag.len();
+    &text[s..e]
+}
+
+/// Makes one edit and checks it shows up once, under `path`, with one property change
+/// (or as one added/removed component).
+fn one_change(entry: &str, edit: impl FnOnce(String) -> String, path: &str, change: Change) {
+    let Some(zip) = fabrikam(10) else { return };
+    let old = load(&zip);
+    let new = edited(&zip, entry, edit);
+    let r = diff(&old, &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    let c = &r.components[0];
+    assert_eq!((c.path.as_str(), c.change), (path, change), "{c:#?}");
+    if change == Change::Changed {
+        assert_eq!(c.changes.len(), 1, "{c:#?}");
+    }
+    assert!(!r.manifest.has_differences(), "{:#?}", r.manifest);
+    let back = diff(&new, &old);
+    assert_eq!(back.components.len(), 1, "and back again");
+}
+
+const MILESTONE_CODE: &str = "<attribute PhysicalName=\"contoso_milestonecode\">";
+
+#[test]
+fn edit_change_a_column() {
+    one_change(
+        "customizations.xml",
+        |t| {
+            let b = block(&t, MILESTONE_CODE, "</attribute>");
+            t.replace(
+                b,
+                &b.replace("<MaxLength>10</MaxLength>", "<MaxLength>12</MaxLength>"),
+            )
+        },
+        "entity:contoso_milestone/attribute:contoso_milestonecode",
+        Change::Changed,
+    );
+}
+
+#[test]
+fn edit_remove_a_column() {
+    one_change(
+        "customizations.xml",
+        |t| t.replace(block(&t, MILESTONE_CODE, "</attribute>"), ""),
+        "entity:contoso_milestone/attribute:contoso_milestonecode",
+        Change::Removed,
+    );
+}
+
+#[test]
+fn edit_add_a_column() {
+    one_change(
+        "customizations.xml",
+        |t| {
+            let b = block(&t, MILESTONE_CODE, "</attribute>");
+            let copy = b.replace("contoso_milestonecode", "contoso_milestonecode2");
+            t.replacen(b, &format!("{b}\n{copy}"), 1)
+        },
+        "entity:contoso_milestone/attribute:contoso_milestonecode2",
+        Change::Added,
+    );
+}
+
+#[test]
+fn edit_change_a_label() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "customizations.xml", |t| {
+        let b = block(&t, MILESTONE_CODE, "</attribute>");
+        t.replace(b, &b.replace("\"Milestone Code\"", "\"Milestone Number\""))
+    });
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1);
+    let p = &r.components[0].changes;
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].property, "displayname (1033)");
+    assert_eq!(p[0].old.as_deref(), Some("Milestone Code"));
+    assert_eq!(p[0].new.as_deref(), Some("Milestone Number"));
+}
+
+#[test]
+fn edit_change_a_form_cell() {
+    let Some(zip) = fabrikam(10) else { return };
+    let cell = "<cell id=\"{3441a91e-47c5-672c-7a20-902d6baa9036}\" showlabel=\"true\"";
+    let new = edited(&zip, "customizations.xml", |t| {
+        t.replacen(
+            cell,
+            &cell.replace("showlabel=\"true\"", "showlabel=\"false\""),
+            1,
+        )
+    });
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    assert_eq!(r.components[0].kind, "form");
+    let p = &r.components[0].changes;
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(
+        p[0].property.ends_with("cell \"Phone\" / showlabel"),
+        "{}",
+        p[0].property
+    );
+}
+
+#[test]
+fn edit_remove_a_form_cell() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "customizations.xml", |t| {
+        let b = block(
+            &t,
+            "<cell id=\"{3441a91e-47c5-672c-7a20-902d6baa9036}\"",
+            "</cell>",
+        );
+        t.replacen(b, "", 1)
+    });
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    let p = &r.components[0].changes;
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].change, Change::Removed);
+    assert!(
+        p[0].property.ends_with("cell \"Phone\""),
+        "{}",
+        p[0].property
+    );
+}
+
+#[test]
+fn edit_add_an_option() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "customizations.xml", |t| {
+        let b = block(
+            &t,
+            "<optionset Name=\"contoso_outcome_contoso_approved\">",
+            "</optionset>",
+        );
+        let extra = "<option value=\"2\" ExternalValue=\"\"><labels><label description=\"Maybe\" languagecode=\"1033\" /></labels></option>\n                </options>";
+        t.replacen(b, &b.replacen("</options>", extra, 1), 1)
+    });
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    assert_eq!(
+        r.components[0].path,
+        "entity:contoso_outcome/attribute:contoso_approved"
+    );
+    let p = &r.components[0].changes;
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].change, Change::Added);
+    assert!(
+        p[0].property.ends_with("option 2 \"Maybe\""),
+        "{}",
+        p[0].property
+    );
+}
+
+#[test]
+fn edit_remove_a_root_component() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "solution.xml", |t| {
+        t.replacen(
+            "<RootComponent type=\"1\" schemaName=\"contact\" behavior=\"2\" />",
+            "",
+            1,
+        )
+    });
+    let r = diff(&load(&zip), &new);
+    assert!(r.components.is_empty(), "{:#?}", r.components);
+    let d = &r.manifest.root_components;
+    assert_eq!((d.added.len(), d.removed.len()), (0, 1));
+    assert_eq!(d.removed[0].key, "rootcomponent:1:contact");
+    assert!(r.has_differences());
+}
+
+#[test]
+fn zip_and_the_folder_it_unpacks_to_are_equal() {
+    let Some(root) = corpus() else { return };
+    let zip = root.join("zips/apollo/ApolloHospitalProject_1_0_0_3_managed.zip");
+    let mut pkg = input::read(&zip, &Limits::default()).unwrap();
+    pkg.form = PackageForm::ExtractedFolder;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("apollo");
+    input::write(&pkg, &folder).unwrap();
+    let r = diff(&load(&zip), &load(&folder));
+    assert!(!r.has_differences(), "{:#?}", r.components);
+    // The corpus's extracted folder holds only the three root XML files: compare what
+    // both have, customizations.xml against the zip.
+    let extracted = root.join("extracted/apollo/ApolloHospitalProject_1_0_0_3_managed");
+    let r = diff(&load(&zip), &load(&extracted.join("customizations.xml")));
+    assert!(!r.has_differences(), "{:#?}", r.components);
+}
+
+#[test]
+fn a_package_against_its_normal_form_is_equal() {
+    for v in [10, 13] {
+        let Some(zip) = fabrikam(v) else { return };
+        let tree = load(&zip);
+        let normal = soltree::normalize::normalize(&tree);
+        let r = diff(&tree, &ComponentTree::build(normal).unwrap());
+        assert!(!r.has_differences(), "{:#?}", r.components);
+    }
+}
+
+/// Splits an extracted export into the SolutionPackager layout the way the packager does
+/// (§5.2 of solution-format.md): `Other/Solution.xml`, `Other/Customizations.xml` with an
+/// `<Entities />` placeholder, one `Entities/<Name>/Entity.xml` per table with `<FormXml />`,
+/// `<SavedQueries />` and `<RibbonDiffXml />` placeholders, and each form, view and ribbon in
+/// a file of its own (with a BOM, a declaration and `xmlns:xsi`, as the packager writes).
+fn packager_folder(extracted: &Path, out: &Path) {
+    use soltree::xml::Document;
+    let read = |name: &str| std::fs::read_to_string(extracted.join(name)).unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = out.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let packaged = |body: &str| {
+        let body = body.replacen(
+            '>',
+            " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
+            1,
+        );
+        format!("\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n{body}")
+    };
+    write("Other/Solution.xml", &read("solution.xml"));
+    let custom = read("customizations.xml");
+    let doc = Document::parse(custom.clone(), "customizations.xml").unwrap();
+    let root = doc.root().unwrap();
+    let entities = doc.child(root, "Entities").unwrap();
+    for entity in doc.elements(entities) {
+        let name = doc.child_text(entity, "Name").unwrap().to_string();
+        let mut body = doc.raw(entity).to_string();
+        for (section, placeholder) in [
+            ("FormXml", "<FormXml />"),
+            ("SavedQueries", "<SavedQueries />"),
+            ("RibbonDiffXml", "<RibbonDiffXml />"),
+        ] {
+            let Some(s) = doc.child(entity, section) else {
+                continue;
+            };
+            body = body.replacen(doc.raw(s), placeholder, 1);
+            match section {
+                "FormXml" => {
+                    for forms in doc.elements(s) {
+                        let ty = doc.attr(forms, "type").unwrap();
+                        for form in doc.elements(forms) {
+                            let id = doc.child_text(form, "formid").unwrap();
+                            write(
+                                &format!("Entities/{name}/FormXml/{ty}/{id}.xml"),
+                                &packaged(&format!("<forms>\r\n  {}\r\n</forms>", doc.raw(form))),
+                            );
+                        }
+                    }
+                }
+                "SavedQueries" => {
+                    for list in doc.elements(s) {
+                        for view in doc.elements(list) {
+                            let id = doc.child_text(view, "savedqueryid").unwrap();
+                            write(
+                                &format!("Entities/{name}/SavedQueries/{id}.xml"),
+                                &packaged(&format!(
+                                    "<savedqueries>\r\n  {}\r\n</savedqueries>",
+                                    doc.raw(view)
+                                )),
+                            );
+                        }
+                    }
+                }
+                _ => write(
+                    &format!("Entities/{name}/RibbonDiff.xml"),
+                    &packaged(doc.raw(s)),
+                ),
+            }
+        }
+        write(&format!("Entities/{name}/Entity.xml"), &packaged(&body));
+    }
+    write(
+        "Other/Customizations.xml",
+        &custom.replacen(doc.raw(entities), "<Entities />", 1),
+    );
+    for e in std::fs::read_dir(extracted.join("WebResources")).unwrap() {
+        let e = e.unwrap();
+        let rel = format!("WebResources/{}", e.file_name().to_string_lossy());
+        write(&rel, &std::fs::read_to_string(e.path()).unwrap());
+    }
+}
+
+#[test]
+fn an_export_and_its_solutionpackager_layout_are_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    for v in ["v1", "v2"] {
+        let packed = dir.path().join(v);
+        packager_folder(&testdata(&format!("sample/{v}")), &packed);
+        let tree = load(&packed);
+        assert_eq!(tree.form, PackageForm::PackagerFolder);
+        let r = diff(&load(&testdata(&format!("sample/{v}"))), &tree);
+        assert!(!r.has_differences(), "{v}: {:#?}", r.components);
+    }
+    // And the real changes read the same whichever forms the two sides are in.
+    let across = diff(&load(&testdata("sample/v1")), &load(&dir.path().join("v2")));
+    let same_form = diff(&load(&testdata("sample/v1")), &load(&testdata("sample/v2")));
+    let paths = |r: &DiffReport| {
+        r.components
+            .iter()
+            .map(|c| c.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&across), paths(&same_form));
+}
+
+#[test]
+fn cli_shuffled_unordered_lists_give_exit_0() {
+    // v2 lists its root components out of order and a cell's labels 1036 before 1033;
+    // normalize sorts every set, so the two differ only in the order of unordered lists.
+    let dir = tempfile::tempdir().unwrap();
+    let sorted = dir.path().join("v2-sorted");
+    cargo_bin_cmd!("soltree")
+        .args(["normalize"])
+        .arg(testdata("sample/v2"))
+        .arg("-o")
+        .arg(&sorted)
+        .assert()
+        .success();
+    let before = std::fs::read(testdata("sample/v2/solution.xml")).unwrap();
+    let after = std::fs::read(sorted.join("solution.xml")).unwrap();
+    assert_ne!(before, after, "normalize reordered something");
+    cargo_bin_cmd!("soltree")
+        .args(["diff", "--color", "never"])
+        .arg(testdata("sample/v2"))
+        .arg(&sorted)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("no semantic differences"));
+}
+
+#[test]
+fn cli_colour_follows_the_flag_and_no_color() {
+    let run = |color: &str, no_color: bool| {
+        let mut cmd = cargo_bin_cmd!("soltree");
+        cmd.env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd
+            .args(["diff", "--color", color])
+            .arg(testdata("sample/v1"))
+            .arg(testdata("sample/v2"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().contains("\u{1b}[")
+    };
+    assert!(run("always", false));
+    assert!(!run("never", false));
+    assert!(!run("auto", true), "NO_COLOR (and a pipe) turn auto off");
+}
+
+#[test]
+fn edit_move_an_option() {
+    // Options are a sequence: display order is meaning, so swapping two is a move.
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "customizations.xml", |t| {
+        let b = block(
+            &t,
+            "<optionset Name=\"contoso_outcome_contoso_approved\">",
+            "</optionset>",
+        );
+        let yes = block(b, "<option value=\"1\"", "</option>");
+        let no = block(b, "<option value=\"0\"", "</option>");
+        let swapped = b
+            .replacen(yes, "\u{0}", 1)
+            .replacen(no, yes, 1)
+            .replacen('\u{0}', no, 1);
+        t.replacen(b, &swapped, 1)
+    });
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    let p = &r.components[0].changes;
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].change, Change::Moved);
+    assert!(p[0].property.contains("option "), "{}", p[0].property);
+}
+
+#[test]
+fn content_types_are_package_metadata_not_a_difference() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "[Content_Types].xml", |t| {
+        t.replacen(
+            "</Types>",
+            "<Override PartName=\"/WebResources/new_extra\" ContentType=\"application/octet-stream\" /></Types>",
+            1,
+        )
+    });
+    let r = diff(&load(&zip), &new);
+    assert!(!r.has_differences(), "{:#?}", r.components);
+    assert_eq!(r.package.len(), 1);
+    assert_eq!(r.package[0].entry, "[Content_Types].xml");
+}
+
+#[test]
+fn edit_change_a_root_component_behaviour() {
+    let Some(zip) = fabrikam(10) else { return };
+    let new = edited(&zip, "solution.xml", |t| {
+        t.replacen(
+            "<RootComponent type=\"1\" schemaName=\"contact\" behavior=\"2\" />",
+            "<RootComponent type=\"1\" schemaName=\"contact\" behavior=\"0\" />",
+            1,
+        )
+    });
+    let r = diff(&load(&zip), &new);
+    let d = &r.manifest.root_components;
+    assert_eq!((d.added.len(), d.removed.len(), d.changed.len()), (0, 0, 1));
+    assert!(
+        d.changed[0].property.ends_with("/ behavior"),
+        "{:?}",
+        d.changed[0]
+    );
+    assert_eq!(
+        (d.changed[0].old.as_deref(), d.changed[0].new.as_deref()),
+        (Some("2"), Some("0"))
+    );
+    assert!(r.has_differences());
+}
+
+#[test]
+fn a_both_flavours_packager_manifest_matches_either_flavour() {
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both");
+    packager_folder(&testdata("sample/v2"), &both);
+    let manifest = both.join("Other/Solution.xml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("<Managed>0</Managed>"));
+    std::fs::write(
+        &manifest,
+        text.replace("<Managed>0</Managed>", "<Managed>2</Managed>"),
+    )
+    .unwrap();
+    let r = diff(&load(&testdata("sample/v2")), &load(&both));
+    assert!(!r.has_differences(), "{:#?}", r.manifest.changes);
+}
