@@ -220,6 +220,7 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
         let mut here = parent;
         if let Some(kind) = classifier.classify(node)
             && kind.component
+            && !is_placeholder(doc, node, kind)
         {
             let key = key_of(doc, node, kind);
             let segment = if key.is_empty() {
@@ -251,6 +252,15 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
         stack[before..].reverse();
     }
     out
+}
+
+/// An empty singleton such as the `<RibbonDiffXml />` SolutionPackager leaves in `Entity.xml`
+/// where the real ribbon lives in its own file: a place holder, not a second component.
+fn is_placeholder(doc: &Document, node: NodeId, kind: &KindDef) -> bool {
+    matches!(kind.key, KeySpec::Singleton)
+        && doc.children(node).next().is_none()
+        && doc.attributes(node).next().is_none()
+        && doc.raw_content(node).trim().is_empty()
 }
 
 fn out_path(out: &[Component], i: usize) -> &str {
