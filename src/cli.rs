@@ -725,14 +725,7 @@ pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {
 fn emit(bytes: &[u8], output: Option<&Path>) -> Result<()> {
     match output {
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-            tmp.write_all(bytes)?;
-            tmp.persist(path)
+            input::write_file(path, bytes)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         None => {

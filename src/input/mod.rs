@@ -295,6 +295,12 @@ pub fn read_tree(dir: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> 
 /// Writes `pkg` to `out` in `pkg.form`. Zip and single files replace `out` atomically;
 /// folders are built beside `out` and renamed into place, and an existing non-empty `out`
 /// folder is refused. On error nothing is left at `out`.
+/// Writes one file atomically (a temporary file beside it, then a rename), keeping an
+/// existing file's permissions and giving a new one the usual ones.
+pub fn write_file(out: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    file::write_atomic(out, |w| std::io::Write::write_all(w, bytes))
+}
+
 pub fn write(pkg: &Package, out: &Path) -> Result<(), InputError> {
     match pkg.form {
         PackageForm::Zip => zip::write(&pkg.entries, out),

@@ -42,6 +42,10 @@ pub struct MergeOptions {
     pub timeout: Duration,
     /// Skip the structured merge (the `SOLTREE_DRIVER=0` escape hatch).
     pub line_only: Option<String>,
+    /// Run the structured merge even where the byte-equality shortcuts would answer, so
+    /// tests can hold the tree merge itself to the merge laws.
+    #[doc(hidden)]
+    pub no_shortcuts: bool,
 }
 
 impl Default for MergeOptions {
@@ -55,6 +59,7 @@ impl Default for MergeOptions {
             path: None,
             timeout: Duration::from_secs(60),
             line_only: None,
+            no_shortcuts: false,
         }
     }
 }
@@ -214,11 +219,13 @@ pub fn merge_owned(
     opts: &MergeOptions,
 ) -> MergeOutcome {
     // The merge laws, byte for byte, before anything can reformat.
-    if ours == theirs || base.as_deref() == Some(&theirs[..]) {
-        return clean(ours);
-    }
-    if base.as_deref() == Some(&ours[..]) {
-        return clean(theirs);
+    if !opts.no_shortcuts {
+        if ours == theirs || base.as_deref() == Some(&theirs[..]) {
+            return clean(ours);
+        }
+        if base.as_deref() == Some(&ours[..]) {
+            return clean(theirs);
+        }
     }
     if let Some(outcome) = merge_utf16(base.as_deref(), &ours, &theirs, opts) {
         return outcome;

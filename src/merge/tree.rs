@@ -54,7 +54,33 @@ pub(super) fn merge_documents(
         theirs_newer: theirs_is_newer(o, t),
     };
     let span = o.span(o_root);
-    m.put(&o.text()[..span.start]);
+    // The prolog (declaration, comments before the root) and what follows the root merge
+    // as wholes: theirs' version when only theirs changed it.
+    let outer = |d: &'_ Document, r: NodeId| {
+        let s = d.span(r);
+        (
+            d.text()[..s.start].to_string(),
+            d.text()[s.end..].to_string(),
+        )
+    };
+    let (o_pro, o_epi) = outer(o, o_root);
+    let (t_pro, t_epi) = outer(t, t_root);
+    let (b_pro, b_epi) = match (b, b_root) {
+        (Some(d), Some(r)) => {
+            let (p, e) = outer(d, r);
+            (Some(p), Some(e))
+        }
+        _ => (None, None),
+    };
+    let pick = |ours: String, theirs: String, base: Option<String>| -> String {
+        if base.as_deref() == Some(ours.as_str()) && theirs != ours {
+            theirs
+        } else {
+            ours
+        }
+    };
+    let (prolog, epilogue) = (pick(o_pro, t_pro, b_pro), pick(o_epi, t_epi, b_epi));
+    m.put(&prolog);
     let root_kind = m.co.classify(o_root);
     let root_ident = match root_kind {
         Some(k) => Ident::Keyed {
@@ -69,7 +95,8 @@ pub(super) fn merge_documents(
     m.enter(o, o_root, root_kind, root_ident);
     m.merge_element(b_root, o_root, t_root)?;
     m.trail.pop();
-    m.put(&o.text()[span.end..]);
+    let _ = span;
+    m.put(&epilogue);
     Ok(MergeOutcome {
         bytes: m.out,
         conflicts: m.conflicts,
@@ -261,12 +288,14 @@ impl<'a> Merger<'a> {
             return Ok(());
         }
         if let (Some(b), Some(b_doc)) = (b, self.b) {
+            // Hashes ignore formatting and comments; a side counts as unchanged only when its
+            // bytes are base's too, so neither side's comment or layout edit is dropped.
             let hb = b_doc.hash(b);
-            if hb == ht {
+            if hb == ht && b_doc.raw(b) == t_doc.raw(t) {
                 self.put(o_doc.raw(o));
                 return Ok(());
             }
-            if hb == ho {
+            if hb == ho && b_doc.raw(b) == o_doc.raw(o) {
                 let indent = o_doc.indentation(o).unwrap_or("").to_string();
                 let text = self.transplant(t, &indent);
                 self.put(&text);
@@ -303,6 +332,28 @@ impl<'a> Merger<'a> {
                     Ok(())
                 }
             };
+        }
+        // One side holds a value where the other holds child elements: these cannot be
+        // combined, and merging the children alone would drop the value.
+        let valued = |d: &Document, n: NodeId| leaf(d, n) && !d.raw_content(n).trim().is_empty();
+        if valued(o_doc, o) || valued(t_doc, t) || b.zip(self.b).is_some_and(|(n, d)| valued(d, n))
+        {
+            let base = b
+                .zip(self.b)
+                .map(|(n, d)| d.raw_content(n).trim().to_string());
+            let (ours, theirs) = (
+                o_doc.raw_content(o).trim().to_string(),
+                t_doc.raw_content(t).trim().to_string(),
+            );
+            self.conflict(
+                None,
+                ConflictReason::BothChanged,
+                base,
+                Some(ours),
+                Some(theirs),
+            );
+            self.element_conflict(b, o, t);
+            return Ok(());
         }
         match attrs {
             Some(attrs) => self.write_start_tag(o, &attrs, true),
@@ -573,6 +624,9 @@ impl<'a> Merger<'a> {
                 (None, None) => items.push(Item::Ours(i)),
             }
         }
+        // A reorder by theirs applies to the shared items before theirs' additions are
+        // anchored, so each addition lands next to the neighbour theirs gave it.
+        let both_reordered = self.apply_reorder(&mut items, &co);
         // 2. Theirs' additions (and changes to what ours deleted), placed where theirs put them.
         let sorted_set = is_sorted_set(&co);
         let mut ours_added = 0usize;
@@ -625,8 +679,7 @@ impl<'a> Merger<'a> {
             };
             items.insert(at, item);
         }
-        // 3. Sequences: follow theirs' reordering when ours kept base's order.
-        self.apply_reorder(&mut items, &co);
+
         if ours_added + removed > 0
             && theirs_added > 0
             && co
@@ -643,6 +696,9 @@ impl<'a> Merger<'a> {
             );
         }
 
+        if both_reordered {
+            return self.list_conflict(b, o, t, &co, &ct, &cb);
+        }
         // 4. Write: ours' gaps stay with ours' items; inserted items get ours' usual gap.
         let o_children: Vec<NodeId> = o_doc.children(o).collect();
         // The gap before each of ours' element children, in one pass.
@@ -752,12 +808,45 @@ impl<'a> Merger<'a> {
         equivalent(side, node, self.cb.as_ref().expect("base exists"), base)
     }
 
+    /// Both sides reordered the list differently: markers around ours' and theirs' whole
+    /// lists, between the element's own tags.
+    fn list_conflict(
+        &mut self,
+        b: Option<NodeId>,
+        o: NodeId,
+        t: NodeId,
+        co: &[Child],
+        ct: &[Child],
+        cb: &[Child],
+    ) -> Result<(), Unstructured> {
+        let span_of = |d: &Document, list: &[Child]| -> Option<std::ops::Range<usize>> {
+            Some(d.span(list.first()?.node).start..d.span(list.last()?.node).end)
+        };
+        let o_doc = self.o;
+        let (Some(os), Some(ts)) = (span_of(o_doc, co), span_of(self.t, ct)) else {
+            self.element_conflict(b, o, t);
+            return Ok(());
+        };
+        let indent = o_doc.indentation(co[0].node).unwrap_or("").to_string();
+        let ours = o_doc.text()[os.clone()].to_string();
+        let theirs = self.restyle(&self.t.text()[ts]);
+        let base = self
+            .b
+            .and_then(|d| span_of(d, cb).map(|r| self.restyle(&d.text()[r])));
+        self.put(&o_doc.text()[o_doc_stag_end(o_doc, o)..os.start]);
+        self.write_markers(Some(&ours), base.as_deref(), Some(&theirs), &indent);
+        self.put(&o_doc.text()[os.end..o_doc_etag_start(o_doc, o)]);
+        Ok(())
+    }
+
     /// A reorder is a change too. When ours kept base's order of the shared items and
     /// theirs changed it, the shared items take theirs' order (each moving into the slots
     /// ours' shared items held). When both reordered differently: a sequence keeps ours'
     /// order and reports a conflict; a set (whose order is export state) takes the order of
     /// the newer export.
-    fn apply_reorder(&mut self, items: &mut [Item], co: &[Child]) {
+    /// Returns true when both sides reordered an ordered list differently: a conflict the
+    /// caller writes around the whole list.
+    fn apply_reorder(&mut self, items: &mut [Item], co: &[Child]) -> bool {
         let shared: Vec<(usize, usize, usize, usize)> = items
             .iter()
             .enumerate()
@@ -767,7 +856,7 @@ impl<'a> Merger<'a> {
             })
             .collect();
         if shared.len() < 2 {
-            return;
+            return false;
         }
         let increasing = |v: &[usize]| v.windows(2).all(|w| w[0] < w[1]);
         let in_ours_order: Vec<usize> = shared.iter().map(|s| s.1).collect();
@@ -776,7 +865,7 @@ impl<'a> Merger<'a> {
         let in_theirs_order: Vec<usize> = by_t.iter().map(|s| s.1).collect();
         let (ours_kept, theirs_kept) = (increasing(&in_ours_order), increasing(&in_theirs_order));
         let target = if theirs_kept || in_ours_order == in_theirs_order {
-            return;
+            return false;
         } else if ours_kept {
             by_t
         } else if co
@@ -784,18 +873,26 @@ impl<'a> Merger<'a> {
             .any(|c| c.kind.is_some_and(|k| k.order == ListOrder::Sequence))
         {
             let list = co.first().map(|c| c.ident.to_string()).unwrap_or_default();
+            let order = |by: &[(usize, usize, usize, usize)]| -> String {
+                by.iter()
+                    .map(|s| co[s.2].ident.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut by_b = shared.clone();
+            by_b.sort_by_key(|s| s.1);
             self.conflict(
                 Some(&format!("order of {list}…")),
                 ConflictReason::BothReordered,
-                None,
-                None,
-                None,
+                Some(order(&by_b)),
+                Some(order(&shared)),
+                Some(order(&by_t)),
             );
-            return;
+            return true;
         } else if self.theirs_newer {
             by_t
         } else {
-            return;
+            return false;
         };
         for (slot_entry, moved) in shared.iter().zip(target) {
             items[slot_entry.0] = Item::Both {
@@ -804,6 +901,7 @@ impl<'a> Merger<'a> {
                 t: moved.3,
             };
         }
+        false
     }
 
     /// Both sides changed a leaf differently: markers around the whole element.
@@ -825,10 +923,8 @@ impl<'a> Merger<'a> {
         let ours = self.o.raw(o).to_string();
         let indent = self.o.indentation(o).unwrap_or("").to_string();
         let theirs = self.transplant(t, &indent);
-        let base = b
-            .zip(self.b)
-            .map(|(n, d)| self.restyle(d.raw(n)))
-            .unwrap_or_default();
+        let base_text = b.zip(self.b).map(|(n, d)| self.restyle(d.raw(n)));
+        let base = base_text.clone().unwrap_or_default();
         let mut m = similar::TextMerge::configure().merge_lines(
             base.as_str(),
             ours.as_str(),
@@ -852,7 +948,7 @@ impl<'a> Merger<'a> {
                 Some(ours.clone()),
                 Some(theirs.clone()),
             );
-            self.write_markers(Some(&ours), Some(&base), Some(&theirs), &indent);
+            self.write_markers(Some(&ours), base_text.as_deref(), Some(&theirs), &indent);
         } else {
             let text = m.to_string();
             self.put(&text);
@@ -928,24 +1024,54 @@ impl<'a> Merger<'a> {
     /// A theirs subtree, written like ours: ours' newline style, re-indented from theirs'
     /// indentation to `indent`.
     fn transplant(&self, t: NodeId, indent: &str) -> String {
-        let raw = self.t.raw(t);
-        let from = self.t.indentation(t).unwrap_or("");
-        let text = self.restyle(raw);
-        if from == indent || !text.contains('\n') {
-            return text;
+        let t_doc = self.t;
+        let raw = t_doc.raw(t);
+        let from = t_doc.indentation(t).unwrap_or("");
+        if from == indent || !raw.contains('\n') {
+            return self.restyle(raw);
         }
-        let mut out = String::with_capacity(text.len() + 64);
-        for (i, line) in text.split_inclusive('\n').enumerate() {
-            if i > 0
+        // Only line starts inside the whitespace between elements are indentation; a line
+        // inside a text value, a CDATA section or an attribute value keeps its bytes.
+        let start = t_doc.span(t).start;
+        let mut points = Vec::new();
+        let mut stack = vec![t];
+        while let Some(n) = stack.pop() {
+            if !t_doc.is_element(n) || t_doc.children(n).next().is_none() {
+                continue;
+            }
+            let mut pos = o_doc_stag_end(t_doc, n);
+            for c in t_doc.children(n) {
+                let gap = pos..t_doc.span(c).start;
+                points.extend(
+                    memchr::memchr_iter(b'\n', &t_doc.text().as_bytes()[gap.clone()])
+                        .map(|i| gap.start + i + 1 - start),
+                );
+                pos = t_doc.span(c).end;
+                stack.push(c);
+            }
+            let gap = pos..o_doc_etag_start(t_doc, n);
+            points.extend(
+                memchr::memchr_iter(b'\n', &t_doc.text().as_bytes()[gap.clone()])
+                    .map(|i| gap.start + i + 1 - start),
+            );
+        }
+        points.sort_unstable();
+        let mut out = String::with_capacity(raw.len() + 64);
+        let mut at = 0usize;
+        for line in raw.split_inclusive('\n') {
+            let here = at;
+            at += line.len();
+            if here > 0
+                && points.binary_search(&here).is_ok()
                 && let Some(rest) = line.strip_prefix(from)
             {
                 out.push_str(indent);
                 out.push_str(rest);
-                continue;
+            } else {
+                out.push_str(line);
             }
-            out.push_str(line);
         }
-        out
+        self.restyle(&out)
     }
 
     /// Text in ours' newline style.

@@ -420,7 +420,19 @@ pub fn unescape_lossy(raw: &str) -> Cow<'_, str> {
 
 /// Escapes text for an attribute value written between double quotes.
 pub fn escape_attr(value: &str) -> Cow<'_, str> {
-    quick_xml::escape::escape(value)
+    let escaped = quick_xml::escape::escape(value);
+    // Line breaks and tabs in a value survive only as character references: written raw,
+    // a parser normalizes them to spaces.
+    if escaped.contains(['\n', '\r', '\t']) {
+        Cow::Owned(
+            escaped
+                .replace('\r', "&#13;")
+                .replace('\n', "&#10;")
+                .replace('\t', "&#9;"),
+        )
+    } else {
+        escaped
+    }
 }
 
 /// Escapes element text (`<`, `>`, `&`).

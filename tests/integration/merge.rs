@@ -385,9 +385,11 @@ proptest! {
     /// merge(x,x,x) = x, merge(b,o,b) = o, merge(b,b,t) = t, merge(b,x,x) = x, byte for byte,
     /// for every version of real and generated files, in any role.
     #[test]
-    fn merge_laws_hold_byte_for_byte(pick in 0usize..3, style in 0usize..3) {
+    fn merge_laws_hold_byte_for_byte(pick in 0usize..3, style in 0usize..3, shortcuts in any::<bool>()) {
+        // Without the byte shortcuts the tree merge itself must keep the laws.
         let opts = MergeOptions {
             style: [ConflictStyle::Merge, ConflictStyle::Diff3, ConflictStyle::Zdiff3][style],
+            no_shortcuts: !shortcuts,
             ..MergeOptions::default()
         };
         for (b, o, t) in law_inputs() {
