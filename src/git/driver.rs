@@ -2,7 +2,7 @@
 //! the command line is parsed. git's contract (anchors.md §5): the result goes into `%A`,
 //! whatever the exit status; 0 means clean, 1..=128 conflicts, above 128 a crash.
 //!
-//! The boundary type is [`DriverOutcome`]. A file is merged by [`merge_files`] and its bytes
+//! The boundary type is [`DriverOutcome`]. A file is merged by [`merge_owned`] and its bytes
 //! replace `%A` through a temp file beside it and a rename, so `%A` is never half-written,
 //! even when the driver is killed. A solution zip (`%A` starts with the zip signature) is
 //! merged as a package ([`merge_packages`]): when clean, the merged zip replaces `%A`; with
@@ -13,7 +13,7 @@
 use super::GitError;
 use crate::input::{self, Entry, Limits, Package, PackageForm};
 use crate::merge::package::{PackageMergeOutcome, merge_packages};
-use crate::merge::{MergeOptions, MergeOutcome, line, merge_files};
+use crate::merge::{MergeOptions, MergeOutcome, line, merge_owned};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -91,9 +91,16 @@ pub fn run(req: &DriverRequest, limits: &Limits) -> Result<DriverOutcome, GitErr
             }
         }
     }
-    let base = (!base.is_empty()).then_some(base.as_slice());
-    let outcome = merge_files(base, &ours, &theirs, &req.opts);
-    if outcome.bytes != ours {
+    // The inputs move into the merge (no copies of large files); ours is recognised
+    // afterwards by length and hash to skip rewriting an unchanged %A.
+    let ours_id = (ours.len(), xxhash_rust::xxh3::xxh3_64(&ours));
+    let base = (!base.is_empty()).then_some(base);
+    let outcome = merge_owned(base, ours, theirs, &req.opts);
+    if (
+        outcome.bytes.len(),
+        xxhash_rust::xxh3::xxh3_64(&outcome.bytes),
+    ) != ours_id
+    {
         write_atomic(&req.ours, &outcome.bytes)?;
     }
     Ok(DriverOutcome::File(outcome))

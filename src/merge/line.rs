@@ -16,13 +16,18 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &st
     .labels(&opts.label_base, &opts.label_ours, &opts.label_theirs);
     let mut bytes = Vec::with_capacity(ours.len());
     m.to_writer(&mut bytes).expect("writing to memory");
+    // Each text is split once, however many conflict regions there are.
+    let (base_lines, ours_lines, theirs_lines): (Vec<&str>, Vec<&str>, Vec<&str>) = (
+        base.split_inclusive('\n').collect(),
+        ours.split_inclusive('\n').collect(),
+        theirs.split_inclusive('\n').collect(),
+    );
     let conflicts = m
         .regions()
         .iter()
         .filter(|r| r.resolution() == MergeResolution::Conflict)
         .map(|r| {
-            let lines = |side: &str, range: std::ops::Range<usize>| -> String {
-                let text: Vec<&str> = side.split_inclusive('\n').collect();
+            let lines = |text: &[&str], range: std::ops::Range<usize>| -> String {
                 text.get(range).map(|l| l.concat()).unwrap_or_default()
             };
             Conflict {
@@ -31,9 +36,9 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &st
                 display_name: String::new(),
                 property: format!("lines {}-{}", r.ours_range().start + 1, r.ours_range().end),
                 reason: ConflictReason::Lines,
-                base: Some(lines(base, r.base_range())),
-                ours: Some(lines(ours, r.ours_range())),
-                theirs: Some(lines(theirs, r.theirs_range())),
+                base: Some(lines(&base_lines, r.base_range())),
+                ours: Some(lines(&ours_lines, r.ours_range())),
+                theirs: Some(lines(&theirs_lines, r.theirs_range())),
             }
         })
         .collect();
