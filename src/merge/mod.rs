@@ -411,6 +411,3 @@ fn structured(
         Err(why) => Err(give_back(why, b, o, t)),
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -16,8 +16,6 @@ pub enum Resolve {
     LowerVersion,
     /// The later ISO-8601 timestamp (plain string order).
     LaterTimestamp,
-    /// `Name (1.2.3)`: the same name with the higher version in parentheses.
-    HigherNamedVersion,
     /// Export-assigned noise: keep ours' value.
     Ours,
     /// Export state (dependency numbering, the versions installed in the exporting org):
@@ -94,6 +92,15 @@ pub static RULES: &[Rule] = &[
         },
         resolve: Resolve::HigherVersion,
         why: "the package format version follows the exporting org; keep the newer one",
+    },
+    Rule {
+        name: "platform-schema-newer-export",
+        target: Target::Attr {
+            element: "ImportExportXml",
+            attr: "OrganizationSchemaType",
+        },
+        resolve: Resolve::NewerExport,
+        why: "the exporting org's schema type is export state, like its platform build",
     },
     Rule {
         name: "introduced-version-min",
@@ -239,19 +246,6 @@ pub fn pick_ours(rule: &Rule, ours: &str, theirs: &str, theirs_newer: bool) -> O
         Resolve::HigherVersion => compare_versions(ours, theirs).map(|o| o != Less),
         Resolve::LowerVersion => compare_versions(ours, theirs).map(|o| o != Greater),
         Resolve::LaterTimestamp => Some(ours.trim() >= theirs.trim()),
-        Resolve::HigherNamedVersion => {
-            let split = |s: &str| -> Option<(String, String)> {
-                let s = s.trim();
-                let open = s.rfind('(')?;
-                let inner = s[open + 1..].strip_suffix(')')?;
-                Some((s[..open].trim().to_string(), inner.trim().to_string()))
-            };
-            let ((on, ov), (tn, tv)) = (split(ours)?, split(theirs)?);
-            if on != tn {
-                return None;
-            }
-            compare_versions(&ov, &tv).map(|o| o != Less)
-        }
         Resolve::Ours => Some(true),
         Resolve::NewerExport => Some(!theirs_newer),
     }

@@ -14,6 +14,8 @@ pub const PLATFORM_ATTRIBUTES: &[&str] = &[
     "CRMServerServiceabilityVersion",
     // Appears together with OrganizationVersion in newer exports only (§2.1).
     "OrganizationSchemaType",
+    // The package format version follows the exporting org (§2.1).
+    "SolutionPackageVersion",
 ];
 
 /// Kinds that wrap one list and say nothing a reader needs in a property path
