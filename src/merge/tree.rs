@@ -642,6 +642,7 @@ impl<'a> Merger<'a> {
                 removed += 1;
             }
         }
+        let mut additions: Vec<(usize, Item)> = Vec::new();
         for (ti, c) in ct.iter().enumerate() {
             if io.contains_key(&c.ident) {
                 continue;
@@ -652,10 +653,10 @@ impl<'a> Merger<'a> {
                     Same::ButLabels => {
                         self.enter(t_doc, c.node, c.kind, c.ident.clone());
                         self.decide(
-                            "deletion-over-label-edits",
+                            "deletion-over-new-translations",
                             None,
                             Some("deleted".into()),
-                            Some("labels edited".into()),
+                            Some("translations added".into()),
                             Some("deleted".into()),
                         );
                         self.trail.pop();
@@ -672,13 +673,13 @@ impl<'a> Merger<'a> {
                     Item::Theirs(ti)
                 }
             };
-            let at = if sorted_set && matches!(item, Item::Theirs(_)) {
-                sorted_position(&items, &co, &ct, c)
-            } else {
-                anchored_position(&items, ti)
-            };
-            items.insert(at, item);
+            additions.push((ti, item));
         }
+        items = if sorted_set {
+            insert_sorted(items, additions, &co, &ct)
+        } else {
+            insert_anchored(items, additions, ct.len())
+        };
 
         if ours_added + removed > 0
             && theirs_added > 0
@@ -1235,51 +1236,111 @@ fn key(c: &Child) -> &str {
     }
 }
 
-/// Sorted position for a theirs addition in a list that ours keeps sorted by key.
-fn sorted_position(items: &[Item], co: &[Child], ct: &[Child], c: &Child) -> usize {
-    let item_key = |it: &Item| -> Option<&str> {
-        match *it {
-            Item::Both { o, .. } | Item::Ours(o) => Some(key(&co[o])),
-            Item::Theirs(t) => Some(key(&ct[t])),
-            Item::DeleteConflict { o: Some(o), .. } => Some(key(&co[o])),
-            Item::DeleteConflict { t: Some(t), .. } => Some(key(&ct[t])),
-            Item::DeleteConflict { .. } => None,
-        }
-    };
-    items
-        .iter()
-        .position(|it| item_key(it).is_some_and(|k| natural_cmp(k, key(c)).is_gt()))
-        .unwrap_or(items.len())
+/// The index in theirs' list an item comes from, if it is in theirs' list.
+fn theirs_index(it: &Item) -> Option<usize> {
+    match *it {
+        Item::Both { t, .. } | Item::Theirs(t) => Some(t),
+        Item::DeleteConflict { t, .. } => t,
+        Item::Ours(_) => None,
+    }
 }
 
-/// Position for theirs' item `ti`: right after the nearest item before it in theirs' list
-/// that is already in the result (and after theirs' items placed there before it).
-fn anchored_position(items: &[Item], ti: usize) -> usize {
-    let t_of = |it: &Item| -> Option<usize> {
-        match *it {
-            Item::Both { t, .. } | Item::Theirs(t) => Some(t),
-            Item::DeleteConflict { t, .. } => t,
-            Item::Ours(_) => None,
+fn item_key<'c>(it: &Item, co: &'c [Child], ct: &'c [Child]) -> Option<&'c str> {
+    match *it {
+        Item::Both { o, .. } | Item::Ours(o) | Item::DeleteConflict { o: Some(o), .. } => {
+            Some(key(&co[o]))
         }
-    };
-    // The last result item that comes from theirs' list before `ti`.
-    match items
-        .iter()
-        .rposition(|it| t_of(it).is_some_and(|t| t < ti))
-    {
-        Some(p) => {
-            // Keep ours' own additions that follow the anchor next to it.
-            let mut at = p + 1;
-            while at < items.len() && matches!(items[at], Item::Ours(_)) {
-                at += 1;
-            }
-            at
-        }
-        None => items
-            .iter()
-            .position(|it| t_of(it).is_some())
-            .unwrap_or(items.len()),
+        Item::Theirs(t) | Item::DeleteConflict { t: Some(t), .. } => Some(key(&ct[t])),
+        Item::DeleteConflict { .. } => None,
     }
+}
+
+/// Theirs' additions to a list that ours keeps sorted by key: each in sorted position (after
+/// equal keys), in one pass over both sorted sequences.
+fn insert_sorted(
+    items: Vec<Item>,
+    mut additions: Vec<(usize, Item)>,
+    co: &[Child],
+    ct: &[Child],
+) -> Vec<Item> {
+    additions.sort_by(|a, b| {
+        natural_cmp(
+            item_key(&a.1, co, ct).unwrap_or(""),
+            item_key(&b.1, co, ct).unwrap_or(""),
+        )
+    });
+    let mut out = Vec::with_capacity(items.len() + additions.len());
+    let mut adds = additions.into_iter().map(|(_, it)| it).peekable();
+    for it in items {
+        while let Some(add) = adds.peek() {
+            let (ka, ki) = (
+                item_key(add, co, ct).unwrap_or(""),
+                item_key(&it, co, ct).unwrap_or(""),
+            );
+            if natural_cmp(ki, ka).is_gt() {
+                out.push(adds.next().expect("peeked"));
+            } else {
+                break;
+            }
+        }
+        out.push(it);
+    }
+    out.extend(adds);
+    out
+}
+
+/// Theirs' additions placed where theirs put them: right after their nearest predecessor in
+/// theirs' list that is in the result (after ours' own additions that follow it), in theirs'
+/// order; those with no predecessor go before the first item theirs also has. One pass.
+fn insert_anchored(
+    items: Vec<Item>,
+    additions: Vec<(usize, Item)>,
+    theirs_len: usize,
+) -> Vec<Item> {
+    if additions.is_empty() {
+        return items;
+    }
+    let mut slot_of: Vec<Option<usize>> = vec![None; theirs_len];
+    for (k, it) in items.iter().enumerate() {
+        if let Some(t) = theirs_index(it) {
+            slot_of[t] = Some(k);
+        }
+    }
+    let mut head = Vec::new();
+    let mut buckets: Vec<Vec<Item>> = vec![Vec::new(); items.len()];
+    let mut adds = additions.into_iter().peekable();
+    let mut anchor: Option<usize> = None;
+    for (t, slot) in slot_of.iter().enumerate() {
+        if let Some(k) = *slot {
+            anchor = Some(k);
+        }
+        while adds.peek().is_some_and(|(ti, _)| *ti == t) {
+            let (_, add) = adds.next().expect("peeked");
+            match anchor {
+                Some(k) => buckets[k].push(add),
+                None => head.push(add),
+            }
+        }
+    }
+    let mut out =
+        Vec::with_capacity(items.len() + buckets.iter().map(Vec::len).sum::<usize>() + head.len());
+    let mut pending: Vec<Item> = Vec::new();
+    let mut head = Some(head);
+    for (k, it) in items.into_iter().enumerate() {
+        if theirs_index(&it).is_none() {
+            out.push(it);
+            continue;
+        }
+        if let Some(h) = head.take() {
+            out.extend(h);
+        }
+        out.append(&mut pending);
+        out.push(it);
+        pending = std::mem::take(&mut buckets[k]);
+    }
+    out.extend(head.unwrap_or_default());
+    out.append(&mut pending);
+    out
 }
 
 /// Byte lengths of the common leading and trailing whole lines of two texts (zdiff3).
