@@ -53,7 +53,6 @@ pub(super) fn merge_documents(
         need_newline: false,
         theirs_newer: theirs_is_newer(o, t),
     };
-    let span = o.span(o_root);
     // The prolog (declaration, comments before the root) and what follows the root merge
     // as wholes: theirs' version when only theirs changed it.
     let outer = |d: &'_ Document, r: NodeId| {
@@ -95,7 +94,6 @@ pub(super) fn merge_documents(
     m.enter(o, o_root, root_kind, root_ident);
     m.merge_element(b_root, o_root, t_root)?;
     m.trail.pop();
-    let _ = span;
     m.put(&epilogue);
     Ok(MergeOutcome {
         bytes: m.out,
