@@ -194,6 +194,13 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// Lists that every export generates whole from the solution's content: their entries carry
+/// only export state (numbering, installed versions). When one side's list holds every entry
+/// of the other's, that side's list is the complete export and is taken whole — its order,
+/// numbering and versions together (rule `missing-dependencies-superset`); otherwise the
+/// entries merge as a set.
+pub static EXPORT_LISTS: &[&str] = &["MissingDependencies"];
+
 /// Attributes whose values are export noise: a change to them alone is not a modification
 /// (a component deleted on one side and only renumbered on the other is simply deleted).
 pub fn is_noise(element: &str, attr: &str) -> bool {

@@ -301,6 +301,9 @@ impl<'a> Merger<'a> {
             }
         }
         // Both sides changed this element.
+        if rules::EXPORT_LISTS.contains(&o_doc.name(o)) && self.take_whole_export_list(b, o, t) {
+            return Ok(());
+        }
         if [
             Some((o_doc, o)),
             Some((t_doc, t)),
@@ -372,6 +375,56 @@ impl<'a> Merger<'a> {
         self.merge_children(b, o, t)?;
         self.write_end_tag(o, true);
         Ok(())
+    }
+
+    /// An export-generated list (see [`rules::EXPORT_LISTS`]) where one side's entries
+    /// include all of the other's: that side's list is written whole. Returns false when
+    /// neither list contains the other (the entries then merge as a set).
+    fn take_whole_export_list(&mut self, b: Option<NodeId>, o: NodeId, t: NodeId) -> bool {
+        let idents = |c: &Classifier<'_>, n: NodeId| -> rustc_hash::FxHashSet<Ident> {
+            c.children(n).into_iter().map(|ch| ch.ident).collect()
+        };
+        let (so, st) = (idents(&self.co, o), idents(&self.ct, t));
+        let sb = match (b, &self.cb) {
+            (Some(b), Some(cb)) => idents(cb, b),
+            _ => Default::default(),
+        };
+        // A side's removals must survive: the other side's list may not bring them back.
+        let keeps_removals = |small: &rustc_hash::FxHashSet<Ident>,
+                              big: &rustc_hash::FxHashSet<Ident>| {
+            sb.iter()
+                .filter(|i| !small.contains(*i))
+                .all(|i| !big.contains(i))
+        };
+        let theirs = if so == st {
+            self.theirs_newer
+        } else if st.is_superset(&so) && keeps_removals(&so, &st) {
+            true
+        } else if so.is_superset(&st) && keeps_removals(&st, &so) {
+            false
+        } else {
+            return false;
+        };
+        let (no, nt) = (
+            format!("{} entries", so.len()),
+            format!("{} entries", st.len()),
+        );
+        let result = if theirs { "theirs' list" } else { "ours' list" };
+        self.decide(
+            "missing-dependencies-superset",
+            None,
+            Some(no),
+            Some(nt),
+            Some(result.into()),
+        );
+        if theirs {
+            let indent = self.o.indentation(o).unwrap_or("").to_string();
+            let text = self.transplant(t, &indent);
+            self.put(&text);
+        } else {
+            self.put(self.o.raw(o));
+        }
+        true
     }
 
     /// Three-way merge of attributes. `None` when one conflicts (recorded).
