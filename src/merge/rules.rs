@@ -30,7 +30,7 @@ pub enum Resolve {
 pub enum Target {
     Attr {
         element: &'static str,
-        attr: &'static str,
+        attrs: &'static [&'static str],
     },
     Text {
         parent: Option<&'static str>,
@@ -61,43 +61,21 @@ pub static RULES: &[Rule] = &[
         name: "platform-version-max",
         target: Target::Attr {
             element: "ImportExportXml",
-            attr: "version",
+            attrs: &[
+                "version",
+                "OrganizationVersion",
+                "CRMServerServiceabilityVersion",
+                "SolutionPackageVersion",
+            ],
         },
         resolve: Resolve::HigherVersion,
-        why: "the exporting org's platform build is export noise; keep the newer one",
-    },
-    Rule {
-        name: "platform-version-max",
-        target: Target::Attr {
-            element: "ImportExportXml",
-            attr: "OrganizationVersion",
-        },
-        resolve: Resolve::HigherVersion,
-        why: "the exporting org's platform build is export noise; keep the newer one",
-    },
-    Rule {
-        name: "platform-version-max",
-        target: Target::Attr {
-            element: "ImportExportXml",
-            attr: "CRMServerServiceabilityVersion",
-        },
-        resolve: Resolve::HigherVersion,
-        why: "the exporting org's servicing build is export noise; keep the newer one",
-    },
-    Rule {
-        name: "platform-version-max",
-        target: Target::Attr {
-            element: "ImportExportXml",
-            attr: "SolutionPackageVersion",
-        },
-        resolve: Resolve::HigherVersion,
-        why: "the package format version follows the exporting org; keep the newer one",
+        why: "the exporting org's platform build and package format are export noise; keep the newer one",
     },
     Rule {
         name: "platform-schema-newer-export",
         target: Target::Attr {
             element: "ImportExportXml",
-            attr: "OrganizationSchemaType",
+            attrs: &["OrganizationSchemaType"],
         },
         resolve: Resolve::NewerExport,
         why: "the exporting org's schema type is export state, like its platform build",
@@ -142,7 +120,7 @@ pub static RULES: &[Rule] = &[
         name: "dependency-version-newer-export",
         target: Target::Attr {
             element: "Required",
-            attr: "solution",
+            attrs: &["solution"],
         },
         resolve: Resolve::NewerExport,
         why: "the required solution's version is the one installed in the exporting org; the newer export's org state wins",
@@ -160,7 +138,7 @@ pub static RULES: &[Rule] = &[
         name: "dependency-key-newer-export",
         target: Target::Attr {
             element: "Required",
-            attr: "key",
+            attrs: &["key"],
         },
         resolve: Resolve::NewerExport,
         why: "the key numbering of missing dependencies is assigned anew by every export and carries no meaning",
@@ -169,7 +147,7 @@ pub static RULES: &[Rule] = &[
         name: "dependency-key-newer-export",
         target: Target::Attr {
             element: "Dependent",
-            attr: "key",
+            attrs: &["key"],
         },
         resolve: Resolve::NewerExport,
         why: "the key numbering of missing dependencies is assigned anew by every export and carries no meaning",
@@ -178,7 +156,7 @@ pub static RULES: &[Rule] = &[
         name: "library-id-ours",
         target: Target::Attr {
             element: "Library",
-            attr: "libraryUniqueId",
+            attrs: &["libraryUniqueId"],
         },
         resolve: Resolve::Ours,
         why: "a form library's unique id is generated when the library is added; when both sides add the same library, one id is as good as the other",
@@ -187,7 +165,7 @@ pub static RULES: &[Rule] = &[
         name: "handler-id-ours",
         target: Target::Attr {
             element: "Handler",
-            attr: "handlerUniqueId",
+            attrs: &["handlerUniqueId"],
         },
         resolve: Resolve::Ours,
         why: "an event handler's unique id is generated when the handler is added; handlers are known by library and function",
@@ -211,7 +189,7 @@ pub fn is_noise(element: &str, attr: &str) -> bool {
 /// The rule for an attribute of `element`, if any.
 pub fn for_attr(element: &str, attr: &str) -> Option<&'static Rule> {
     RULES.iter().find(
-        |r| matches!(r.target, Target::Attr { element: e, attr: a } if e == element && a == attr),
+        |r| matches!(r.target, Target::Attr { element: e, attrs } if e == element && attrs.contains(&attr)),
     )
 }
 
