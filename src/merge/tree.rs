@@ -618,7 +618,7 @@ impl<'a> Merger<'a> {
             return;
         }
         let span = o_doc.span(o);
-        let etag = &o_doc.text()[o_doc_etag_start(o_doc, o)..span.end];
+        let etag = &o_doc.text()[content_end(o_doc, o)..span.end];
         self.put(etag);
     }
 
@@ -756,7 +756,7 @@ impl<'a> Merger<'a> {
         // The gap before each of ours' element children, in one pass.
         let gaps: Vec<std::ops::Range<usize>> = {
             let mut gaps = Vec::with_capacity(co.len());
-            let mut from = o_doc_stag_end(o_doc, o);
+            let mut from = content_start(o_doc, o);
             let mut next = co.iter().map(|c| c.node).peekable();
             for &c in &o_children {
                 if next.peek() == Some(&c) {
@@ -835,9 +835,7 @@ impl<'a> Merger<'a> {
         }
         // The gap before ours' end tag.
         let trailing = match o_children.last() {
-            Some(&last) => {
-                o_doc.text()[o_doc.span(last).end..o_doc_etag_start(o_doc, o)].to_string()
-            }
+            Some(&last) => o_doc.text()[o_doc.span(last).end..content_end(o_doc, o)].to_string(),
             None if !o_doc.is_self_closing(o) && !o_doc.raw_content(o).trim().is_empty() => {
                 String::new()
             }
@@ -885,9 +883,9 @@ impl<'a> Merger<'a> {
         let base = self
             .b
             .and_then(|d| span_of(d, cb).map(|r| self.restyle(&d.text()[r])));
-        self.put(&o_doc.text()[o_doc_stag_end(o_doc, o)..os.start]);
+        self.put(&o_doc.text()[content_start(o_doc, o)..os.start]);
         self.write_markers(Some(&ours), base.as_deref(), Some(&theirs), &indent);
-        self.put(&o_doc.text()[os.end..o_doc_etag_start(o_doc, o)]);
+        self.put(&o_doc.text()[os.end..content_end(o_doc, o)]);
         Ok(())
     }
 
@@ -1091,7 +1089,7 @@ impl<'a> Merger<'a> {
             if !t_doc.is_element(n) || t_doc.children(n).next().is_none() {
                 continue;
             }
-            let mut pos = o_doc_stag_end(t_doc, n);
+            let mut pos = content_start(t_doc, n);
             for c in t_doc.children(n) {
                 let gap = pos..t_doc.span(c).start;
                 points.extend(
@@ -1101,7 +1099,7 @@ impl<'a> Merger<'a> {
                 pos = t_doc.span(c).end;
                 stack.push(c);
             }
-            let gap = pos..o_doc_etag_start(t_doc, n);
+            let gap = pos..content_end(t_doc, n);
             points.extend(
                 memchr::memchr_iter(b'\n', &t_doc.text().as_bytes()[gap.clone()])
                     .map(|i| gap.start + i + 1 - start),
@@ -1223,15 +1221,12 @@ fn equivalent(cm: &Classifier<'_>, m: NodeId, cb: &Classifier<'_>, b: NodeId) ->
     }
 }
 
-fn o_doc_stag_end(doc: &Document, n: NodeId) -> usize {
-    doc.span(n).start + doc.raw_start_tag(n).len()
+fn content_start(doc: &Document, n: NodeId) -> usize {
+    doc.content_span(n).start
 }
 
-fn o_doc_etag_start(doc: &Document, n: NodeId) -> usize {
-    if doc.is_self_closing(n) {
-        return doc.span(n).end;
-    }
-    o_doc_stag_end(doc, n) + doc.raw_content(n).len()
+fn content_end(doc: &Document, n: NodeId) -> usize {
+    doc.content_span(n).end
 }
 
 /// Comments, CDATA, processing instructions or non-blank text between child elements.
@@ -1243,14 +1238,14 @@ fn has_markup_besides_elements(doc: &Document, n: NodeId) -> bool {
     if children.iter().any(|&c| doc.kind(c) != NodeKind::Element) {
         return true;
     }
-    let mut pos = o_doc_stag_end(doc, n);
+    let mut pos = content_start(doc, n);
     for &c in &children {
         if !doc.text()[pos..doc.span(c).start].trim().is_empty() {
             return true;
         }
         pos = doc.span(c).end;
     }
-    !doc.text()[pos..o_doc_etag_start(doc, n)].trim().is_empty()
+    !doc.text()[pos..content_end(doc, n)].trim().is_empty()
 }
 
 /// The indentation step of a document near `n` (its first child's indentation minus its

@@ -245,6 +245,13 @@ impl Document {
         &self.text[n.start as usize..n.stag_end as usize]
     }
 
+    /// Byte span between the end of the start tag and the start of the end tag (empty, at
+    /// the element's end, for `<a/>`): where children and text live.
+    pub fn content_span(&self, id: NodeId) -> std::ops::Range<usize> {
+        let n = self.node(id);
+        n.stag_end as usize..n.etag_start as usize
+    }
+
     /// True for `<a/>`-style elements (no end tag).
     pub fn is_self_closing(&self, id: NodeId) -> bool {
         let n = self.node(id);
