@@ -45,7 +45,7 @@ pub struct InventoryItem {
 pub fn inventory(tree: &ComponentTree) -> Inventory {
     let counts = KINDS
         .iter()
-        .filter(|k| k.component)
+        .filter(|k| k.role.is_component())
         .map(|k| KindCount {
             kind: k.name,
             title: k.title,

@@ -688,7 +688,7 @@ fn type_title(code: &str) -> Option<&'static str> {
     let code: u32 = code.trim().parse().ok()?;
     KINDS
         .iter()
-        .find(|k| k.code == Some(code) && k.component)
+        .find(|k| k.code == Some(code) && k.role.is_component())
         .map(|k| k.title)
 }
 
@@ -830,7 +830,7 @@ fn entry_residuals(oi: &Index, ni: &Index, notes: &mut Vec<PackageNote>) -> Vec<
                 let doc = entry.document()?;
                 let root = doc.root()?;
                 let cls = i.classifiers[e].as_ref()?;
-                if cls.classify(root).is_some_and(|k| k.component)
+                if cls.classify(root).is_some_and(|k| k.role.is_component())
                     || is_relationship_index(&entry.path)
                 {
                     return None;
@@ -1062,17 +1062,13 @@ fn part_changes(
     out
 }
 
-/// Text (valid UTF-8 without NUL) as a line diff; anything else by size and hash.
+/// Text (UTF-8 or UTF-16, without NUL; see [`crate::input::part_text`]) as a line diff;
+/// anything else by size and hash.
 pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyChange> {
     if old == new {
         return None;
     }
-    let as_text = |b: &[u8]| {
-        std::str::from_utf8(b)
-            .ok()
-            .filter(|s| !s.contains('\0'))
-            .map(|s| s.to_string())
-    };
+    let as_text = crate::input::part_text;
     if let (Some(a), Some(b)) = (as_text(old), as_text(new)) {
         if let Some(json) = text::json_diff(&a, &b) {
             return json.map(|td| PropertyChange {
@@ -1095,7 +1091,7 @@ pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyC
                 property: property.to_string(),
                 change: Change::Changed,
                 old: Some("same lines".into()),
-                new: Some("line endings or byte-order mark changed".into()),
+                new: Some("line endings, byte-order mark or encoding changed".into()),
                 text_diff: None,
             },
         });

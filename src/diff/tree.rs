@@ -77,7 +77,7 @@ pub fn transparent(side: Side<'_>, node: NodeId) -> bool {
     let mut any_child = false;
     for c in doc.elements(node) {
         any_child = true;
-        let is_component = side.cls.classify(c).is_some_and(|k| k.component);
+        let is_component = side.cls.classify(c).is_some_and(|k| k.role.is_component());
         if !is_component && !transparent(side, c) {
             return false;
         }
@@ -87,7 +87,7 @@ pub fn transparent(side: Side<'_>, node: NodeId) -> bool {
 }
 
 fn is_component(c: &Child) -> bool {
-    c.kind.is_some_and(|k| k.component)
+    c.kind.is_some_and(|k| k.role.is_component())
 }
 
 /// GUIDs compare without regard to case or braces (design.md non-negotiable 4).

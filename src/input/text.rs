@@ -1,6 +1,9 @@
 //! Text decoding for entries: bytes → `String` without copying, or an
 //! [`InputError::InvalidUtf8`] that points at the first bad byte as `entry:line:column`, so the
 //! user can open the file at the right place. The boundary is `Vec<u8>` in, `String` out.
+//! Text parts that are not XML (flow definitions, scripts) may also be saved as UTF-16 with a
+//! byte order mark; [`decode_text`] and [`encode_text`] carry such a file through a merge in
+//! its own encoding.
 
 use super::InputError;
 
@@ -19,6 +22,97 @@ pub fn decode_utf8(entry_path: &str, data: Vec<u8>) -> Result<String, InputError
     })
 }
 
+/// How a text file's characters are stored, byte order mark included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8 { bom: bool },
+    Utf16 { little_endian: bool },
+}
+
+impl TextEncoding {
+    /// The encoding a byte order mark announces: only UTF-16 is told by its BOM alone (UTF-8
+    /// needs validating, see [`decode_text`]).
+    pub fn utf16_bom(data: &[u8]) -> Option<TextEncoding> {
+        match data {
+            [0xFF, 0xFE, ..] => Some(TextEncoding::Utf16 {
+                little_endian: true,
+            }),
+            [0xFE, 0xFF, ..] => Some(TextEncoding::Utf16 {
+                little_endian: false,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Decodes UTF-16 with a byte order mark, or UTF-8 with or without one. The text comes back
+/// without the BOM; `None` when the bytes are neither (odd length, unpaired surrogate,
+/// invalid UTF-8).
+pub fn decode_text(data: &[u8]) -> Option<(String, TextEncoding)> {
+    if let Some(enc @ TextEncoding::Utf16 { little_endian }) = TextEncoding::utf16_bom(data) {
+        let body = &data[2..];
+        if body.len() % 2 != 0 {
+            return None;
+        }
+        let units = body.chunks_exact(2).map(|c| {
+            let pair = [c[0], c[1]];
+            if little_endian {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        });
+        let text = char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .ok()?;
+        return Some((text, enc));
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => Some((rest.to_string(), TextEncoding::Utf8 { bom: true })),
+        None => Some((text.to_string(), TextEncoding::Utf8 { bom: false })),
+    }
+}
+
+/// A part's characters when it is text: UTF-8 (BOM optional) or UTF-16 with a BOM, and no
+/// NUL character (git's own sign of a binary file). `None` means binary. The one test of
+/// "binary" that diff, textconv and the package merge share.
+pub fn part_text(data: &[u8]) -> Option<String> {
+    decode_text(data)
+        .map(|(text, _)| text)
+        .filter(|text| !text.contains('\0'))
+}
+
+/// Writes text (without a BOM) in `encoding`, BOM included: the inverse of [`decode_text`].
+pub fn encode_text(text: &str, encoding: TextEncoding) -> Vec<u8> {
+    match encoding {
+        TextEncoding::Utf8 { bom } => {
+            let mut out = Vec::with_capacity(text.len() + 3);
+            if bom {
+                out.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
+            }
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+        TextEncoding::Utf16 { little_endian } => {
+            let mut out = Vec::with_capacity(text.len() * 2 + 2);
+            out.extend_from_slice(if little_endian {
+                &[0xFF, 0xFE]
+            } else {
+                &[0xFE, 0xFF]
+            });
+            for unit in text.encode_utf16() {
+                out.extend_from_slice(&if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            out
+        }
+    }
+}
+
 /// Line and column (1-based) of the position just after `valid`, which is valid UTF-8.
 fn line_column(valid: &[u8]) -> (usize, usize) {
     let line = memchr::memchr_iter(b'\n', valid).count() + 1;
@@ -34,6 +128,70 @@ fn line_column(valid: &[u8]) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_round_trips_in_every_encoding() {
+        let text = "{\r\n  \"name\": \"Café ☕ 𝄞\"\r\n}";
+        for enc in [
+            TextEncoding::Utf8 { bom: false },
+            TextEncoding::Utf8 { bom: true },
+            TextEncoding::Utf16 {
+                little_endian: true,
+            },
+            TextEncoding::Utf16 {
+                little_endian: false,
+            },
+        ] {
+            let bytes = encode_text(text, enc);
+            assert_eq!(
+                decode_text(&bytes),
+                Some((text.to_string(), enc)),
+                "{enc:?}"
+            );
+        }
+        assert_eq!(
+            encode_text(
+                "a",
+                TextEncoding::Utf16 {
+                    little_endian: true
+                }
+            ),
+            [0xFF, 0xFE, b'a', 0]
+        );
+    }
+
+    #[test]
+    fn binary_parts_are_told_from_text() {
+        assert_eq!(part_text(b"var a = 1;\n").as_deref(), Some("var a = 1;\n"));
+        let utf16 = encode_text(
+            "{}",
+            TextEncoding::Utf16 {
+                little_endian: true,
+            },
+        );
+        assert_eq!(
+            part_text(&utf16).as_deref(),
+            Some("{}"),
+            "UTF-16 holds NUL bytes yet is text"
+        );
+        assert_eq!(part_text(b"\x89PNG\r\n\x1a\n\0\0"), None);
+        assert_eq!(
+            part_text(b"abc\0def"),
+            None,
+            "valid UTF-8 with a NUL is binary"
+        );
+    }
+
+    #[test]
+    fn broken_text_is_not_decoded() {
+        assert_eq!(decode_text(&[0xFF, 0xFE, b'a']), None, "odd length");
+        assert_eq!(
+            decode_text(&[0xFF, 0xFE, 0x00, 0xD8]),
+            None,
+            "unpaired surrogate"
+        );
+        assert_eq!(decode_text(b"a\x80"), None, "invalid UTF-8");
+    }
 
     fn err_at(data: &[u8]) -> (String, usize, usize) {
         match decode_utf8("WebResources/new_x.js", data.to_vec()) {

@@ -1,12 +1,42 @@
 //! The line-based fallback: an ordinary three-way line merge (`similar::TextMerge`) with
 //! git's conflict markers, used when the structured merge cannot run. The boundary type is
 //! the same [`MergeOutcome`], with [`MergeOutcome::fallback`] saying why.
+//!
+//! One thing it does beyond git's line merge: when ours uses one newline style throughout
+//! and base or theirs uses the other one throughout (a file re-saved on another machine or
+//! by another tool), that side is read in ours' style first, so a newline change alone does
+//! not turn every line into a conflict. The result is written like ours, as everywhere.
 
 use super::{Conflict, ConflictReason, ConflictStyle, MergeOptions, MergeOutcome};
 use similar::{MergeResolution, TextMerge};
+use std::borrow::Cow;
+
+/// The newline a text uses, when it uses only one style (`None` for mixed or no newlines).
+fn uniform_newline(text: &str) -> Option<&'static str> {
+    let lf = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let crlf = memchr::memmem::find_iter(text.as_bytes(), b"\r\n").count();
+    match (lf, crlf) {
+        (0, _) => None,
+        (n, c) if n == c => Some("\r\n"),
+        (_, 0) => Some("\n"),
+        _ => None,
+    }
+}
+
+/// `text` in ours' newline style, when both use one style each and they differ.
+fn in_style_of<'a>(text: &'a str, ours: Option<&str>) -> Cow<'a, str> {
+    match (uniform_newline(text), ours) {
+        (Some("\r\n"), Some("\n")) => Cow::Owned(text.replace("\r\n", "\n")),
+        (Some("\n"), Some("\r\n")) => Cow::Owned(text.replace('\n', "\r\n")),
+        _ => Cow::Borrowed(text),
+    }
+}
 
 /// Line merge of three texts.
 pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &str) -> MergeOutcome {
+    let style = uniform_newline(ours);
+    let (base, theirs) = (in_style_of(base, style), in_style_of(theirs, style));
+    let (base, theirs) = (base.as_ref(), theirs.as_ref());
     let mut m = TextMerge::configure().merge_lines(base, ours, theirs);
     m.conflict_style(match opts.style {
         ConflictStyle::Merge => similar::ConflictStyle::Merge,
@@ -67,5 +97,34 @@ pub fn keep_ours(ours: &[u8], why: &str) -> MergeOutcome {
         }],
         decisions: Vec::new(),
         fallback: Some(format!("kept ours whole: {why}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> MergeOptions {
+        MergeOptions::default()
+    }
+
+    #[test]
+    fn a_side_saved_with_other_newlines_merges_cleanly_in_ours_style() {
+        let base = "a\r\nb\r\nc\r\nd\r\ne\r\n";
+        let ours = "A\nb\nc\nd\ne\n";
+        let theirs = "a\r\nb\r\nc\r\nd\r\nE\r\n";
+        let out = merge(base, ours, theirs, &opts(), "test");
+        assert!(out.is_clean(), "{:?}", out.conflicts);
+        assert_eq!(String::from_utf8(out.bytes).unwrap(), "A\nb\nc\nd\nE\n");
+    }
+
+    #[test]
+    fn mixed_newlines_are_left_as_they_are() {
+        assert_eq!(uniform_newline("a\r\nb\nc"), None);
+        assert_eq!(uniform_newline("abc"), None);
+        assert_eq!(in_style_of("a\r\nb\n", Some("\n")), "a\r\nb\n");
+        // A real both-sides edit of the same line still conflicts.
+        let out = merge("a\nb\n", "x\nb\n", "y\r\nb\r\n", &opts(), "test");
+        assert_eq!(out.conflicts.len(), 1);
     }
 }

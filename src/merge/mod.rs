@@ -14,7 +14,8 @@ pub mod package;
 pub mod rules;
 mod tree;
 
-use crate::model::kinds::KINDS;
+use crate::input::{TextEncoding, decode_text, encode_text};
+use crate::model::kinds::{CONTAINER_ROOTS, KINDS};
 use crate::xml::{Document, XmlError};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -158,21 +159,10 @@ pub(crate) enum Unstructured {
 
 /// Document roots the structured merge understands: `ImportExportXml` (customizations.xml,
 /// solution.xml) and every root that the kinds table anchors at a document root
-/// (SolutionPackager component files), plus the containers SolutionPackager writes.
+/// (SolutionPackager component files), plus the list roots SolutionPackager writes
+/// ([`CONTAINER_ROOTS`]).
 pub fn is_solution_root(name: &str) -> bool {
-    const CONTAINERS: &[&str] = &[
-        "ImportExportXml",
-        "forms",
-        "savedqueries",
-        "EntityRelationships",
-        "EntityMaps",
-        "FieldSecurityProfiles",
-        "EmailTemplates",
-        "RibbonDiffXml",
-        "Types",
-        "Visualizations",
-    ];
-    CONTAINERS.contains(&name)
+    CONTAINER_ROOTS.contains(&name)
         || KINDS.iter().any(|k| {
             k.at.iter().any(|at| {
                 at.strip_prefix('/')
@@ -227,7 +217,9 @@ pub fn merge_owned(
             return clean(theirs);
         }
     }
-    if let Some(outcome) = merge_utf16(base.as_deref(), &ours, &theirs, opts) {
+    // A base that is there but empty is git's stand-in for "added on both sides".
+    let base = base.filter(|b| !b.is_empty());
+    if let Some(outcome) = merge_reencoded(base.as_deref(), &ours, &theirs, opts) {
         return outcome;
     }
     let valid = base
@@ -258,53 +250,34 @@ pub fn merge_owned(
     }
 }
 
-/// Files saved as UTF-16 (flow definitions from some tools are): merged as text, written
-/// back in the encoding and byte order of ours.
-fn merge_utf16(
+/// Files saved as UTF-16 (flow definitions from some tools are), on any side: each side is
+/// decoded from its own encoding (UTF-16 or UTF-8, with or without a byte order mark), the
+/// texts are merged, and the result is written back in ours' encoding. `None` when no side
+/// is UTF-16 (the ordinary path) or a side cannot be decoded.
+fn merge_reencoded(
     base: Option<&[u8]>,
     ours: &[u8],
     theirs: &[u8],
     opts: &MergeOptions,
 ) -> Option<MergeOutcome> {
-    fn decode(b: &[u8]) -> Option<(String, bool)> {
-        let le = b.starts_with(&[0xFF, 0xFE]);
-        if !le && !b.starts_with(&[0xFE, 0xFF]) || !b.len().is_multiple_of(2) {
-            return None;
-        }
-        let units = b[2..].chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .ok()
-            .map(|s| (s, le))
+    let sides = [base.unwrap_or_default(), ours, theirs];
+    if !sides.iter().any(|s| TextEncoding::utf16_bom(s).is_some()) {
+        return None;
     }
-    let (o, le) = decode(ours)?;
-    let (t, _) = decode(theirs)?;
+    let (o, encoding) = decode_text(ours)?;
+    let (t, _) = decode_text(theirs)?;
     let b = match base {
-        Some(b) => Some(decode(b)?.0),
+        Some(b) => Some(decode_text(b)?.0),
         None => None,
     };
-    let mut inner = merge_files(
-        b.as_deref().map(str::as_bytes),
-        o.as_bytes(),
-        t.as_bytes(),
+    let mut inner = merge_owned(
+        b.map(String::into_bytes),
+        o.into_bytes(),
+        t.into_bytes(),
         opts,
     );
-    let text = String::from_utf8_lossy(&inner.bytes).into_owned();
-    let mut bytes = if le {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for u in text.encode_utf16() {
-        bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
-    }
-    inner.bytes = bytes;
+    let text = String::from_utf8_lossy(&inner.bytes);
+    inner.bytes = encode_text(&text, encoding);
     Some(inner)
 }
 

@@ -146,14 +146,10 @@ pub struct PackageReport<'a> {
     pub entries: Vec<&'a EntryOutcome>,
 }
 
-/// Whether a part is binary: git's own test (a NUL in the first 8,000 bytes), or not
-/// decodable as UTF-8 (UTF-16 text with a BOM counts as text; `merge_files` handles it).
+/// Whether a part is binary (see [`crate::input::part_text`]: UTF-16 text counts as text;
+/// `merge_files` merges it in its own encoding).
 pub fn is_binary(data: &[u8]) -> bool {
-    let utf16 = data.starts_with(&[0xFF, 0xFE]) || data.starts_with(&[0xFE, 0xFF]);
-    if utf16 {
-        return false;
-    }
-    memchr::memchr(0, &data[..data.len().min(8000)]).is_some() || std::str::from_utf8(data).is_err()
+    crate::input::part_text(data).is_none()
 }
 
 /// The three versions of one entry.

@@ -11,7 +11,7 @@ use super::rules::{self, Rule};
 use super::{
     Conflict, ConflictReason, ConflictStyle, Decision, MergeOptions, MergeOutcome, Unstructured,
 };
-use crate::model::kinds::{KindDef, ListOrder};
+use crate::model::kinds::{KindDef, ListOrder, Role};
 use crate::model::{Child, Classifier, Ident, display_of, entry_prefix, key_of, natural_cmp};
 use crate::xml::{Document, NodeId, NodeKind, escape_attr, unescape_lossy};
 use rustc_hash::FxHashMap;
@@ -182,7 +182,7 @@ impl<'a> Merger<'a> {
         ident: Ident,
     ) {
         let component = kind
-            .filter(|k| k.component)
+            .filter(|k| k.role.is_component())
             .map(|k| (k, display_of(doc, node, k).unwrap_or_default()));
         self.trail.push(Seg { ident, component });
     }
@@ -195,7 +195,7 @@ impl<'a> Merger<'a> {
             && !self.trail.iter().any(|s| {
                 s.component
                     .as_ref()
-                    .is_some_and(|(k, _)| k.name == "entity")
+                    .is_some_and(|(k, _)| k.role == Role::Scope)
             })
         {
             path.push(p.clone());
@@ -1181,7 +1181,7 @@ fn equivalent(cm: &Classifier<'_>, m: NodeId, cb: &Classifier<'_>, b: NodeId) ->
         }
     }
     let (km, kb) = (cm.children(m), cb.children(b));
-    let is_label = |c: &Child| c.kind.is_some_and(|k| k.name == "label");
+    let is_label = |c: &Child| c.kind.is_some_and(|k| k.role == Role::Localized);
     let (rm, rb): (Vec<&Child>, Vec<&Child>) = (
         km.iter().filter(|c| !is_label(c)).collect(),
         kb.iter().filter(|c| !is_label(c)).collect(),

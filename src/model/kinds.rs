@@ -4,8 +4,9 @@
 //! Each [`KindDef`] says where the kind lives (`at`: element-name contexts), how its identity
 //! key is read ([`KeySpec`]), how it sits in its list ([`ListOrder`]: a set that may be
 //! sorted by key, a sequence whose order is meaning, or a singleton), how a user names it
-//! ([`Display`]), its solution component type code, and whether it is a component a user
-//! thinks of (listed by `show`) or a keyed part of one (a label, an option, a form cell).
+//! ([`Display`]), its solution component type code, and its [`Role`]: a component a user
+//! thinks of (listed by `show`; a leaf, a container, or the table that scopes an entity
+//! folder) or a keyed part of one (an option, a form cell, a localized label).
 //! Facts come from `solution-format.md` §2–§3 (section numbers in the comments).
 //!
 //! Contexts: `"A/B"` matches an element `B` whose parent is `A`; a leading `/` anchors at the
@@ -55,6 +56,32 @@ pub enum ListOrder {
     Single,
 }
 
+/// What an item of a kind is to a user, and how the walks over a tree treat it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A keyed part of a component (an option, a form cell): not listed on its own.
+    Part,
+    /// A localized label, keyed by language code: a part whose removal or addition is a
+    /// translation, not an edit (a deletion wins over new translations), and which never
+    /// identifies the element that holds it.
+    Localized,
+    /// A component that never holds another component: the inventory walk does not
+    /// descend into it (columns, forms and views are most of a large file).
+    Leaf,
+    /// A component that may hold other components (the solution manifest, an assembly).
+    Container,
+    /// The table: a container whose path also scopes a SolutionPackager entity folder
+    /// (`Entities/account/FormXml/…` lives under `entity:account`).
+    Scope,
+}
+
+impl Role {
+    /// Listed by `show` and named in paths, as opposed to a part of a component.
+    pub fn is_component(self) -> bool {
+        matches!(self, Role::Leaf | Role::Container | Role::Scope)
+    }
+}
+
 /// One component kind.
 #[derive(Debug)]
 pub struct KindDef {
@@ -68,20 +95,20 @@ pub struct KindDef {
     pub display: &'static [Display],
     /// Solution component type code (§4), where one exists.
     pub code: Option<u32>,
-    /// A component a user thinks of (listed by `show`), as opposed to a keyed part of one.
-    pub component: bool,
+    pub role: Role,
 }
 
 use Display::{ChildAttr, Field, Label};
 use KeySpec::*;
 use ListOrder::*;
+use Role::{Container, Leaf, Localized, Part, Scope};
 
 const LOCALIZED_NAMES: Display = Label("LocalizedNames", "LocalizedName", "description");
 const DISPLAY_NAMES: Display = Label("displaynames", "displayname", "description");
 const LABELS: Display = Label("labels", "label", "description");
 
 macro_rules! kind {
-    ($name:literal, $title:literal, [$($at:literal),+ $(,)?], $key:expr, $order:expr, [$($d:expr),* $(,)?], $code:expr, $component:literal) => {
+    ($name:literal, $title:literal, [$($at:literal),+ $(,)?], $key:expr, $order:expr, [$($d:expr),* $(,)?], $code:expr, $role:ident) => {
         KindDef {
             name: $name,
             title: $title,
@@ -90,170 +117,145 @@ macro_rules! kind {
             order: $order,
             display: &[$($d),*],
             code: $code,
-            component: $component,
+            role: $role,
         }
     };
 }
 
 /// The table. Order matters only for readability; lookups go through an index by element name.
 /// Columns: name, title, contexts, identity key, list order, display-name probes, component
-/// type code, listed by `show` as a component. One row a kind, so it reads as a table.
+/// type code, role. One row a kind, so it reads as a table.
 #[rustfmt::skip]
 pub static KINDS: &[KindDef] = &[
     // ---- solution.xml manifest (§2) ----
-    kind!("solution", "Solution", ["ImportExportXml/SolutionManifest"], Fields(&["UniqueName"]), Single, [LOCALIZED_NAMES, Field("UniqueName")], None, true),
-    kind!("publisher", "Publisher", ["SolutionManifest/Publisher"], Fields(&["UniqueName"]), Single, [LOCALIZED_NAMES, Field("UniqueName")], None, true),
-    kind!("address", "Publisher address", ["Addresses/Address"], Fields(&["AddressNumber"]), Set, [], None, false),
-    kind!("rootcomponent", "Root component", ["RootComponents/RootComponent"], RootComponent, Set, [Field("schemaName"), Field("id")], None, false),
-    kind!("missingdependency", "Missing dependency", ["MissingDependencies/MissingDependency"], MissingDependency, Set, [], None, false),
+    kind!("solution", "Solution", ["ImportExportXml/SolutionManifest"], Fields(&["UniqueName"]), Single, [LOCALIZED_NAMES, Field("UniqueName")], None, Container),
+    kind!("publisher", "Publisher", ["SolutionManifest/Publisher"], Fields(&["UniqueName"]), Single, [LOCALIZED_NAMES, Field("UniqueName")], None, Container),
+    kind!("address", "Publisher address", ["Addresses/Address"], Fields(&["AddressNumber"]), Set, [], None, Part),
+    kind!("rootcomponent", "Root component", ["RootComponents/RootComponent"], RootComponent, Set, [Field("schemaName"), Field("id")], None, Part),
+    kind!("missingdependency", "Missing dependency", ["MissingDependencies/MissingDependency"], MissingDependency, Set, [], None, Part),
     // ---- localized labels: keyed by language code, always a set (§3.4) ----
-    kind!("label", "Label", ["LocalizedNames/LocalizedName", "Descriptions/Description", "LocalizedCollectionNames/LocalizedCollectionName", "displaynames/displayname", "labels/label", "CustomLabels/CustomLabel", "Titles/Title", "displayname/label", "description/label", "buttonlabeltext/label", "DisplayNames/DisplayName", "Labels/Label"], AnyOf(&["languagecode", "LCID"]), Set, [Field("description"), Field("Title")], Some(7), false),
+    kind!("label", "Label", ["LocalizedNames/LocalizedName", "Descriptions/Description", "LocalizedCollectionNames/LocalizedCollectionName", "displaynames/displayname", "labels/label", "CustomLabels/CustomLabel", "Titles/Title", "displayname/label", "description/label", "buttonlabeltext/label", "DisplayNames/DisplayName", "Labels/Label"], AnyOf(&["languagecode", "LCID"]), Set, [Field("description"), Field("Title")], Some(7), Localized),
     // ---- customizations.xml: entities and their parts (§3.2) ----
-    kind!("entity", "Table", ["Entities/Entity", "/Entity"], Fields(&["Name"]), Set, [ChildAttr("Name", "LocalizedName"), Field("Name")], Some(1), true),
-    kind!("attribute", "Column", ["attributes/attribute"], AnyOf(&["PhysicalName", "LogicalName", "Name"]), Set, [DISPLAY_NAMES, Field("PhysicalName")], Some(2), true),
-    kind!("option", "Option", ["options/option"], Fields(&["value"]), Sequence, [LABELS], Some(4), false),
-    kind!("state", "State", ["states/state"], Fields(&["value"]), Sequence, [LABELS, Field("invariantname")], None, false),
-    kind!("status", "Status", ["statuses/status"], Fields(&["value"]), Sequence, [LABELS], None, false),
-    kind!("entitykey", "Alternate key", ["EntityKeys/EntityKey"], AnyOf(&["LogicalName", "Name"]), Set, [DISPLAY_NAMES, Field("Name")], Some(14), true),
-    kind!("keyattribute", "Key column", ["EntityKeyAttributes/AttributeName"], Text, Sequence, [], None, false),
-    kind!("formset", "Forms of a type", ["FormXml/forms"], Fields(&["type"]), Set, [Field("type")], None, false),
-    kind!("form", "Form", ["forms/systemform", "/forms/systemform"], Fields(&["formid"]), Set, [LOCALIZED_NAMES, Field("formid")], Some(60), true),
-    kind!("view", "View", ["savedqueries/savedquery", "/savedqueries/savedquery"], Fields(&["savedqueryid"]), Set, [LOCALIZED_NAMES, Field("savedqueryid")], Some(26), true),
-    kind!("chart", "Chart", ["Visualizations/visualization", "/visualization"], Fields(&["savedqueryvisualizationid"]), Set, [LOCALIZED_NAMES, Field("name")], Some(59), true),
-    kind!("ribbon", "Ribbon", ["Entity/RibbonDiffXml", "ImportExportXml/RibbonDiffXml", "/RibbonDiffXml"], Singleton, Single, [], Some(55), true),
-    kind!("hierarchyrule", "Hierarchy rule", ["HierarchyRules/HierarchyRule"], Fields(&["HierarchyRuleID"]), Set, [Field("Name")], Some(65), true),
-    kind!("index", "Index", ["indexes/index"], Fields(&["Name"]), Set, [Field("Name")], Some(18), false),
+    kind!("entity", "Table", ["Entities/Entity", "/Entity"], Fields(&["Name"]), Set, [ChildAttr("Name", "LocalizedName"), Field("Name")], Some(1), Scope),
+    kind!("attribute", "Column", ["attributes/attribute"], AnyOf(&["PhysicalName", "LogicalName", "Name"]), Set, [DISPLAY_NAMES, Field("PhysicalName")], Some(2), Leaf),
+    kind!("option", "Option", ["options/option"], Fields(&["value"]), Sequence, [LABELS], Some(4), Part),
+    kind!("state", "State", ["states/state"], Fields(&["value"]), Sequence, [LABELS, Field("invariantname")], None, Part),
+    kind!("status", "Status", ["statuses/status"], Fields(&["value"]), Sequence, [LABELS], None, Part),
+    kind!("entitykey", "Alternate key", ["EntityKeys/EntityKey"], AnyOf(&["LogicalName", "Name"]), Set, [DISPLAY_NAMES, Field("Name")], Some(14), Leaf),
+    kind!("keyattribute", "Key column", ["EntityKeyAttributes/AttributeName"], Text, Sequence, [], None, Part),
+    kind!("formset", "Forms of a type", ["FormXml/forms"], Fields(&["type"]), Set, [Field("type")], None, Part),
+    kind!("form", "Form", ["forms/systemform", "/forms/systemform"], Fields(&["formid"]), Set, [LOCALIZED_NAMES, Field("formid")], Some(60), Leaf),
+    kind!("view", "View", ["savedqueries/savedquery", "/savedqueries/savedquery"], Fields(&["savedqueryid"]), Set, [LOCALIZED_NAMES, Field("savedqueryid")], Some(26), Leaf),
+    kind!("chart", "Chart", ["Visualizations/visualization", "/visualization"], Fields(&["savedqueryvisualizationid"]), Set, [LOCALIZED_NAMES, Field("name")], Some(59), Leaf),
+    kind!("ribbon", "Ribbon", ["Entity/RibbonDiffXml", "ImportExportXml/RibbonDiffXml", "/RibbonDiffXml"], Singleton, Single, [], Some(55), Leaf),
+    kind!("hierarchyrule", "Hierarchy rule", ["HierarchyRules/HierarchyRule"], Fields(&["HierarchyRuleID"]), Set, [Field("Name")], Some(65), Leaf),
+    kind!("index", "Index", ["indexes/index"], Fields(&["Name"]), Set, [Field("Name")], Some(18), Part),
     // ---- form internals (§3.2.1): layout is a sequence ----
-    kind!("tab", "Tab", ["tabs/tab"], AnyOf(&["id", "name"]), Sequence, [LABELS, Field("name")], None, false),
-    kind!("section", "Section", ["sections/section"], AnyOf(&["id", "name"]), Sequence, [LABELS, Field("name")], None, false),
-    kind!("cell", "Cell", ["row/cell"], AnyOf(&["id", "name"]), Sequence, [LABELS, Field("name")], None, false),
-    kind!("control", "Control", ["cell/control"], AnyOf(&["id", "uniqueid"]), Single, [Field("datafieldname"), Field("id")], None, false),
-    kind!("hiddencontrol", "Hidden control", ["hiddencontrols/data"], Fields(&["id"]), Set, [Field("datafieldname")], None, false),
-    kind!("displayconditionrole", "Form role", ["DisplayConditions/Role"], Fields(&["Id"]), Set, [], None, false),
-    kind!("library", "Form library", ["formLibraries/Library"], Fields(&["name"]), Sequence, [Field("name")], None, false),
-    kind!("event", "Form event", ["events/event"], Fields(&["name", "attribute"]), Sequence, [Field("name")], None, false),
-    kind!("handler", "Event handler", ["Handlers/Handler"], Fields(&["libraryName", "functionName"]), Sequence, [Field("functionName")], None, false),
-    kind!("navitem", "Navigation item", ["NavBar/NavBarByRelationshipItem", "NavBar/NavBarItem"], AnyOf(&["Id", "RelationshipName"]), Sequence, [Field("Id")], None, false),
-    kind!("controldescription", "Control description", ["controlDescriptions/controlDescription"], Fields(&["forControl"]), Sequence, [Field("forControl")], None, false),
-    kind!("customcontrol-binding", "Custom control", ["controlDescription/customControl"], Fields(&["formFactor", "name"]), Sequence, [Field("name")], None, false),
+    kind!("tab", "Tab", ["tabs/tab"], AnyOf(&["id", "name"]), Sequence, [LABELS, Field("name")], None, Part),
+    kind!("section", "Section", ["sections/section"], AnyOf(&["id", "name"]), Sequence, [LABELS, Field("name")], None, Part),
+    kind!("cell", "Cell", ["row/cell"], AnyOf(&["id", "name"]), Sequence, [LABELS, Field("name")], None, Part),
+    kind!("control", "Control", ["cell/control"], AnyOf(&["id", "uniqueid"]), Single, [Field("datafieldname"), Field("id")], None, Part),
+    kind!("hiddencontrol", "Hidden control", ["hiddencontrols/data"], Fields(&["id"]), Set, [Field("datafieldname")], None, Part),
+    kind!("displayconditionrole", "Form role", ["DisplayConditions/Role"], Fields(&["Id"]), Set, [], None, Part),
+    kind!("library", "Form library", ["formLibraries/Library"], Fields(&["name"]), Sequence, [Field("name")], None, Part),
+    kind!("event", "Form event", ["events/event"], Fields(&["name", "attribute"]), Sequence, [Field("name")], None, Part),
+    kind!("handler", "Event handler", ["Handlers/Handler"], Fields(&["libraryName", "functionName"]), Sequence, [Field("functionName")], None, Part),
+    kind!("navitem", "Navigation item", ["NavBar/NavBarByRelationshipItem", "NavBar/NavBarItem"], AnyOf(&["Id", "RelationshipName"]), Sequence, [Field("Id")], None, Part),
+    kind!("controldescription", "Control description", ["controlDescriptions/controlDescription"], Fields(&["forControl"]), Sequence, [Field("forControl")], None, Part),
+    kind!("customcontrol-binding", "Custom control", ["controlDescription/customControl"], Fields(&["formFactor", "name"]), Sequence, [Field("name")], None, Part),
     // ---- view internals (§3.2.2) ----
-    kind!("fetchattribute", "Fetch column", ["entity/attribute", "link-entity/attribute"], Fields(&["name"]), Set, [Field("name")], None, false),
-    kind!("fetchorder", "Sort order", ["entity/order", "link-entity/order"], Fields(&["attribute"]), Sequence, [Field("attribute")], None, false),
-    kind!("linkentity", "Linked table", ["entity/link-entity", "link-entity/link-entity"], AnyOf(&["alias", "name"]), Sequence, [Field("name")], None, false),
+    kind!("fetchattribute", "Fetch column", ["entity/attribute", "link-entity/attribute"], Fields(&["name"]), Set, [Field("name")], None, Part),
+    kind!("fetchorder", "Sort order", ["entity/order", "link-entity/order"], Fields(&["attribute"]), Sequence, [Field("attribute")], None, Part),
+    kind!("linkentity", "Linked table", ["entity/link-entity", "link-entity/link-entity"], AnyOf(&["alias", "name"]), Sequence, [Field("name")], None, Part),
     // ---- security (§3.2) ----
-    kind!("role", "Security role", ["Roles/Role", "/Role"], Fields(&["id"]), Set, [Field("name")], Some(20), true),
-    kind!("privilege", "Privilege", ["RolePrivileges/RolePrivilege"], Fields(&["name"]), Set, [Field("name")], Some(21), false),
-    kind!("fieldsecurityprofile", "Field security profile", ["FieldSecurityProfiles/FieldSecurityProfile"], Fields(&["fieldsecurityprofileid"]), Set, [Field("name")], Some(70), true),
-    kind!("fieldpermission", "Field permission", ["FieldPermissions/FieldPermission"], Fields(&["EntityName", "AttributeName"]), Set, [Field("AttributeName")], Some(71), false),
+    kind!("role", "Security role", ["Roles/Role", "/Role"], Fields(&["id"]), Set, [Field("name")], Some(20), Leaf),
+    kind!("privilege", "Privilege", ["RolePrivileges/RolePrivilege"], Fields(&["name"]), Set, [Field("name")], Some(21), Part),
+    kind!("fieldsecurityprofile", "Field security profile", ["FieldSecurityProfiles/FieldSecurityProfile"], Fields(&["fieldsecurityprofileid"]), Set, [Field("name")], Some(70), Leaf),
+    kind!("fieldpermission", "Field permission", ["FieldPermissions/FieldPermission"], Fields(&["EntityName", "AttributeName"]), Set, [Field("AttributeName")], Some(71), Part),
     // ---- processes ----
-    kind!("workflow", "Process", ["Workflows/Workflow", "/Workflow"], Fields(&["WorkflowId"]), Set, [Field("Name")], Some(29), true),
-    kind!("steplabel", "Step label", ["labels/steplabels"], Fields(&["id"]), Set, [], None, false),
-    kind!("processtrigger", "Process trigger", ["ProcessTriggers/ProcessTrigger"], Fields(&["processtriggerid"]), Set, [], None, false),
+    kind!("workflow", "Process", ["Workflows/Workflow", "/Workflow"], Fields(&["WorkflowId"]), Set, [Field("Name")], Some(29), Leaf),
+    kind!("steplabel", "Step label", ["labels/steplabels"], Fields(&["id"]), Set, [], None, Part),
+    kind!("processtrigger", "Process trigger", ["ProcessTriggers/ProcessTrigger"], Fields(&["processtriggerid"]), Set, [], None, Part),
     // ---- templates, maps, relationships, option sets, reports ----
-    kind!("emailtemplate", "Email template", ["EmailTemplates/emailtemplate", "/EmailTemplates/emailtemplate"], Fields(&["templateid"]), Set, [Field("title")], Some(36), true),
-    kind!("kbarticletemplate", "Article template", ["KBArticleTemplates/kbarticletemplate"], Fields(&["kbarticletemplateid"]), Set, [Field("title")], Some(38), true),
-    kind!("contracttemplate", "Contract template", ["ContractTemplates/contracttemplate"], Fields(&["contracttemplateid"]), Set, [Field("name")], Some(37), true),
-    kind!("mailmergetemplate", "Mail merge template", ["MailMergeTemplates/mailmergetemplate"], Fields(&["mailmergetemplateid"]), Set, [Field("name")], Some(39), true),
-    kind!("entitymap", "Table map", ["EntityMaps/EntityMap"], Fields(&["EntitySource", "EntityTarget"]), Set, [], Some(46), true),
-    kind!("attributemap", "Column map", ["AttributeMaps/AttributeMap"], Fields(&["AttributeSource", "AttributeTarget"]), Set, [], Some(47), false),
-    kind!("relationship", "Relationship", ["EntityRelationships/EntityRelationship"], Fields(&["Name"]), Set, [Field("Name")], Some(10), true),
-    kind!("relationshiprole", "Relationship role (legacy)", ["RelationshipRoles/RelationshipRole"], Fields(&["relationshiproleid"]), Set, [Field("name")], Some(11), true),
-    kind!("connectionrole", "Connection role", ["ConnectionRoles/ConnectionRole"], Fields(&["connectionroleid"]), Set, [Field("name")], Some(63), true),
-    kind!("connectionroleassociation", "Connection role association", ["ConnectionRoleAssociations/ConnectionRoleAssociation"], Fields(&["connectionroleid", "associatedconnectionroleid"]), Set, [], None, false),
-    kind!("optionset", "Choice (global option set)", ["optionsets/optionset", "/optionset"], Fields(&["Name"]), Set, [Field("localizedName"), DISPLAY_NAMES, Field("Name")], Some(9), true),
-    kind!("report", "Report", ["Reports/Report"], Fields(&["reportid"]), Set, [Field("name")], Some(31), true),
-    kind!("sitemap-legacy", "Site map (legacy)", ["ImportExportXml/SiteMap", "/SiteMap"], Singleton, Single, [], Some(62), true),
-    kind!("dashboard", "Dashboard", ["Dashboards/Dashboard", "/Dashboard"], Fields(&["FormId"]), Set, [LOCALIZED_NAMES], Some(60), true),
-    kind!("interactivedashboard", "Interactive dashboard", ["InteractionCentricDashboards/InteractionCentricDashboard"], Fields(&["FormId"]), Set, [LOCALIZED_NAMES], Some(60), true),
-    kind!("dialog", "Dialog", ["Dialogs/Dialog", "/Dialog"], AnyOf(&["FormId", "UniqueName"]), Set, [LOCALIZED_NAMES, Field("UniqueName")], Some(60), true),
-    kind!("webresource", "Web resource", ["WebResources/WebResource", "/WebResource"], AnyOf(&["Name", "WebResourceId"]), Set, [Field("DisplayName"), Field("Name")], Some(61), true),
-    kind!("customcontrol", "Custom control (PCF)", ["CustomControls/CustomControl", "/CustomControl"], Fields(&["Name"]), Set, [Field("Name")], Some(66), true),
+    kind!("emailtemplate", "Email template", ["EmailTemplates/emailtemplate", "/EmailTemplates/emailtemplate"], Fields(&["templateid"]), Set, [Field("title")], Some(36), Leaf),
+    kind!("kbarticletemplate", "Article template", ["KBArticleTemplates/kbarticletemplate"], Fields(&["kbarticletemplateid"]), Set, [Field("title")], Some(38), Leaf),
+    kind!("contracttemplate", "Contract template", ["ContractTemplates/contracttemplate"], Fields(&["contracttemplateid"]), Set, [Field("name")], Some(37), Leaf),
+    kind!("mailmergetemplate", "Mail merge template", ["MailMergeTemplates/mailmergetemplate"], Fields(&["mailmergetemplateid"]), Set, [Field("name")], Some(39), Leaf),
+    kind!("entitymap", "Table map", ["EntityMaps/EntityMap"], Fields(&["EntitySource", "EntityTarget"]), Set, [], Some(46), Leaf),
+    kind!("attributemap", "Column map", ["AttributeMaps/AttributeMap"], Fields(&["AttributeSource", "AttributeTarget"]), Set, [], Some(47), Part),
+    kind!("relationship", "Relationship", ["EntityRelationships/EntityRelationship"], Fields(&["Name"]), Set, [Field("Name")], Some(10), Leaf),
+    kind!("relationshiprole", "Relationship role (legacy)", ["RelationshipRoles/RelationshipRole"], Fields(&["relationshiproleid"]), Set, [Field("name")], Some(11), Leaf),
+    kind!("connectionrole", "Connection role", ["ConnectionRoles/ConnectionRole"], Fields(&["connectionroleid"]), Set, [Field("name")], Some(63), Leaf),
+    kind!("connectionroleassociation", "Connection role association", ["ConnectionRoleAssociations/ConnectionRoleAssociation"], Fields(&["connectionroleid", "associatedconnectionroleid"]), Set, [], None, Part),
+    kind!("optionset", "Choice (global option set)", ["optionsets/optionset", "/optionset"], Fields(&["Name"]), Set, [Field("localizedName"), DISPLAY_NAMES, Field("Name")], Some(9), Leaf),
+    kind!("report", "Report", ["Reports/Report"], Fields(&["reportid"]), Set, [Field("name")], Some(31), Leaf),
+    kind!("sitemap-legacy", "Site map (legacy)", ["ImportExportXml/SiteMap", "/SiteMap"], Singleton, Single, [], Some(62), Leaf),
+    kind!("dashboard", "Dashboard", ["Dashboards/Dashboard", "/Dashboard"], Fields(&["FormId"]), Set, [LOCALIZED_NAMES], Some(60), Leaf),
+    kind!("interactivedashboard", "Interactive dashboard", ["InteractionCentricDashboards/InteractionCentricDashboard"], Fields(&["FormId"]), Set, [LOCALIZED_NAMES], Some(60), Leaf),
+    kind!("dialog", "Dialog", ["Dialogs/Dialog", "/Dialog"], AnyOf(&["FormId", "UniqueName"]), Set, [LOCALIZED_NAMES, Field("UniqueName")], Some(60), Leaf),
+    kind!("webresource", "Web resource", ["WebResources/WebResource", "/WebResource"], AnyOf(&["Name", "WebResourceId"]), Set, [Field("DisplayName"), Field("Name")], Some(61), Leaf),
+    kind!("customcontrol", "Custom control (PCF)", ["CustomControls/CustomControl", "/CustomControl"], Fields(&["Name"]), Set, [Field("Name")], Some(66), Leaf),
     // ---- code ----
-    kind!("pluginassembly", "Plug-in assembly", ["SolutionPluginAssemblies/PluginAssembly", "/PluginAssembly"], Fields(&["PluginAssemblyId"]), Set, [Field("FullName")], Some(91), true),
-    kind!("plugintype", "Plug-in type", ["PluginTypes/PluginType"], AnyOf(&["PluginTypeId", "Name"]), Set, [Field("Name")], Some(90), true),
-    kind!("step", "Plug-in step", ["SdkMessageProcessingSteps/SdkMessageProcessingStep", "/SdkMessageProcessingStep"], Fields(&["SdkMessageProcessingStepId"]), Set, [Field("Name")], Some(92), true),
-    kind!("stepimage", "Plug-in step image", ["SdkMessageProcessingStepImages/SdkMessageProcessingStepImage"], Fields(&["SdkMessageProcessingStepImageId"]), Set, [Field("Name")], Some(93), false),
-    kind!("serviceendpoint", "Service endpoint", ["ServiceEndpoints/ServiceEndpoint"], Fields(&["ServiceEndpointId"]), Set, [Field("Name")], Some(95), true),
+    kind!("pluginassembly", "Plug-in assembly", ["SolutionPluginAssemblies/PluginAssembly", "/PluginAssembly"], Fields(&["PluginAssemblyId"]), Set, [Field("FullName")], Some(91), Container),
+    kind!("plugintype", "Plug-in type", ["PluginTypes/PluginType"], AnyOf(&["PluginTypeId", "Name"]), Set, [Field("Name")], Some(90), Leaf),
+    kind!("step", "Plug-in step", ["SdkMessageProcessingSteps/SdkMessageProcessingStep", "/SdkMessageProcessingStep"], Fields(&["SdkMessageProcessingStepId"]), Set, [Field("Name")], Some(92), Leaf),
+    kind!("stepimage", "Plug-in step image", ["SdkMessageProcessingStepImages/SdkMessageProcessingStepImage"], Fields(&["SdkMessageProcessingStepImageId"]), Set, [Field("Name")], Some(93), Part),
+    kind!("serviceendpoint", "Service endpoint", ["ServiceEndpoints/ServiceEndpoint"], Fields(&["ServiceEndpointId"]), Set, [Field("Name")], Some(95), Leaf),
     // ---- apps and navigation ----
-    kind!("sitemap", "Site map", ["AppModuleSiteMaps/AppModuleSiteMap", "/AppModuleSiteMap"], Fields(&["SiteMapUniqueName"]), Set, [LOCALIZED_NAMES, Field("SiteMapUniqueName")], Some(62), true),
-    kind!("area", "Site map area", ["SiteMap/Area"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Id")], None, false),
-    kind!("group", "Site map group", ["Area/Group"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Id")], None, false),
-    kind!("subarea", "Site map subarea", ["Group/SubArea"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Entity"), Field("Id")], None, false),
-    kind!("app", "Model-driven app", ["AppModules/AppModule", "/AppModule"], Fields(&["UniqueName"]), Set, [LOCALIZED_NAMES, Field("UniqueName")], Some(80), true),
-    kind!("appcomponent", "App component", ["AppModuleComponents/AppModuleComponent"], Fields(&["type", "schemaName", "id"]), Set, [Field("schemaName"), Field("id")], None, false),
-    kind!("approle", "App role", ["AppModuleRoleMaps/Role"], Fields(&["id"]), Set, [], None, false),
-    kind!("appelement", "App element", ["appelements/appelement"], Fields(&["uniquename"]), Set, [Field("name"), Field("uniquename")], None, false),
-    kind!("appsetting", "App setting", ["appsettings/appsetting"], AnyOf(&["settingdefinitionid.uniquename", "uniquename"]), Set, [], None, false),
-    kind!("canvasapp", "Canvas app", ["CanvasApps/CanvasApp", "/CanvasApp"], Fields(&["Name"]), Set, [Field("DisplayName"), Field("Name")], Some(300), true),
-    kind!("entitydataprovider", "Data provider", ["EntityDataProviders/EntityDataProvider"], AnyOf(&["EntityDataProviderId", "Name"]), Set, [Field("Name")], None, true),
-    kind!("entitydatasource", "Data source", ["EntityDataSources/EntityDataSource", "/EntityDataSource"], AnyOf(&["EntityDataSourceId", "Name"]), Set, [Field("Name")], Some(183), true),
-    kind!("connector", "Custom connector", ["Connectors/Connector", "/Connector"], AnyOf(&["name", "connectorid"]), Set, [Field("displayname"), Field("name")], Some(372), true),
-    kind!("aimodel", "AI model", ["AIModels/AIModel"], Fields(&["msdyn_aimodelid"]), Set, [Field("msdyn_name")], Some(401), true),
-    kind!("aiconfiguration", "AI configuration", ["AIConfigurations/AIConfiguration"], Fields(&["msdyn_aiconfigurationid"]), Set, [Field("msdyn_name")], Some(402), false),
-    kind!("entityimageconfig", "Table image configuration", ["EntityImageConfigs/EntityImageConfig"], Fields(&["parententitylogicalname"]), Set, [], Some(432), true),
-    kind!("attributeimageconfig", "Column image configuration", ["AttributeImageConfigs/AttributeImageConfig"], Fields(&["parententitylogicalname", "attributelogicalname"]), Set, [], Some(431), true),
-    kind!("contenttype-default", "Content type (by extension)", ["/Types/Default"], Fields(&["Extension"]), Set, [], None, false),
-    kind!("contenttype-override", "Content type (by part)", ["/Types/Override"], Fields(&["PartName"]), Set, [], None, false),
-    kind!("languagecode", "Language", ["Languages/Language"], Text, Set, [], None, false),
-    kind!("orgsettings", "Organization settings", ["ImportExportXml/OrganizationSettings"], Singleton, Single, [], Some(25), true),
+    kind!("sitemap", "Site map", ["AppModuleSiteMaps/AppModuleSiteMap", "/AppModuleSiteMap"], Fields(&["SiteMapUniqueName"]), Set, [LOCALIZED_NAMES, Field("SiteMapUniqueName")], Some(62), Leaf),
+    kind!("area", "Site map area", ["SiteMap/Area"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Id")], None, Part),
+    kind!("group", "Site map group", ["Area/Group"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Id")], None, Part),
+    kind!("subarea", "Site map subarea", ["Group/SubArea"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Entity"), Field("Id")], None, Part),
+    kind!("app", "Model-driven app", ["AppModules/AppModule", "/AppModule"], Fields(&["UniqueName"]), Set, [LOCALIZED_NAMES, Field("UniqueName")], Some(80), Leaf),
+    kind!("appcomponent", "App component", ["AppModuleComponents/AppModuleComponent"], Fields(&["type", "schemaName", "id"]), Set, [Field("schemaName"), Field("id")], None, Part),
+    kind!("approle", "App role", ["AppModuleRoleMaps/Role"], Fields(&["id"]), Set, [], None, Part),
+    kind!("appelement", "App element", ["appelements/appelement"], Fields(&["uniquename"]), Set, [Field("name"), Field("uniquename")], None, Part),
+    kind!("appsetting", "App setting", ["appsettings/appsetting"], AnyOf(&["settingdefinitionid.uniquename", "uniquename"]), Set, [], None, Part),
+    kind!("canvasapp", "Canvas app", ["CanvasApps/CanvasApp", "/CanvasApp"], Fields(&["Name"]), Set, [Field("DisplayName"), Field("Name")], Some(300), Leaf),
+    kind!("entitydataprovider", "Data provider", ["EntityDataProviders/EntityDataProvider"], AnyOf(&["EntityDataProviderId", "Name"]), Set, [Field("Name")], None, Container),
+    kind!("entitydatasource", "Data source", ["EntityDataSources/EntityDataSource", "/EntityDataSource"], AnyOf(&["EntityDataSourceId", "Name"]), Set, [Field("Name")], Some(183), Container),
+    kind!("connector", "Custom connector", ["Connectors/Connector", "/Connector"], AnyOf(&["name", "connectorid"]), Set, [Field("displayname"), Field("name")], Some(372), Leaf),
+    kind!("aimodel", "AI model", ["AIModels/AIModel"], Fields(&["msdyn_aimodelid"]), Set, [Field("msdyn_name")], Some(401), Leaf),
+    kind!("aiconfiguration", "AI configuration", ["AIConfigurations/AIConfiguration"], Fields(&["msdyn_aiconfigurationid"]), Set, [Field("msdyn_name")], Some(402), Part),
+    kind!("entityimageconfig", "Table image configuration", ["EntityImageConfigs/EntityImageConfig"], Fields(&["parententitylogicalname"]), Set, [], Some(432), Container),
+    kind!("attributeimageconfig", "Column image configuration", ["AttributeImageConfigs/AttributeImageConfig"], Fields(&["parententitylogicalname", "attributelogicalname"]), Set, [], Some(431), Container),
+    kind!("contenttype-default", "Content type (by extension)", ["/Types/Default"], Fields(&["Extension"]), Set, [], None, Part),
+    kind!("contenttype-override", "Content type (by part)", ["/Types/Override"], Fields(&["PartName"]), Set, [], None, Part),
+    kind!("languagecode", "Language", ["Languages/Language"], Text, Set, [], None, Part),
+    kind!("orgsettings", "Organization settings", ["ImportExportXml/OrganizationSettings"], Singleton, Single, [], Some(25), Container),
     // ---- record-style components (§3.6): root = table name, children alphabetical ----
-    kind!("connectionreference", "Connection reference", ["connectionreferences/connectionreference", "/connectionreference"], Fields(&["connectionreferencelogicalname"]), Set, [Field("connectionreferencedisplayname")], None, true),
-    kind!("dataflow", "Dataflow", ["msdyn_dataflows/msdyn_dataflow", "/msdyn_dataflow"], Fields(&["msdyn_dataflowid"]), Set, [Field("msdyn_name")], None, true),
-    kind!("appactionrule-link", "Command rule link", ["appaction_appactionrule_classicrulesset/appaction_appactionrule_classicrules"], Fields(&["appactionid.uniquename", "appactionruleid.uniquename"]), Set, [], None, false),
-    kind!("environmentvariable", "Environment variable", ["/environmentvariabledefinition", "environmentvariabledefinitions/environmentvariabledefinition"], Fields(&["schemaname"]), Set, [ChildAttr("displayname", "default"), Field("schemaname")], Some(380), true),
-    kind!("customapi", "Custom API", ["/customapi", "customapis/customapi"], Fields(&["uniquename"]), Set, [ChildAttr("displayname", "default"), Field("uniquename")], None, true),
-    kind!("customapirequestparameter", "Custom API request parameter", ["/customapirequestparameter"], Fields(&["uniquename"]), Set, [ChildAttr("displayname", "default")], None, true),
-    kind!("customapiresponseproperty", "Custom API response property", ["/customapiresponseproperty"], Fields(&["uniquename"]), Set, [ChildAttr("displayname", "default")], None, true),
-    kind!("bot", "Copilot (bot)", ["/bot"], Fields(&["schemaname"]), Set, [Field("name")], None, true),
-    kind!("botcomponent", "Copilot component", ["/botcomponent"], Fields(&["schemaname"]), Set, [Field("name")], None, true),
-    kind!("appaction", "Command (app action)", ["/appaction"], Fields(&["uniquename"]), Set, [ChildAttr("buttonlabeltext", "default"), Field("name")], None, true),
-    kind!("aiplugin", "AI plug-in", ["/aiplugin"], AnyOf(&["name", "aipluginid"]), Set, [Field("humanname")], None, true),
-    kind!("aiskillconfig", "AI skill configuration", ["/aiskillconfig"], Fields(&["uniquename"]), Set, [Field("uniquename")], None, true),
-    kind!("pluginpackage", "Plug-in package", ["/pluginpackage"], Fields(&["uniquename"]), Set, [Field("name")], None, true),
-    kind!("schedule", "Schedule", ["/msdyn_schedule"], Fields(&["msdyn_scheduleid"]), Set, [Field("msdyn_name")], None, true),
-    kind!("record-field", "Field", ["connectionreference/*", "environmentvariabledefinition/*", "customapi/*", "customapirequestparameter/*", "customapiresponseproperty/*", "bot/*", "botcomponent/*", "appaction/*", "pluginpackage/*", "msdyn_dataflow/*"], ElementName, Set, [], None, false),
+    kind!("connectionreference", "Connection reference", ["connectionreferences/connectionreference", "/connectionreference"], Fields(&["connectionreferencelogicalname"]), Set, [Field("connectionreferencedisplayname")], None, Leaf),
+    kind!("dataflow", "Dataflow", ["msdyn_dataflows/msdyn_dataflow", "/msdyn_dataflow"], Fields(&["msdyn_dataflowid"]), Set, [Field("msdyn_name")], None, Leaf),
+    kind!("appactionrule-link", "Command rule link", ["appaction_appactionrule_classicrulesset/appaction_appactionrule_classicrules"], Fields(&["appactionid.uniquename", "appactionruleid.uniquename"]), Set, [], None, Part),
+    kind!("environmentvariable", "Environment variable", ["/environmentvariabledefinition", "environmentvariabledefinitions/environmentvariabledefinition"], Fields(&["schemaname"]), Set, [ChildAttr("displayname", "default"), Field("schemaname")], Some(380), Leaf),
+    kind!("customapi", "Custom API", ["/customapi", "customapis/customapi"], Fields(&["uniquename"]), Set, [ChildAttr("displayname", "default"), Field("uniquename")], None, Container),
+    kind!("customapirequestparameter", "Custom API request parameter", ["/customapirequestparameter"], Fields(&["uniquename"]), Set, [ChildAttr("displayname", "default")], None, Container),
+    kind!("customapiresponseproperty", "Custom API response property", ["/customapiresponseproperty"], Fields(&["uniquename"]), Set, [ChildAttr("displayname", "default")], None, Container),
+    kind!("bot", "Copilot (bot)", ["/bot"], Fields(&["schemaname"]), Set, [Field("name")], None, Container),
+    kind!("botcomponent", "Copilot component", ["/botcomponent"], Fields(&["schemaname"]), Set, [Field("name")], None, Container),
+    kind!("appaction", "Command (app action)", ["/appaction"], Fields(&["uniquename"]), Set, [ChildAttr("buttonlabeltext", "default"), Field("name")], None, Container),
+    kind!("aiplugin", "AI plug-in", ["/aiplugin"], AnyOf(&["name", "aipluginid"]), Set, [Field("humanname")], None, Container),
+    kind!("aiskillconfig", "AI skill configuration", ["/aiskillconfig"], Fields(&["uniquename"]), Set, [Field("uniquename")], None, Container),
+    kind!("pluginpackage", "Plug-in package", ["/pluginpackage"], Fields(&["uniquename"]), Set, [Field("name")], None, Container),
+    kind!("schedule", "Schedule", ["/msdyn_schedule"], Fields(&["msdyn_scheduleid"]), Set, [Field("msdyn_name")], None, Container),
+    kind!("record-field", "Field", ["connectionreference/*", "environmentvariabledefinition/*", "customapi/*", "customapirequestparameter/*", "customapiresponseproperty/*", "bot/*", "botcomponent/*", "appaction/*", "pluginpackage/*", "msdyn_dataflow/*"], ElementName, Set, [], None, Part),
 ];
 
-/// Component kinds that never hold another component inside them: the inventory walk
-/// does not descend into them (columns, forms and views are most of a large file).
-pub static LEAF_COMPONENTS: &[&str] = &[
-    "attribute",
-    "entitykey",
-    "form",
-    "view",
-    "chart",
-    "ribbon",
-    "hierarchyrule",
-    "role",
-    "fieldsecurityprofile",
-    "workflow",
-    "emailtemplate",
-    "kbarticletemplate",
-    "contracttemplate",
-    "mailmergetemplate",
-    "entitymap",
-    "relationship",
-    "relationshiprole",
-    "connectionrole",
-    "optionset",
-    "report",
-    "sitemap-legacy",
-    "dashboard",
-    "interactivedashboard",
-    "dialog",
-    "webresource",
-    "customcontrol",
-    "plugintype",
-    "step",
-    "serviceendpoint",
-    "sitemap",
-    "app",
-    "canvasapp",
-    "connector",
-    "aimodel",
-    "connectionreference",
-    "dataflow",
-    "environmentvariable",
+/// Roots of SolutionPackager files that hold a list of components rather than one
+/// component (`FormXml/main/….xml` is `<forms>`, `SavedQueries/….xml` is `<savedqueries>`),
+/// besides the `ImportExportXml` root of customizations.xml and solution.xml. Together with
+/// the kinds anchored at a document root they are the files a structured merge understands.
+pub static CONTAINER_ROOTS: &[&str] = &[
+    "ImportExportXml",
+    "forms",
+    "savedqueries",
+    "EntityRelationships",
+    "EntityMaps",
+    "FieldSecurityProfiles",
+    "EmailTemplates",
+    "RibbonDiffXml",
+    "Types",
+    "Visualizations",
 ];
 
 /// Looks a kind up by its machine name.
@@ -285,15 +287,27 @@ mod tests {
     }
 
     #[test]
-    fn leaf_components_are_components() {
-        for name in LEAF_COMPONENTS {
-            assert!(kind_named(name).is_some_and(|k| k.component), "{name}");
+    fn roles_fit_the_kinds_they_are_given_to() {
+        for k in KINDS {
+            match k.role {
+                // Labels merge per language code and are never reordered meaningfully.
+                Role::Localized => {
+                    assert!(matches!(k.key, KeySpec::AnyOf(f) if f.contains(&"languagecode")));
+                    assert_eq!(k.order, ListOrder::Set, "{}", k.name);
+                }
+                // The scoping table is the root of a SolutionPackager Entity.xml.
+                Role::Scope => assert!(k.at.contains(&"/Entity"), "{}", k.name),
+                Role::Leaf | Role::Container | Role::Part => {}
+            }
         }
+        assert_eq!(KINDS.iter().filter(|k| k.role == Role::Scope).count(), 1);
+        assert!(kind_named("attribute").is_some_and(|k| k.role == Role::Leaf));
+        assert!(kind_named("entity").is_some_and(|k| k.role == Role::Scope));
     }
 
     #[test]
     fn every_inventory_kind_has_a_title_and_display() {
-        for k in KINDS.iter().filter(|k| k.component) {
+        for k in KINDS.iter().filter(|k| k.role.is_component()) {
             assert!(!k.title.is_empty());
             if !matches!(k.key, KeySpec::Singleton)
                 && k.name != "entitymap"

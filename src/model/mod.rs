@@ -13,7 +13,7 @@ pub mod noise;
 
 use crate::input::{self, Entry, InputError, Package, PackageForm};
 use crate::xml::{Document, NodeId, XmlError};
-use kinds::{Display, KINDS, KeySpec, KindDef};
+use kinds::{Display, KINDS, KeySpec, KindDef, Role};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -219,7 +219,7 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
     while let Some((node, parent)) = stack.pop() {
         let mut here = parent;
         if let Some(kind) = classifier.classify(node)
-            && kind.component
+            && kind.role.is_component()
             && !is_placeholder(doc, node, kind)
         {
             let key = key_of(doc, node, kind);
@@ -230,7 +230,7 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
             };
             let path = match (parent, &prefix) {
                 (Some(p), _) => format!("{}/{}", out_path(&out, p), segment),
-                (None, Some(pre)) if kind.name != "entity" => format!("{pre}/{segment}"),
+                (None, Some(pre)) if kind.role != Role::Scope => format!("{pre}/{segment}"),
                 _ => segment,
             };
             out.push(Component {
@@ -243,7 +243,7 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
                 parent,
             });
             here = Some(out.len() - 1);
-            if kinds::LEAF_COMPONENTS.contains(&kind.name) {
+            if kind.role == Role::Leaf {
                 continue;
             }
         }
@@ -414,7 +414,8 @@ impl Classifier<'_> {
                             && let Some(sig) = doc.elements(node).find_map(|c| {
                                 self.classify(c)
                                     .filter(|k| {
-                                        !matches!(k.key, KeySpec::Singleton) && k.name != "label"
+                                        !matches!(k.key, KeySpec::Singleton)
+                                            && k.role != Role::Localized
                                     })
                                     .map(|k| format!("{}:{}", k.name, key_of(doc, c, k)))
                             })

@@ -168,6 +168,94 @@ fn fallback_for_marked_or_malformed_input() {
     );
 }
 
+/// Flow definitions and other text parts come as UTF-16 or UTF-8, with or without a BOM,
+/// and one side may be re-saved in another encoding and newline style than the other.
+#[test]
+fn text_in_any_encoding_merges_in_ours_encoding() {
+    use soltree::input::{TextEncoding, decode_text, encode_text};
+    let utf16 = TextEncoding::Utf16 {
+        little_endian: true,
+    };
+    let lines = |v: &[&str], nl: &str| v.iter().map(|l| format!("{l}{nl}")).collect::<String>();
+    let base = [
+        "{",
+        "  \"a\": 1,",
+        "  \"b\": 2,",
+        "  \"c\": 3,",
+        "  \"d\": 4,",
+        "  \"e\": 5",
+        "}",
+    ];
+    let mut ours = base;
+    ours[1] = "  \"a\": 10,";
+    let mut theirs = base;
+    theirs[5] = "  \"e\": 50";
+    let b = encode_text(&lines(&base, "\r\n"), utf16);
+    let o = encode_text(&lines(&ours, "\n"), TextEncoding::Utf8 { bom: false });
+    let t = encode_text(&lines(&theirs, "\n"), TextEncoding::Utf8 { bom: true });
+    let out = merge_files(Some(&b), &o, &t, &MergeOptions::default());
+    assert!(out.is_clean(), "{:?} {:?}", out.fallback, out.conflicts);
+    let mut both = ours;
+    both[5] = theirs[5];
+    assert_eq!(
+        out.bytes,
+        lines(&both, "\n").into_bytes(),
+        "ours' encoding: UTF-8, LF, no BOM"
+    );
+
+    // The other way round: ours UTF-16 with CRLF keeps both.
+    let o16 = encode_text(&lines(&ours, "\r\n"), utf16);
+    let out = merge_files(Some(&b), &o16, &t, &MergeOptions::default());
+    assert!(out.is_clean(), "{:?} {:?}", out.fallback, out.conflicts);
+    assert_eq!(decode_text(&out.bytes), Some((lines(&both, "\r\n"), utf16)));
+
+    // Added on both sides (git passes an empty base): merged as text, not kept whole.
+    let t16 = encode_text(&lines(&theirs, "\r\n"), utf16);
+    let out = merge_files(Some(b""), &o16, &t16, &MergeOptions::default());
+    assert!(
+        out.fallback
+            .as_deref()
+            .is_some_and(|f| f.starts_with("line merge")),
+        "{:?}",
+        out.fallback
+    );
+    let (text, enc) = decode_text(&out.bytes).expect("written as UTF-16");
+    assert_eq!(enc, utf16);
+    assert!(
+        text.contains("<<<<<<< ours") && text.contains("\"a\": 10") && text.contains("\"e\": 50"),
+        "{text}"
+    );
+
+    // UTF-16 solution XML still gets the structured merge.
+    let xml = |x: &str, y: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<optionset Name=\"new_color\">\r\n  <IntroducedVersion>{x}</IntroducedVersion>\r\n  <Description>{y}</Description>\r\n</optionset>\r\n"
+        )
+    };
+    let (b, o, t) = (xml("1.0", "old"), xml("1.0", "new"), xml("1.0", "old"));
+    let t = t.replace(
+        "<optionset Name=\"new_color\">",
+        "<optionset Name=\"new_color\" IsCustomizable=\"1\">",
+    );
+    let out = merge_files(
+        Some(&encode_text(&b, utf16)),
+        &encode_text(&o, utf16),
+        &encode_text(&t, utf16),
+        &MergeOptions::default(),
+    );
+    assert!(
+        out.is_clean() && out.fallback.is_none(),
+        "{:?} {:?}",
+        out.fallback,
+        out.conflicts
+    );
+    let (text, _) = decode_text(&out.bytes).unwrap();
+    assert!(
+        text.contains("IsCustomizable=\"1\"") && text.contains(">new<"),
+        "{text}"
+    );
+}
+
 #[test]
 fn cli_exit_codes_report_and_output() {
     let dir = tempfile::tempdir().unwrap();

@@ -119,9 +119,11 @@ fn edit_value(doc: &Document, seed: u64) -> Option<String> {
             continue;
         }
         let holds_only_components = doc.elements(n).next().is_some()
-            && doc
-                .elements(n)
-                .all(|c| classifier.classify(c).is_some_and(|k| k.component));
+            && doc.elements(n).all(|c| {
+                classifier
+                    .classify(c)
+                    .is_some_and(|k| k.role.is_component())
+            });
         if holds_only_components {
             continue;
         }
