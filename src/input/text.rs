@@ -51,7 +51,7 @@ impl TextEncoding {
 pub fn decode_text(data: &[u8]) -> Option<(String, TextEncoding)> {
     if let Some(enc @ TextEncoding::Utf16 { little_endian }) = TextEncoding::utf16_bom(data) {
         let body = &data[2..];
-        if body.len() % 2 != 0 {
+        if !body.len().is_multiple_of(2) {
             return None;
         }
         let units = body.chunks_exact(2).map(|c| {
