@@ -223,10 +223,9 @@ impl<'t> Index<'t> {
         };
         let mut by_path: FxHashMap<&str, usize> = FxHashMap::default();
         for (i, c) in tree.components.iter().enumerate() {
-            // A path seen twice keeps its first occurrence (of a SolutionPackager form and its
-            // `_managed.xml` twin, the unmanaged file, which sorts first) — unless that one is
-            // an empty placeholder (`<RibbonDiffXml />` in `Entity.xml`, the ribbon itself in
-            // `RibbonDiff.xml`).
+            // A path seen twice keeps its first occurrence — unless that one is an empty
+            // placeholder (`<RibbonDiffXml />` in `Entity.xml`, the ribbon itself in
+            // `RibbonDiff.xml`). (A `_managed.xml` twin has a path of its own.)
             match by_path.entry(c.path.as_str()) {
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(i);

@@ -12,7 +12,10 @@ use super::{
     Conflict, ConflictReason, ConflictStyle, Decision, MergeOptions, MergeOutcome, Unstructured,
 };
 use crate::model::kinds::{KindDef, ListOrder, Role};
-use crate::model::{Child, Classifier, Ident, display_of, entry_prefix, key_of, natural_cmp};
+use crate::model::{
+    Child, Classifier, Ident, MANAGED_LAYER, display_of, entry_prefix, is_managed_twin, key_of,
+    natural_cmp,
+};
 use crate::xml::{Document, NodeId, NodeKind, escape_attr, unescape_lossy};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -50,6 +53,11 @@ pub(super) fn merge_documents(
         ticks: 0,
         trail: Vec::new(),
         prefix: opts.path.as_deref().and_then(entry_prefix),
+        layer: if opts.path.as_deref().is_some_and(is_managed_twin) {
+            MANAGED_LAYER
+        } else {
+            ""
+        },
         need_newline: false,
         theirs_newer: theirs_is_newer(o, t),
     };
@@ -125,6 +133,8 @@ struct Merger<'a> {
     ticks: u32,
     trail: Vec<Seg>,
     prefix: Option<String>,
+    /// [`MANAGED_LAYER`] in the managed twin of a SolutionPackager file, else empty.
+    layer: &'static str,
     /// Set after a conflict's closing marker: the next output must start on a new line.
     need_newline: bool,
     /// Whether theirs is the newer export (higher solution version), for export-state rules.
@@ -200,9 +210,12 @@ impl<'a> Merger<'a> {
         {
             path.push(p.clone());
         }
+        let mut layer = self.layer;
         for s in &self.trail {
             if s.component.is_some() {
-                path.push(s.ident.to_string());
+                // The layer marks the file's top component; the rest hang below it.
+                path.push(format!("{}{layer}", s.ident));
+                layer = "";
             }
         }
         let (kind, display) = last

@@ -93,6 +93,19 @@ pub fn is_xml_entry(path: &str, form: PackageForm) -> bool {
     !in_web_resources || lower.ends_with(".data.xml")
 }
 
+/// Suffix of the top component's path segment in a `_managed.xml` twin. A SolutionPackager
+/// "Both" folder holds each form, app and site map twice — `{id}.xml` (unmanaged) and
+/// `{id}_managed.xml` (managed) — with the same key; the suffix keeps the two layers apart
+/// (`entity:account/form:…` and `entity:account/form:…@managed`), so each is listed and
+/// compared with its own twin.
+pub const MANAGED_LAYER: &str = "@managed";
+
+/// Whether an entry is the managed twin of a SolutionPackager file (`…_managed.xml`).
+pub fn is_managed_twin(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.ends_with("_managed.xml")
+}
+
 /// The component path prefix implied by where an entry sits in a SolutionPackager tree:
 /// `Entities/<Entity>/FormXml/main/{id}.xml` belongs to `entity:<entity>`.
 pub fn entry_prefix(path: &str) -> Option<String> {
@@ -210,6 +223,11 @@ fn is_index_entry(path: &str) -> bool {
 fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Component> {
     let classifier = Classifier::new(doc);
     let prefix = entry_prefix(entry_path);
+    let layer = if is_managed_twin(entry_path) {
+        MANAGED_LAYER
+    } else {
+        ""
+    };
     let mut out = Vec::new();
     let Some(root) = doc.root() else {
         return out;
@@ -223,10 +241,11 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
             && !is_placeholder(doc, node, kind)
         {
             let key = key_of(doc, node, kind);
-            let segment = if key.is_empty() {
-                kind.name.to_string()
-            } else {
-                format!("{}:{}", kind.name, key)
+            let segment = match (key.is_empty(), parent) {
+                (true, None) => format!("{}{layer}", kind.name),
+                (true, Some(_)) => kind.name.to_string(),
+                (false, None) => format!("{}:{}{layer}", kind.name, key),
+                (false, Some(_)) => format!("{}:{}", kind.name, key),
             };
             let path = match (parent, &prefix) {
                 (Some(p), _) => format!("{}/{}", out_path(&out, p), segment),

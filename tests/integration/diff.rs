@@ -529,6 +529,72 @@ fn an_export_and_its_solutionpackager_layout_are_equal() {
     assert_eq!(paths(&across), paths(&same_form));
 }
 
+/// A SolutionPackager "Both" folder holds every form twice, `{id}.xml` and
+/// `{id}_managed.xml`, with the same key: each layer is a component of its own, compared
+/// with its own twin, so an edit to only the managed file is still a difference.
+#[test]
+fn the_managed_twin_of_a_form_is_its_own_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    packager_folder(&testdata("sample/v1"), &old);
+    let forms: Vec<std::path::PathBuf> = walk(&old)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/FormXml/"))
+        .collect();
+    assert!(!forms.is_empty());
+    for f in &forms {
+        let twin = f.with_file_name(format!(
+            "{}_managed.xml",
+            f.file_stem().unwrap().to_string_lossy()
+        ));
+        std::fs::copy(f, twin).unwrap();
+    }
+    let tree = load(&old);
+    let mut paths: Vec<&str> = tree.components.iter().map(|c| c.path.as_str()).collect();
+    let managed = paths.iter().filter(|p| p.ends_with("@managed")).count();
+    assert_eq!(managed, forms.len(), "one managed twin per form");
+    let before = paths.len();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), before, "no path listed twice");
+
+    copy_dir(&old, &new);
+    let twin = forms[0].with_file_name(format!(
+        "{}_managed.xml",
+        forms[0].file_stem().unwrap().to_string_lossy()
+    ));
+    let twin = new.join(twin.strip_prefix(&old).unwrap());
+    let text = std::fs::read_to_string(&twin).unwrap();
+    let edited = text.replacen("description=\"", "description=\"Managed ", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&twin, edited).unwrap();
+    let r = diff(&load(&old), &load(&new));
+    let changed: Vec<&str> = r.components.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].ends_with("@managed"), "{changed:?}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for p in walk(from) {
+        let dest = to.join(p.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&p, dest).unwrap();
+    }
+}
+
 #[test]
 fn cli_shuffled_unordered_lists_give_exit_0() {
     // v2 lists its root components out of order and a cell's labels 1036 before 1033;

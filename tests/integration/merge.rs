@@ -100,6 +100,18 @@ fn conflicts_are_named_by_component_and_property() {
         (c.base.as_deref(), c.ours.as_deref(), c.theirs.as_deref()),
         (Some("Haute"), Some("Élevée"), Some("Forte"))
     );
+    // The same conflict in the managed twin of a SolutionPackager file names that layer.
+    let twin = MergeOptions {
+        path: Some("src/Other/OptionSets/new_priority_managed.xml".into()),
+        ..MergeOptions::default()
+    };
+    let out = merge_files(
+        read(&case.join("base.xml")).as_deref(),
+        &read(&case.join("ours.xml")).unwrap(),
+        &read(&case.join("theirs.xml")).unwrap(),
+        &twin,
+    );
+    assert_eq!(out.conflicts[0].path, "optionset:new_priority@managed");
 }
 
 #[test]
