@@ -170,7 +170,23 @@ pub fn json_diff(old: &str, new: &str) -> Option<Option<TextDiff>> {
     if a == b {
         return Some(None);
     }
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    // Members sorted by name, so that a reorder shows as nothing and a change in place.
+    fn sorted(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut members: Vec<(&String, &serde_json::Value)> = m.iter().collect();
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect()
+            }
+            serde_json::Value::Array(a) => a.iter().map(sorted).collect(),
+            other => other.clone(),
+        }
+    }
+    let pretty =
+        |v: &serde_json::Value| serde_json::to_string_pretty(&sorted(v)).unwrap_or_default();
     Some(diff_lines(&pretty(&a), &pretty(&b)))
 }
 

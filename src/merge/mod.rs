@@ -5,10 +5,12 @@
 //! property, base/ours/theirs values) and every decision a domain rule made. The result is
 //! written like OURS: unchanged regions are OURS' bytes, nodes taken from THEIRS get OURS'
 //! newline style and indentation. Keyed children merge as maps, ordered lists as sequences,
-//! properties one by one ([`tree`]); domain rules are data ([`rules`]); inputs that are not
-//! solution XML, hold conflict markers or run past the time limit get a line-based merge
-//! ([`line`]) and a one-line note saying why.
+//! properties one by one ([`tree`]); domain rules are data ([`rules`]); JSON parts (cloud
+//! flow definitions) merge as JSON ([`json`]); inputs that are neither, hold conflict
+//! markers or run past the time limit get a line-based merge ([`line`]) and a one-line note
+//! saying why.
 
+pub mod json;
 pub mod line;
 pub mod package;
 pub mod rules;
@@ -234,6 +236,11 @@ pub fn merge_owned(
     let (base, ours, theirs) = (base.map(text), text(ours), text(theirs));
     if let Some(why) = &opts.line_only {
         return line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, why);
+    }
+    if json::looks_like_json(&ours) {
+        return json::merge(base.as_deref(), &ours, &theirs, opts).unwrap_or_else(|why| {
+            line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
+        });
     }
     match structured(base, ours, theirs, opts) {
         Ok(outcome) => outcome,

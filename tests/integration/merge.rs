@@ -221,9 +221,28 @@ fn text_in_any_encoding_merges_in_ours_encoding() {
     assert!(out.is_clean(), "{:?} {:?}", out.fallback, out.conflicts);
     assert_eq!(decode_text(&out.bytes), Some((lines(&both, "\r\n"), utf16)));
 
-    // Added on both sides (git passes an empty base): merged as text, not kept whole.
+    // Added on both sides (git passes an empty base): merged as JSON, each member that the
+    // two sides hold differently a conflict of its own, written back as UTF-16.
     let t16 = encode_text(&lines(&theirs, "\r\n"), utf16);
     let out = merge_files(Some(b""), &o16, &t16, &MergeOptions::default());
+    assert_eq!(out.fallback, None);
+    let pointers: Vec<&str> = out.conflicts.iter().map(|c| c.property.as_str()).collect();
+    assert_eq!(pointers, ["/a", "/e"]);
+    let (text, enc) = decode_text(&out.bytes).expect("written as UTF-16");
+    assert_eq!(enc, utf16);
+    assert!(
+        text.contains("<<<<<<< ours\r\n  \"a\": 10,\r\n=======\r\n  \"a\": 1,\r\n>>>>>>> theirs"),
+        "{text}"
+    );
+
+    // A script added on both sides: merged as lines, not kept whole.
+    let script = |last: &str| encode_text(&format!("var a = 1;\r\nvar b = {last};\r\n"), utf16);
+    let out = merge_files(
+        Some(b""),
+        &script("2"),
+        &script("3"),
+        &MergeOptions::default(),
+    );
     assert!(
         out.fallback
             .as_deref()
@@ -234,7 +253,7 @@ fn text_in_any_encoding_merges_in_ours_encoding() {
     let (text, enc) = decode_text(&out.bytes).expect("written as UTF-16");
     assert_eq!(enc, utf16);
     assert!(
-        text.contains("<<<<<<< ours") && text.contains("\"a\": 10") && text.contains("\"e\": 50"),
+        text.contains("<<<<<<< ours") && text.contains("var b = 2;") && text.contains("var b = 3;"),
         "{text}"
     );
 
@@ -517,4 +536,149 @@ proptest! {
         lost.extend(keeps_changes(&pb, &pt, &po, &r));
         prop_assert!(lost.is_empty(), "{:?}", &lost[..lost.len().min(5)]);
     }
+}
+
+/// Every cloud flow definition in the corpus (SolutionPackager trees, whole merges and the
+/// JSON cases of the real merges, UTF-8 and UTF-16).
+fn corpus_flows(root: &Path) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json")
+                && p.file_name().is_some_and(|n| n != "meta.json")
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for sub in ["unpacked", "whole-merges", "merges"] {
+        walk(&root.join(sub), &mut out);
+    }
+    out.sort();
+    out
+}
+
+/// On every real flow definition: the merge laws hold byte for byte through the JSON merge
+/// itself (shortcuts off), and two sides that each add an action and change a different
+/// property of the definition merge cleanly, in the file's own encoding and layout, with
+/// both sides' changes — where a line merge of the same files conflicts whenever the two
+/// additions meet at the end of the actions.
+#[test]
+fn real_flow_definitions_merge_as_json() {
+    use serde_json::Value;
+    use soltree::input::{decode_text, encode_text};
+    let Some(root) = corpus() else { return };
+    let flows = corpus_flows(&root);
+    assert!(flows.len() >= 100, "{} flow files", flows.len());
+    let no_shortcuts = MergeOptions {
+        no_shortcuts: true,
+        ..MergeOptions::default()
+    };
+    let (mut edited, mut line_conflicts) = (0, 0);
+    for path in &flows {
+        let bytes = std::fs::read(path).unwrap();
+        let Some((text, encoding)) = decode_text(&bytes) else {
+            panic!("{}: not text", path.display())
+        };
+        let out = merge_files(Some(&bytes), &bytes, &bytes, &no_shortcuts);
+        assert!(
+            out.is_clean() && out.fallback.is_none(),
+            "{}: {:?}",
+            path.display(),
+            out.fallback
+        );
+        assert_eq!(out.bytes, bytes, "{}: merge(x, x, x) = x", path.display());
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let Some(actions) = value
+            .pointer("/properties/definition/actions")
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        if actions.is_empty() {
+            continue;
+        }
+        // A new action on each side, appended after the last one (as the designer does).
+        let add = |v: &Value, name: &str| {
+            let mut v = v.clone();
+            let last = actions.keys().next_back().unwrap().clone();
+            let action = serde_json::json!({
+                "runAfter": { last: ["Succeeded"] },
+                "type": "Compose",
+                "inputs": format!("@{{'{name}'}}"),
+            });
+            v.pointer_mut("/properties/definition/actions")
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .insert(name.to_string(), action);
+            v
+        };
+        let mut ours = add(&value, "Soltree_ours");
+        ours["properties"]["definition"]["contentVersion"] = "9.9.9.9".into();
+        let mut theirs = add(&value, "Soltree_theirs");
+        theirs["properties"]["soltreeNote"] = "theirs".into();
+        let layout = |v: &Value| {
+            let pretty = text.contains('\n');
+            let mut s = if pretty {
+                serde_json::to_string_pretty(v).unwrap()
+            } else {
+                serde_json::to_string(v).unwrap()
+            };
+            if text.contains("\r\n") {
+                s = s.replace('\n', "\r\n");
+            }
+            if text.ends_with('\n') {
+                s.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+            }
+            encode_text(&s, encoding)
+        };
+        let (o, t) = (layout(&ours), layout(&theirs));
+        if layout(&value) != bytes {
+            // Only files the serializer writes back exactly get the JSON merge.
+            let out = merge_files(Some(&bytes), &o, &t, &MergeOptions::default());
+            assert!(out.fallback.is_some(), "{}", path.display());
+            continue;
+        }
+        assert_eq!(
+            merge_files(Some(&bytes), &o, &bytes, &no_shortcuts).bytes,
+            o,
+            "{}: merge(b, o, b) = o",
+            path.display()
+        );
+        let out = merge_files(Some(&bytes), &o, &t, &MergeOptions::default());
+        assert!(
+            out.is_clean() && out.fallback.is_none(),
+            "{}: {:?} {:?}",
+            path.display(),
+            out.fallback,
+            out.conflicts
+        );
+        let (merged, enc) = decode_text(&out.bytes).unwrap();
+        assert_eq!(enc, encoding, "{}", path.display());
+        let merged: Value = serde_json::from_str(&merged).unwrap();
+        let mut want = add(&ours, "Soltree_theirs");
+        want["properties"]["soltreeNote"] = "theirs".into();
+        assert_eq!(merged, want, "{}", path.display());
+        edited += 1;
+        let tmp = tempfile::tempdir().unwrap();
+        for (n, d) in [("b", &bytes), ("o", &o), ("t", &t)] {
+            std::fs::write(tmp.path().join(n), d).unwrap();
+        }
+        let status = std::process::Command::new("git")
+            .args(["merge-file", "-p", "o", "b", "t"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+            .status;
+        line_conflicts += usize::from(status.code() != Some(0));
+    }
+    eprintln!(
+        "{} flow files; {edited} edited on both sides merged cleanly; git merge-file conflicted on {line_conflicts}",
+        flows.len()
+    );
+    assert!(edited >= 50, "{edited}");
 }
