@@ -106,6 +106,10 @@ pub fn config_entries(program: &str) -> Vec<(String, String)> {
             format!("diff.{DRIVER}.textconv"),
             format!("{program} textconv"),
         ),
+        // git keeps each blob's canonical text under refs/notes/textconv/soltree, so
+        // `git log -p` over many versions of a large zip converts each version once. git
+        // drops the cache itself when the textconv command above changes.
+        (format!("diff.{DRIVER}.cachetextconv"), "true".into()),
     ]
 }
 
@@ -333,6 +337,28 @@ mod tests {
         assert!(!new.contains("old merge"));
         assert!(new.ends_with("*.md text\n"), "{new}");
         assert_eq!(with_block("x"), format!("x\n{}", with_block("")));
+    }
+
+    #[test]
+    fn the_diff_driver_caches_its_text() {
+        let entries = config_entries("/bin/soltree");
+        let value = |key: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(
+            value("diff.soltree.textconv"),
+            Some("/bin/soltree textconv")
+        );
+        assert_eq!(value("diff.soltree.cachetextconv"), Some("true"));
+        // Every entry lives in one of the two sections that uninstall removes whole.
+        assert!(
+            entries
+                .iter()
+                .all(|(k, _)| k.starts_with("merge.soltree.") || k.starts_with("diff.soltree."))
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! properties one by one ([`tree`]); domain rules are data ([`rules`]); JSON parts (cloud
 //! flow definitions) merge as JSON ([`json`]); inputs that are neither, hold conflict
 //! markers or run past the time limit get a line-based merge ([`line`]) and a one-line note
-//! saying why.
+//! saying why. One exception for markers: a base holding them is git's virtual base of a
+//! criss-cross history, and is merged structurally against both of its readings when the
+//! result does not depend on the reading ([`merge_owned`]).
 
 pub mod json;
 pub mod line;
@@ -86,7 +88,7 @@ pub enum ConflictReason {
 }
 
 /// One conflict, as listed in the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conflict {
     /// Canonical path of the enclosing component (`entity:account/attribute:new_score`).
     pub path: String,
@@ -204,6 +206,10 @@ pub fn merge_files(
 
 /// [`merge_files`] on owned buffers: large inputs move into the parsed documents instead
 /// of being copied (a 100 MB merge holds each input once).
+///
+/// A base with conflict markers is what git passes for a criss-cross history (two merge
+/// bases, merged into a virtual one, with markers where they disagreed): see
+/// [`merge_over_virtual_base`].
 pub fn merge_owned(
     base: Option<Vec<u8>>,
     ours: Vec<u8>,
@@ -242,7 +248,16 @@ pub fn merge_owned(
             line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
         });
     }
-    match structured(base, ours, theirs, opts) {
+    // One time limit for everything structured, however many attempts it takes.
+    let deadline = Instant::now() + opts.timeout;
+    if let Some(outcome) = base
+        .as_deref()
+        .filter(|b| has_conflict_markers(b))
+        .and_then(|b| merge_over_virtual_base(b, &ours, &theirs, opts, deadline))
+    {
+        return outcome;
+    }
+    match structured(base, ours, theirs, opts, deadline) {
         Ok(outcome) => outcome,
         Err((why, base, ours, theirs)) => {
             let why = match why {
@@ -297,11 +312,101 @@ fn clean(bytes: Vec<u8>) -> MergeOutcome {
     }
 }
 
+/// A base holding conflict markers, from git's virtual base of a criss-cross history: its
+/// conflicted regions are where the two merge bases disagreed, so neither reading of them
+/// (every region resolved to its first side, or to its second) is the true base. The
+/// structured merge runs against both readings, and its result is taken only when it does
+/// not depend on the reading: the sides resolved those regions alike, or left them to a real
+/// conflict either way. Otherwise `None`, and the line merge over the marked base conflicts
+/// there, as git's own merge does, instead of quietly taking one merge base's side.
+fn merge_over_virtual_base(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    opts: &MergeOptions,
+    deadline: Instant,
+) -> Option<MergeOutcome> {
+    if has_conflict_markers(ours) || has_conflict_markers(theirs) {
+        return None;
+    }
+    let (first, second) = marker_readings(base)?;
+    let run = |reading: String| {
+        structured(
+            Some(reading),
+            ours.to_owned(),
+            theirs.to_owned(),
+            opts,
+            deadline,
+        )
+        .ok()
+    };
+    let by_first = run(first)?;
+    let by_second = run(second)?;
+    (by_first.bytes == by_second.bytes && by_first.conflicts == by_second.conflicts)
+        .then_some(by_first)
+}
+
+/// The two readings of a text with conflict markers: each region resolved to its first side,
+/// and each resolved to its second (a diff3 base section is dropped from both). `None` when
+/// the markers do not pair up, or a reading still holds markers (regions nested by a deeper
+/// criss-cross, with other marker sizes).
+fn marker_readings(text: &str) -> Option<(String, String)> {
+    /// Where a line is, by the size of its region's markers.
+    enum At {
+        Outside,
+        First(usize),
+        Base(usize),
+        Second(usize),
+    }
+    let mut first = String::with_capacity(text.len());
+    let mut second = String::with_capacity(text.len());
+    let mut at = At::Outside;
+    for line in text.split_inclusive('\n') {
+        at = match at {
+            At::Outside => match marker_run(line, b'<') {
+                Some(n) => At::First(n),
+                None => {
+                    first.push_str(line);
+                    second.push_str(line);
+                    At::Outside
+                }
+            },
+            At::First(n) | At::Base(n) if marker_run(line, b'=') == Some(n) => At::Second(n),
+            At::First(n) if marker_run(line, b'|') == Some(n) => At::Base(n),
+            At::First(n) => {
+                first.push_str(line);
+                At::First(n)
+            }
+            At::Base(n) => At::Base(n),
+            At::Second(n) if marker_run(line, b'>') == Some(n) => At::Outside,
+            At::Second(n) => {
+                second.push_str(line);
+                At::Second(n)
+            }
+        };
+    }
+    let paired = matches!(at, At::Outside);
+    (paired && !has_conflict_markers(&first) && !has_conflict_markers(&second))
+        .then_some((first, second))
+}
+
+/// The size of a conflict marker of `mark` that opens `line`: seven or more of it, then the
+/// end of the line, or a space and a label (never after the `=` separator).
+fn marker_run(line: &str, mark: u8) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let n = bytes.iter().take_while(|&&b| b == mark).count();
+    let rest = &bytes[n..];
+    let ends = matches!(rest, b"" | b"\n" | b"\r\n");
+    let labelled = mark != b'=' && rest.first() == Some(&b' ');
+    (n >= 7 && (ends || labelled)).then_some(n)
+}
+
 fn structured(
     base: Option<String>,
     ours: String,
     theirs: String,
     opts: &MergeOptions,
+    deadline: Instant,
 ) -> Result<MergeOutcome, (Unstructured, Option<String>, String, String)> {
     let not_xml = [("ours", &ours), ("theirs", &theirs)]
         .into_iter()
@@ -326,7 +431,6 @@ fn structured(
     if let Some(why) = not_xml.or(marked) {
         return Err((Unstructured::Reason(why), base, ours, theirs));
     }
-    let deadline = Instant::now() + opts.timeout;
     let parse = |text: String, side: &str| -> Result<Document, (String, String)> {
         Document::try_parse(text, side).map_err(|(e, text): (XmlError, String)| {
             (
@@ -389,5 +493,98 @@ fn structured(
     match tree::merge_documents(b.as_ref(), &o, &t, opts, deadline) {
         Ok(outcome) => Ok(outcome),
         Err(why) => Err(give_back(why, b, o, t)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An option set whose first option's English label is `label` (a line of its own, or
+    /// a conflict region), followed by `more` options.
+    fn option_set(label: &str, more: &[u32]) -> String {
+        let mut text = String::from(
+            "<optionset Name=\"new_priority\">\n  <options>\n    <option value=\"1\">\n      <labels>\n",
+        );
+        text.push_str(label);
+        text.push_str("      </labels>\n    </option>\n");
+        for value in more {
+            text.push_str(&format!("    <option value=\"{value}\" />\n"));
+        }
+        text.push_str("  </options>\n</optionset>\n");
+        text
+    }
+
+    fn label(description: &str) -> String {
+        format!("        <label description=\"{description}\" languagecode=\"1033\" />\n")
+    }
+
+    /// git's virtual base of a criss-cross history: the two merge bases labelled the option
+    /// "High" and "Top", from "Hi" (diff3 style, markers of size 9 as for an inner merge).
+    fn virtual_base() -> String {
+        option_set(
+            &format!(
+                "<<<<<<<<< Temporary merge branch 1\n{}||||||||| merged common ancestors\n{}=========\n{}>>>>>>>>> Temporary merge branch 2\n",
+                label("High"),
+                label("Hi"),
+                label("Top")
+            ),
+            &[],
+        )
+    }
+
+    #[test]
+    fn marker_readings_resolve_every_region_each_way() {
+        let (first, second) = marker_readings(&virtual_base()).unwrap();
+        assert_eq!(first, option_set(&label("High"), &[]));
+        assert_eq!(second, option_set(&label("Top"), &[]));
+        // Unpaired or nested markers have no reading.
+        assert!(marker_readings("<<<<<<< a\nx\n=======\ny\n").is_none());
+        let nested =
+            "<<<<<<<<< 1\n<<<<<<< 2\na\n=======\nb\n>>>>>>> 2\n=========\nc\n>>>>>>>>> 2\n";
+        assert!(marker_readings(nested).is_none());
+        // A separator of another size is content of its region, not the region's end.
+        let (first, _) =
+            marker_readings("<<<<<<<<< 1\n=======\n=========\nb\n>>>>>>>>> 2\n").unwrap();
+        assert_eq!(first, "=======\n");
+    }
+
+    #[test]
+    fn a_virtual_base_with_markers_merges_structurally_when_its_reading_does_not_matter() {
+        let opts = MergeOptions::default();
+        // Both sides settled on "High", then each added an option at the same place.
+        let ours = option_set(&label("High"), &[2]);
+        let theirs = option_set(&label("High"), &[3]);
+        let out = merge_files(
+            Some(virtual_base().as_bytes()),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &opts,
+        );
+        assert!(out.is_clean(), "{:?}", out.conflicts);
+        assert_eq!(out.fallback, None);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            option_set(&label("High"), &[2, 3])
+        );
+    }
+
+    #[test]
+    fn a_virtual_base_with_markers_never_lets_one_reading_win() {
+        // Each side kept its own merge base's label: read as "High", theirs changed it; read as
+        // "Top", ours did. Neither reading is the base, so this is a conflict.
+        let opts = MergeOptions::default();
+        let ours = option_set(&label("High"), &[]);
+        let theirs = option_set(&label("Top"), &[]);
+        let out = merge_files(
+            Some(virtual_base().as_bytes()),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &opts,
+        );
+        assert_eq!(out.conflicts.len(), 1, "{:?}", out.conflicts);
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert!(text.contains("High") && text.contains("Top"), "{text}");
+        assert!(out.fallback.unwrap().contains("conflict markers"));
     }
 }

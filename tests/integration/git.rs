@@ -2,7 +2,8 @@
 //! then `git merge`, `git rebase`, `git cherry-pick` going through the merge driver on a
 //! SolutionPackager tree, a customizations.xml and a solution zip; real conflicts with
 //! markers, labels, marker size and `merge.conflictStyle`; the `SOLTREE_DRIVER=0` escape
-//! hatch; `git diff`/`log -p`/`show` of a zip through the textconv driver; and a driver
+//! hatch; `git diff`/`log -p`/`show` of a zip through the textconv driver and its cache;
+//! criss-cross histories, whose virtual merge base may hold conflict markers; and a driver
 //! killed mid-write. Every git runs with a cleared environment (PATH, a temporary HOME,
 //! GIT_CONFIG_NOSYSTEM=1, a fixed identity and date).
 
@@ -322,6 +323,25 @@ fn rebase_and_cherry_pick_use_the_driver() {
     assert_merged(&repo);
 }
 
+/// `text` with every conflict region resolved to ours' side (or theirs'), as a developer
+/// taking one side would.
+fn side_of(text: &str, keep_ours: bool) -> String {
+    let mut out = String::new();
+    let mut state = 0; // 0 outside, 1 ours, 2 theirs
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("<<<<<<<") {
+            state = 1;
+        } else if line.starts_with("=======") {
+            state = 2;
+        } else if line.starts_with(">>>>>>>") {
+            state = 0;
+        } else if state == 0 || (state == 1) == keep_ours {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 #[test]
 fn a_real_conflict_leaves_markers_and_nothing_else_changes() {
     let repo = Repo::new();
@@ -346,24 +366,14 @@ fn a_real_conflict_leaves_markers_and_nothing_else_changes() {
     assert!(text.contains("<<<<<<< HEAD\n"), "{text}");
     assert!(text.contains(">>>>>>> feature\n"), "{text}");
     // Taking either side of the markers gives back exactly that side's file.
-    let pick = |keep_ours: bool| {
-        let mut out = String::new();
-        let mut state = 0; // 0 outside, 1 ours, 2 theirs
-        for line in text.split_inclusive('\n') {
-            if line.starts_with("<<<<<<<") {
-                state = 1;
-            } else if line.starts_with("=======") {
-                state = 2;
-            } else if line.starts_with(">>>>>>>") {
-                state = 0;
-            } else if state == 0 || (state == 1) == keep_ours {
-                out.push_str(line);
-            }
-        }
-        out.into_bytes()
-    };
-    assert_eq!(pick(true), case("label-changed-differently", "ours"));
-    assert_eq!(pick(false), case("label-changed-differently", "theirs"));
+    assert_eq!(
+        side_of(&text, true).into_bytes(),
+        case("label-changed-differently", "ours")
+    );
+    assert_eq!(
+        side_of(&text, false).into_bytes(),
+        case("label-changed-differently", "theirs")
+    );
 
     // merge.conflictStyle and the conflict-marker-size attribute are honoured.
     repo.ok(&["merge", "--abort"]);
@@ -454,6 +464,275 @@ fn a_zip_conflict_keeps_ours_and_writes_the_conflicted_package_beside_it() {
     assert_eq!(zip[0].path, "customizations.xml");
 }
 
+/// `text` (a version of the both-add-columns customizations.xml) with an int column `name`
+/// added at the end of the entity's attributes.
+fn with_column(text: &str, name: &str) -> String {
+    let end = "          </attributes>\n";
+    assert!(text.contains(end), "{text}");
+    let column = format!(
+        "            <attribute PhysicalName=\"{name}\">\n              <Type>int</Type>\n            </attribute>\n"
+    );
+    text.replacen(end, &format!("{column}{end}"), 1)
+}
+
+/// `text` with the Budget column's English label changed from "Budget" to `label`.
+fn with_budget_label(text: &str, label: &str) -> String {
+    let old = "<displayname description=\"Budget\" languagecode=\"1033\" />";
+    assert!(text.contains(old), "{text}");
+    text.replacen(
+        old,
+        &format!("<displayname description=\"{label}\" languagecode=\"1033\" />"),
+        1,
+    )
+}
+
+/// How one cross merge of [`criss_cross`] ends.
+#[derive(Clone, Copy)]
+enum Cross {
+    /// The driver merges cleanly; its result is committed as it is.
+    Clean,
+    /// The driver conflicts; the developer keeps ours' (true) or theirs' side of every region.
+    Keep { ours: bool },
+}
+
+/// Runs one cross merge of `other` into the checked-out branch, ending as `how` says.
+fn cross_merge(repo: &Repo, other: &str, how: Cross) {
+    let out = repo.git(&["merge", "--no-ff", "--no-commit", other]);
+    let merged = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
+    let resolved = match how {
+        Cross::Clean => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            merged
+        }
+        Cross::Keep { ours } => {
+            assert_eq!(out.status.code(), Some(1), "{merged}");
+            side_of(&merged, ours)
+        }
+    };
+    repo.write(CUSTOMIZATIONS, resolved.as_bytes());
+    repo.ok(&["add", CUSTOMIZATIONS]);
+    repo.ok(&["commit", "-q", "--no-edit"]);
+}
+
+/// A criss-cross history of the customizations.xml: from `base`, main commits `m1` and
+/// feature `f1`; main merges feature and feature merges m1, each cross merge through the
+/// driver and ending as `main_cross` / `feature_cross` say; then each branch commits once more
+/// (`m3` / `f3`, applied to what it holds). main is checked out at the end. main and feature
+/// now have two merge bases, m1 and f1, so a final `git merge` first merges those into a
+/// virtual base (with git's text merge: `merge.soltree.recursive = text`), then merges main and
+/// feature against it through the driver.
+fn criss_cross(
+    repo: &Repo,
+    (base, m1, f1): (&str, &str, &str),
+    (main_cross, feature_cross): (Cross, Cross),
+    m3: impl Fn(&str) -> String,
+    f3: impl Fn(&str) -> String,
+) {
+    let head = || repo.ok(&["rev-parse", "HEAD"]).trim().to_string();
+    let current = || String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
+    repo.write(CUSTOMIZATIONS, base.as_bytes());
+    repo.commit_all("base");
+    repo.ok(&["checkout", "-qb", "feature"]);
+    repo.write(CUSTOMIZATIONS, f1.as_bytes());
+    repo.commit_all("f1");
+    let f1_commit = head();
+    repo.ok(&["checkout", "-q", "main"]);
+    repo.write(CUSTOMIZATIONS, m1.as_bytes());
+    repo.commit_all("m1");
+    let m1_commit = head();
+    cross_merge(repo, &f1_commit, main_cross);
+    repo.ok(&["checkout", "-q", "feature"]);
+    cross_merge(repo, &m1_commit, feature_cross);
+    repo.write(CUSTOMIZATIONS, f3(&current()).as_bytes());
+    repo.commit_all("f3");
+    repo.ok(&["checkout", "-q", "main"]);
+    repo.write(CUSTOMIZATIONS, m3(&current()).as_bytes());
+    repo.commit_all("m3");
+    let bases = repo.ok(&["merge-base", "--all", "main", "feature"]);
+    let mut bases: Vec<&str> = bases.lines().collect();
+    bases.sort_unstable();
+    let mut expected = vec![m1_commit.as_str(), f1_commit.as_str()];
+    expected.sort_unstable();
+    assert_eq!(bases, expected, "two merge bases: a criss-cross history");
+}
+
+/// How many conflicts the virtual base of [`criss_cross`] holds: the installer routes inner
+/// merges to git's text merge, which `git merge-file` runs on its own.
+fn virtual_base_conflicts(repo: &Repo, (base, m1, f1): (&str, &str, &str)) -> i32 {
+    assert_eq!(
+        repo.ok(&["config", "--get", "merge.soltree.recursive"]),
+        "text\n"
+    );
+    let dir = repo.home.join("virtual-base");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let (b, m, f) = (file("base", base), file("m1", m1), file("f1", f1));
+    // Exit status: the number of conflicts.
+    repo.git(&["merge-file", "-p", &m, &b, &f])
+        .status
+        .code()
+        .unwrap()
+}
+
+/// How often column `name` occurs in `text`.
+fn column_count(text: &str, name: &str) -> usize {
+    text.matches(&format!("PhysicalName=\"{name}\"")).count()
+}
+
+#[test]
+fn criss_cross_merge_with_a_clean_virtual_base_keeps_every_side() {
+    // main adds new_Alpha at the top, feature new_Score at the end: the merge bases merge
+    // cleanly, so the virtual base holds both. Then each branch adds a column at the same
+    // place, the end of the list: a line merge conflicts there, the driver does not.
+    let repo = Repo::new();
+    repo.install();
+    let version = |side| String::from_utf8(case("both-add-columns", side)).unwrap();
+    let (base, m1, f1) = (version("base"), version("ours"), version("theirs"));
+    assert_eq!(virtual_base_conflicts(&repo, (&base, &m1, &f1)), 0);
+    criss_cross(
+        &repo,
+        (&base, &m1, &f1),
+        (Cross::Clean, Cross::Clean),
+        |text| with_column(text, "new_Gamma"),
+        |text| with_column(text, "new_Delta"),
+    );
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    let merged = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
+    for column in [
+        "new_Alpha",
+        "new_Budget",
+        "new_Name",
+        "new_Score",
+        "new_Gamma",
+        "new_Delta",
+    ] {
+        assert_eq!(column_count(&merged, column), 1, "{column}: {merged}");
+    }
+    // Exactly the cross-merged file plus both later columns, ours' first.
+    let expected = String::from_utf8(case("both-add-columns", "expected")).unwrap();
+    assert_eq!(
+        merged,
+        with_column(&with_column(&expected, "new_Gamma"), "new_Delta")
+    );
+}
+
+/// The merge bases of [`criss_cross`] that conflict with each other: main labels the Budget
+/// column "Budget (EUR)" and adds new_Gamma, feature labels it "Budget (USD)" and adds
+/// new_Delta at the same place. Merging them into the virtual base conflicts on both, so the
+/// driver's final `%O` holds conflict markers (git's, of size 9, "Temporary merge branch").
+fn conflicting_merge_bases() -> (String, String, String) {
+    let base = String::from_utf8(case("both-add-columns", "base")).unwrap();
+    let m1 = with_column(&with_budget_label(&base, "Budget (EUR)"), "new_Gamma");
+    let f1 = with_column(&with_budget_label(&base, "Budget (USD)"), "new_Delta");
+    (base, m1, f1)
+}
+
+#[test]
+fn criss_cross_merge_over_a_virtual_base_with_markers_merges_what_both_sides_resolved_alike() {
+    // Both cross merges settle the label on "Budget (EUR)" (main keeps its own, feature takes
+    // main's) and keep both columns; then main adds new_Epsilon and feature new_Zeta, at the
+    // same place. Whichever way the virtual base's conflicts are read, the merge is the same
+    // and clean: the driver must not give up on the whole file because of them.
+    let repo = Repo::new();
+    repo.install();
+    let (base, m1, f1) = conflicting_merge_bases();
+    assert_eq!(virtual_base_conflicts(&repo, (&base, &m1, &f1)), 2);
+    criss_cross(
+        &repo,
+        (&base, &m1, &f1),
+        (Cross::Keep { ours: true }, Cross::Keep { ours: false }),
+        |text| with_column(text, "new_Epsilon"),
+        |text| with_column(text, "new_Zeta"),
+    );
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    let merged = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}{merged}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    assert!(!merged.contains("<<<<<<<") && !merged.contains(">>>>>>>"));
+    soltree::xml::Document::parse(merged.clone(), CUSTOMIZATIONS).expect("well-formed XML");
+    assert_eq!(merged.matches("\"Budget (EUR)\"").count(), 1, "{merged}");
+    assert!(!merged.contains("Budget (USD)"), "{merged}");
+    for column in [
+        "new_Budget",
+        "new_Name",
+        "new_Gamma",
+        "new_Delta",
+        "new_Epsilon",
+        "new_Zeta",
+    ] {
+        assert_eq!(column_count(&merged, column), 1, "{column}: {merged}");
+    }
+}
+
+#[test]
+fn criss_cross_merge_where_the_sides_resolved_the_bases_differently_conflicts() {
+    // The classic criss-cross: each cross merge kept its own branch's label, so main says
+    // "Budget (EUR)" and feature "Budget (USD)", and the virtual base cannot tell which side
+    // changed it. Reading the base either way would make one side's label win silently;
+    // the driver must conflict instead, with ordinary markers, and lose nothing of either
+    // side.
+    let repo = Repo::new();
+    repo.install();
+    let (base, m1, f1) = conflicting_merge_bases();
+    assert_eq!(virtual_base_conflicts(&repo, (&base, &m1, &f1)), 2);
+    criss_cross(
+        &repo,
+        (&base, &m1, &f1),
+        (Cross::Keep { ours: true }, Cross::Keep { ours: true }),
+        |text| with_column(text, "new_Epsilon"),
+        |text| with_column(text, "new_Zeta"),
+    );
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    assert_eq!(out.status.code(), Some(1), "a conflict, not a crash");
+    assert_eq!(
+        repo.ok(&["status", "--porcelain"]),
+        format!("UU {CUSTOMIZATIONS}\n")
+    );
+    let merged = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
+    // Ordinary markers only: the virtual base's own (size 9) never reach the work tree.
+    assert!(merged.contains("<<<<<<< HEAD\n"), "{merged}");
+    assert!(merged.contains(">>>>>>> feature\n"), "{merged}");
+    assert!(!merged.contains("<<<<<<<<") && !merged.contains("Temporary merge branch"));
+    // Each side read back from the markers is well-formed and holds that side's label and
+    // every column that side has.
+    for (keep_ours, label, other_label, added) in [
+        (true, "Budget (EUR)", "Budget (USD)", "new_Epsilon"),
+        (false, "Budget (USD)", "Budget (EUR)", "new_Zeta"),
+    ] {
+        let side = side_of(&merged, keep_ours);
+        soltree::xml::Document::parse(side.clone(), CUSTOMIZATIONS).expect("well-formed XML");
+        assert!(
+            side.contains(label) && !side.contains(other_label),
+            "{side}"
+        );
+        for column in ["new_Budget", "new_Name", "new_Gamma", "new_Delta", added] {
+            assert_eq!(column_count(&side, column), 1, "{column}: {side}");
+        }
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("conflict markers"), "{stderr}");
+}
+
 #[test]
 fn git_diff_of_a_zip_shows_component_changes() {
     let repo = Repo::new();
@@ -485,18 +764,105 @@ fn git_diff_of_a_zip_shows_component_changes() {
 }
 
 #[test]
+fn textconv_output_is_cached_per_blob() {
+    let repo = Repo::new();
+    repo.install();
+    let (bz, oz, _) = zips();
+    repo.write(ZIP, &bz);
+    repo.commit_all("v1");
+    repo.write(ZIP, &oz);
+    repo.commit_all("v2");
+    let blobs: std::collections::BTreeSet<String> = ["HEAD~1", "HEAD"]
+        .iter()
+        .map(|rev| {
+            repo.ok(&["rev-parse", &format!("{rev}:{ZIP}")])
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let cache = "refs/notes/textconv/soltree";
+    assert_eq!(
+        repo.ok(&["for-each-ref", cache]),
+        "",
+        "no cache before a diff"
+    );
+
+    let first = repo.ok(&["log", "-p"]);
+    assert!(first.contains("new_Score"), "{first}");
+    // One note per zip version, annotating its blob (`git notes list`: note, then object).
+    let notes = repo.ok(&["notes", "--ref=textconv/soltree", "list"]);
+    let annotated: std::collections::BTreeSet<String> = notes
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(annotated, blobs, "{notes}");
+    // The cached text is the driver's own output for that blob.
+    let head_blob = repo.ok(&["rev-parse", &format!("HEAD:{ZIP}")]);
+    let cached = repo.ok(&["notes", "--ref=textconv/soltree", "show", head_blob.trim()]);
+    let direct = repo.soltree(&["textconv", ZIP]);
+    assert_eq!(cached.as_bytes(), direct.stdout);
+
+    // The cache is read back: with the textconv command behind a wrapper that logs each
+    // call, a second `git log -p` converts nothing. (A new command empties the cache, so
+    // the wrapper's first log converts both versions again.)
+    #[cfg(unix)]
+    {
+        use soltree::git::install::shell_quote;
+        use std::os::unix::fs::PermissionsExt;
+        let calls = repo.home.join("textconv-calls");
+        let wrapper = repo.home.join("textconv-logged");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\necho \"$1\" >> {}\nexec {} textconv \"$1\"\n",
+                shell_quote(&calls.to_string_lossy()),
+                shell_quote(SOLTREE)
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let command = shell_quote(&wrapper.to_string_lossy());
+        repo.ok(&["config", "diff.soltree.textconv", &command]);
+        let count = || {
+            std::fs::read_to_string(&calls)
+                .map(|t| t.lines().count())
+                .unwrap_or(0)
+        };
+        assert_eq!(repo.ok(&["log", "-p"]), first);
+        assert_eq!(count(), 2, "each zip version converted once");
+        assert_eq!(repo.ok(&["log", "-p"]), first);
+        assert!(repo.ok(&["show", "HEAD"]).contains("new_Score"));
+        assert_eq!(count(), 2, "later diffs read the cache");
+    }
+}
+
+#[test]
 fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
     let repo = Repo::new();
     repo.write(".gitattributes", b"*.png binary\n");
     let dry = repo.soltree(&["git", "install", "--dry-run"]);
     assert!(dry.status.success());
-    assert!(String::from_utf8_lossy(&dry.stdout).contains("would: set merge.soltree.driver"));
+    let dry = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(dry.contains("would: set merge.soltree.driver"), "{dry}");
+    assert!(
+        dry.contains("would: set diff.soltree.cachetextconv = true\n"),
+        "{dry}"
+    );
     assert_eq!(repo.read(".gitattributes"), b"*.png binary\n");
     assert!(!repo.ok(&["config", "--list"]).contains("soltree"));
 
     let first = repo.soltree(&["git", "install"]);
     let first = String::from_utf8_lossy(&first.stdout).into_owned();
     assert!(first.contains("set merge.soltree.driver"), "{first}");
+    assert!(
+        first.contains("set diff.soltree.cachetextconv = true\n"),
+        "{first}"
+    );
+    assert_eq!(
+        repo.ok(&["config", "--bool", "--get", "diff.soltree.cachetextconv"]),
+        "true\n"
+    );
     let attrs = String::from_utf8(repo.read(".gitattributes")).unwrap();
     assert!(attrs.starts_with("*.png binary\n"));
     let check = repo.ok(&[
@@ -524,12 +890,19 @@ fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
         !second.contains("set ") && !second.contains("wrote"),
         "{second}"
     );
+    assert!(
+        second.contains("unchanged diff.soltree.cachetextconv\n"),
+        "{second}"
+    );
     assert_eq!(repo.read(".gitattributes"), attrs.as_bytes());
 
     let un = repo.soltree(&["git", "install", "--uninstall"]);
     assert!(un.status.success());
     assert_eq!(repo.read(".gitattributes"), b"*.png binary\n");
     assert!(!repo.ok(&["config", "--list"]).contains("soltree"));
+    // `git config --get` exits 1 for a key that is not set.
+    let cache = repo.git(&["config", "--get", "diff.soltree.cachetextconv"]);
+    assert_eq!(cache.status.code(), Some(1));
 
     // Outside a repository, a local install is refused with a clear message.
     let outside = repo
@@ -558,6 +931,10 @@ fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
     assert!(
         repo.ok(&["config", "--global", "--get", "merge.soltree.driver"])
             .contains("merge --git")
+    );
+    assert_eq!(
+        repo.ok(&["config", "--global", "--get", "diff.soltree.cachetextconv"]),
+        "true\n"
     );
 }
 
