@@ -41,6 +41,7 @@ pub const ATTRIBUTES: &[&str] = &[
     "**/Roles/*.xml merge=soltree",
     "**/AppModules/*/*.xml merge=soltree",
     "**/AppModuleSiteMaps/*/*.xml merge=soltree",
+    "**/Workflows/*.json merge=soltree",
     "**/SdkMessageProcessingSteps/*.xml merge=soltree",
     "**/Dashboards/*.xml merge=soltree",
     "**/Dialogs/*.xml merge=soltree",
