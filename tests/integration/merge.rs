@@ -379,18 +379,40 @@ fn properties(doc: &Document) -> BTreeMap<String, String> {
 }
 
 /// Checks that `result` holds every change `side` made to `base`, except where `other`
-/// changed the same property too (a rule decided) or deleted the element around it.
+/// changed the same property too and a rule decided for the other side (the decision must be
+/// in `decided`, by the property's name), or deleted the element around it.
 fn keeps_changes(
     base: &BTreeMap<String, String>,
     side: &BTreeMap<String, String>,
     other: &BTreeMap<String, String>,
     result: &BTreeMap<String, String>,
+    decided: &[soltree::merge::Decision],
 ) -> Vec<String> {
+    let name = |p: &str| -> String {
+        let p = p.trim_end_matches("/#text");
+        p.rsplit('/')
+            .next()
+            .unwrap_or(p)
+            .trim_start_matches('@')
+            .to_ascii_lowercase()
+    };
     let mut lost = Vec::new();
     let keys: std::collections::BTreeSet<&String> = base.keys().chain(side.keys()).collect();
     for k in keys {
         let (b, s, o, r) = (base.get(k), side.get(k), other.get(k), result.get(k));
-        if s == b || r == s || (o != b && r == o) {
+        if s == b || r == s {
+            continue;
+        }
+        if o != b && r == o {
+            // Both changed it and the result is the other side's: only a rule may do that.
+            let by_rule = decided
+                .iter()
+                .any(|d| name(&d.property) == name(k) || rules_list_whole(&d.property, k));
+            if !by_rule {
+                lost.push(format!(
+                    "{k}: other side's value taken without a rule: base {b:?}, side {s:?}, other {o:?}"
+                ));
+            }
             continue;
         }
         // An element the other side deleted: the change went with it.
@@ -412,6 +434,46 @@ fn keeps_changes(
         }
     }
     lost
+}
+
+/// A rule that takes a whole list from one side (`missing-dependencies-superset`) decides
+/// every property inside it.
+fn rules_list_whole(decided_property: &str, property_path: &str) -> bool {
+    let list = decided_property
+        .rsplit('/')
+        .next()
+        .unwrap_or(decided_property);
+    !list.is_empty() && property_path.contains(&format!("/{list}/"))
+}
+
+/// The checker itself: a value both sides changed that ends up as the other side's is only
+/// accepted with a rule decision for that property; a lost one-sided change is always caught.
+#[test]
+fn the_change_checker_flags_silent_picks_and_lost_changes() {
+    let map = |v: &[(&str, &str)]| -> BTreeMap<String, String> {
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let k = "ImportExportXml/SolutionManifest/Version/#text";
+    let (b, o, t) = (map(&[(k, "1.0")]), map(&[(k, "1.1")]), map(&[(k, "1.2")]));
+    let r = map(&[(k, "1.2")]);
+    assert_eq!(keeps_changes(&b, &o, &t, &r, &[]).len(), 1, "silent pick");
+    let decision = soltree::merge::Decision {
+        rule: "solution-version-max",
+        path: "solution:x".into(),
+        property: "Version".into(),
+        ours: Some("1.1".into()),
+        theirs: Some("1.2".into()),
+        result: Some("1.2".into()),
+    };
+    assert!(keeps_changes(&b, &o, &t, &r, &[decision]).is_empty());
+    let lost = map(&[(k, "1.0")]);
+    assert_eq!(
+        keeps_changes(&b, &o, &b, &lost, &[]).len(),
+        1,
+        "one-sided change lost"
+    );
 }
 
 #[test]
@@ -455,8 +517,8 @@ fn real_merges_clean_results_keep_both_sides_changes() {
                 .map(|b| properties(&parse(b, "base")))
                 .unwrap_or_default();
             let r = properties(&result);
-            let mut lost = keeps_changes(&b, &o, &t, &r);
-            lost.extend(keeps_changes(&b, &t, &o, &r));
+            let mut lost = keeps_changes(&b, &o, &t, &r, &out.decisions);
+            lost.extend(keeps_changes(&b, &t, &o, &r, &out.decisions));
             assert!(
                 lost.is_empty(),
                 "{}: lost changes:\n{}",
@@ -532,8 +594,8 @@ proptest! {
         let parse = |s: &str| Document::parse(s.to_string(), "x").unwrap();
         let r = properties(&parse(std::str::from_utf8(&out.bytes).unwrap()));
         let (pb, po, pt) = (properties(&parse(&b)), properties(&parse(&o)), properties(&parse(&t)));
-        let mut lost = keeps_changes(&pb, &po, &pt, &r);
-        lost.extend(keeps_changes(&pb, &pt, &po, &r));
+        let mut lost = keeps_changes(&pb, &po, &pt, &r, &out.decisions);
+        lost.extend(keeps_changes(&pb, &pt, &po, &r, &out.decisions));
         prop_assert!(lost.is_empty(), "{:?}", &lost[..lost.len().min(5)]);
     }
 }
