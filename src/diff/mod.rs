@@ -439,7 +439,14 @@ fn own_changes(oi: &Index, o: &Component, ni: &Index, n: &Component) -> Vec<Prop
     if os.doc.hash(o.node) == ns.doc.hash(n.node) {
         return Vec::new();
     }
-    compare(os, o.node, ns, n.node, n.kind.name, &[], &[])
+    let mut changes = compare(os, o.node, ns, n.node, n.kind.name, &[], &[]);
+    // A derived property changes with its source; the source says it.
+    for &(kind, derived, source) in noise::DERIVED_FIELDS {
+        if n.kind.name == kind && changes.iter().any(|c| c.property == source) {
+            changes.retain(|c| c.property != derived);
+        }
+    }
+    changes
 }
 
 /// Path segments of a component path: `kind:key` pieces (a key may itself hold `/`, as web

@@ -100,6 +100,11 @@ pub const NOISE_FIELDS: &[(&str, &str)] = &[
     ("canvasapp", "AdditionalUris"),
 ];
 
+/// `(kind, derived, source)`: a property the platform computes from another one of the same
+/// component. A column's `Length` is its storage size, twice `MaxLength` for text: when both
+/// changed, the diff names `MaxLength` only.
+pub const DERIVED_FIELDS: &[(&str, &str, &str)] = &[("attribute", "Length", "MaxLength")];
+
 /// Whether a property of a component of `kind` is noise.
 pub fn is_noise_field(kind: &str, field: &str) -> bool {
     NOISE_FIELDS.iter().any(|&(k, f)| k == kind && f == field)
