@@ -20,6 +20,21 @@ fn case(name: &str, side: &str) -> Vec<u8> {
     std::fs::read(testdata(&format!("merge/{name}/{side}.xml"))).unwrap()
 }
 
+/// A cloud flow definition as Power Platform writes it: pretty JSON, two-space indent.
+fn flow(actions: &[&str]) -> String {
+    let actions: serde_json::Map<String, serde_json::Value> = actions
+        .iter()
+        .map(|a| {
+            (
+                a.to_string(),
+                serde_json::json!({ "type": "Compose", "inputs": a }),
+            )
+        })
+        .collect();
+    let v = serde_json::json!({ "properties": { "definition": { "actions": actions } } });
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
 #[test]
 fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
     let dir = tempfile::tempdir().unwrap();
@@ -28,6 +43,15 @@ fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
         dir.path().join("ours"),
         dir.path().join("theirs"),
     );
+    const FLOW: &str = "Workflows/Notify-0A43B549-50ED-EA11-A815-000D3AF3A7C4.json";
+    let utf16 = input::TextEncoding::Utf16 {
+        little_endian: true,
+    };
+    write_tree(&b, &[(FLOW, flow(&["Get"]).as_bytes())]);
+    // Ours re-saved as UTF-16 (some tools do): still merged as JSON, kept in UTF-16.
+    let ours_flow = input::encode_text(&flow(&["Get", "Send"]), utf16);
+    write_tree(&o, &[(FLOW, &ours_flow)]);
+    write_tree(&t, &[(FLOW, flow(&["Get", "Post"]).as_bytes())]);
     let common: &[(&str, &[u8])] = &[
         ("Other/Solution.xml", b"<ImportExportXml />"),
         ("WebResources/new_/a.js", b"1\n2\n3\n4\n5\n"),
@@ -96,6 +120,12 @@ fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
         case("both-add-columns", "expected")
     );
     assert_eq!(m["WebResources/new_/a.js"], b"one\n2\n3\n4\nfive\n");
+    // Both added an action at the end of the flow: a line merge conflicts, the JSON merge
+    // keeps both (theirs' after the action it follows in theirs).
+    assert_eq!(
+        input::decode_text(&m[FLOW]),
+        Some((flow(&["Get", "Post", "Send"]), utf16))
+    );
     assert_eq!(m["PluginAssemblies/P/P.dll"], b"\x00dll-ours");
     assert_eq!(m["PluginAssemblies/P/P.dll.theirs"], b"\x00dll-theirs");
     assert!(m.contains_key("OptionSets/new_ours.xml"));
@@ -118,6 +148,7 @@ fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
         res("Entities/new_project/Entity.xml").as_deref(),
         Some("merged")
     );
+    assert_eq!(res(FLOW).as_deref(), Some("merged"));
 
     // An existing output folder is never overwritten.
     let again = Command::new(SOLTREE)
