@@ -97,6 +97,18 @@ impl Repo {
         std::fs::read(self.root.join(rel)).unwrap()
     }
 
+    /// `git merge` of `branch`, which must succeed and leave a clean work tree.
+    pub fn merge_cleanly(&self, branch: &str) {
+        let out = self.git(&["merge", "--no-edit", branch]);
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(self.ok(&["status", "--porcelain"]), "");
+    }
+
     pub fn commit_all(&self, msg: &str) {
         self.ok(&["add", "-A"]);
         self.ok(&["commit", "-qm", msg]);
@@ -262,14 +274,7 @@ fn git_merge_goes_through_the_driver_and_merges_cleanly() {
     let repo = Repo::new();
     repo.install();
     diverged(&repo);
-    let out = repo.git(&["merge", "--no-edit", "feature"]);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    repo.merge_cleanly("feature");
     assert_merged(&repo);
 }
 
@@ -604,14 +609,7 @@ fn criss_cross_merge_with_a_clean_virtual_base_keeps_every_side() {
         |text| with_column(text, "new_Gamma"),
         |text| with_column(text, "new_Delta"),
     );
-    let out = repo.git(&["merge", "--no-edit", "feature"]);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(repo.ok(&["status", "--porcelain"]), "");
+    repo.merge_cleanly("feature");
     let merged = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
     for column in [
         "new_Alpha",
@@ -642,12 +640,10 @@ fn conflicting_merge_bases() -> (String, String, String) {
     (base, m1, f1)
 }
 
-#[test]
-fn criss_cross_merge_over_a_virtual_base_with_markers_merges_what_both_sides_resolved_alike() {
-    // Both cross merges settle the label on "Budget (EUR)" (main keeps its own, feature takes
-    // main's) and keep both columns; then main adds new_Epsilon and feature new_Zeta, at the
-    // same place. Whichever way the virtual base's conflicts are read, the merge is the same
-    // and clean: the driver must not give up on the whole file because of them.
+/// A repository with the criss-cross history of [`conflicting_merge_bases`] (whose virtual
+/// base holds two conflicts), the cross merges resolved as `resolutions` say, then
+/// new_Epsilon added on main and new_Zeta on feature, at the same place.
+fn crossed_over_conflicting_bases(resolutions: (Cross, Cross)) -> Repo {
     let repo = Repo::new();
     repo.install();
     let (base, m1, f1) = conflicting_merge_bases();
@@ -655,10 +651,21 @@ fn criss_cross_merge_over_a_virtual_base_with_markers_merges_what_both_sides_res
     criss_cross(
         &repo,
         (&base, &m1, &f1),
-        (Cross::Keep { ours: true }, Cross::Keep { ours: false }),
+        resolutions,
         |text| with_column(text, "new_Epsilon"),
         |text| with_column(text, "new_Zeta"),
     );
+    repo
+}
+
+#[test]
+fn criss_cross_merge_over_a_virtual_base_with_markers_merges_what_both_sides_resolved_alike() {
+    // Both cross merges settle the label on "Budget (EUR)" (main keeps its own, feature takes
+    // main's) and keep both columns; then main adds new_Epsilon and feature new_Zeta, at the
+    // same place. Whichever way the virtual base's conflicts are read, the merge is the same
+    // and clean: the driver must not give up on the whole file because of them.
+    let repo =
+        crossed_over_conflicting_bases((Cross::Keep { ours: true }, Cross::Keep { ours: false }));
     let out = repo.git(&["merge", "--no-edit", "feature"]);
     let merged = String::from_utf8(repo.read(CUSTOMIZATIONS)).unwrap();
     assert!(
@@ -691,17 +698,8 @@ fn criss_cross_merge_where_the_sides_resolved_the_bases_differently_conflicts() 
     // changed it. Reading the base either way would make one side's label win silently;
     // the driver must conflict instead, with ordinary markers, and lose nothing of either
     // side.
-    let repo = Repo::new();
-    repo.install();
-    let (base, m1, f1) = conflicting_merge_bases();
-    assert_eq!(virtual_base_conflicts(&repo, (&base, &m1, &f1)), 2);
-    criss_cross(
-        &repo,
-        (&base, &m1, &f1),
-        (Cross::Keep { ours: true }, Cross::Keep { ours: true }),
-        |text| with_column(text, "new_Epsilon"),
-        |text| with_column(text, "new_Zeta"),
-    );
+    let repo =
+        crossed_over_conflicting_bases((Cross::Keep { ours: true }, Cross::Keep { ours: true }));
     let out = repo.git(&["merge", "--no-edit", "feature"]);
     assert_eq!(out.status.code(), Some(1), "a conflict, not a crash");
     assert_eq!(
