@@ -744,3 +744,87 @@ fn real_flow_definitions_merge_as_json() {
     );
     assert!(edited >= 50, "{edited}");
 }
+
+/// A JSON layout the exports use: pretty with an indent unit (and a newline style), or one
+/// line.
+fn json_text(v: &serde_json::Value, layout: usize) -> String {
+    use serde::Serialize;
+    let pretty = |unit: &[u8]| {
+        let mut buf = Vec::new();
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(unit);
+        v.serialize(&mut serde_json::Serializer::with_formatter(&mut buf, fmt))
+            .unwrap();
+        String::from_utf8(buf).unwrap()
+    };
+    match layout {
+        0 => pretty(b"  "),
+        1 => format!("{}\n", pretty(b"    ")),
+        2 => format!("{}\r\n", pretty(b"  ").replace('\n', "\r\n")),
+        _ => serde_json::to_string(v).unwrap(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// JSON objects edited on both sides — values changed, members removed or added, on the
+    /// same member's different fields too — merge cleanly into exactly both sides' edits, in
+    /// ours' layout; and the merge laws hold byte for byte through the JSON merge itself.
+    #[test]
+    fn json_edits_on_both_sides_merge_into_both(
+        actions in proptest::collection::vec(0u8..7, 1..12),
+        adds_ours in proptest::collection::vec(any::<proptest::sample::Index>(), 0..3),
+        adds_theirs in proptest::collection::vec(any::<proptest::sample::Index>(), 0..3),
+        layout in 0usize..4,
+    ) {
+        use serde_json::{Map, Value, json};
+        let base: Map<String, Value> = (0..actions.len())
+            .map(|i| (format!("k{i}"), json!({ "x": i, "y": format!("s{i}") })))
+            .collect();
+        let (mut ours, mut theirs, mut want) = (base.clone(), base.clone(), base.clone());
+        for (i, a) in actions.iter().enumerate() {
+            let k = format!("k{i}");
+            let set = |m: &mut Map<String, Value>, field: &str, v: Value| {
+                m.get_mut(&k).unwrap()[field] = v;
+            };
+            match a {
+                1 => { set(&mut ours, "x", json!(100 + i)); set(&mut want, "x", json!(100 + i)); }
+                2 => { set(&mut theirs, "y", json!("t")); set(&mut want, "y", json!("t")); }
+                3 => {
+                    set(&mut ours, "x", json!(-1)); set(&mut want, "x", json!(-1));
+                    set(&mut theirs, "y", json!("u")); set(&mut want, "y", json!("u"));
+                }
+                4 => { ours.shift_remove(&k); want.shift_remove(&k); }
+                5 => { theirs.shift_remove(&k); want.shift_remove(&k); }
+                6 => { set(&mut ours, "x", json!("same")); set(&mut theirs, "x", json!("same")); set(&mut want, "x", json!("same")); }
+                _ => {}
+            }
+        }
+        for (side, adds, tag) in [(&mut ours, &adds_ours, "o"), (&mut theirs, &adds_theirs, "t")] {
+            for (n, at) in adds.iter().enumerate() {
+                let k = format!("{tag}{n}");
+                let v = json!({ "added": tag });
+                side.shift_insert(at.index(side.len() + 1), k.clone(), v.clone());
+                want.insert(k, v);
+            }
+        }
+        let (b, o, t) = (
+            json_text(&Value::Object(base), layout),
+            json_text(&Value::Object(ours), layout),
+            json_text(&Value::Object(theirs), layout),
+        );
+        let out = merge_files(Some(b.as_bytes()), o.as_bytes(), t.as_bytes(), &MergeOptions::default());
+        prop_assert!(out.is_clean() && out.fallback.is_none(), "{:?} {:?}", out.fallback, out.conflicts);
+        let merged: Value = serde_json::from_slice(&out.bytes).unwrap();
+        prop_assert_eq!(&merged, &Value::Object(want));
+        prop_assert_eq!(json_text(&merged, layout).into_bytes(), out.bytes.clone(), "ours' layout");
+        let laws = MergeOptions { no_shortcuts: true, ..MergeOptions::default() };
+        for (x, y) in [(&b, &o), (&b, &t), (&o, &t)] {
+            let m = |b: &String, o: &String, t: &String| merge_files(Some(b.as_bytes()), o.as_bytes(), t.as_bytes(), &laws).bytes;
+            prop_assert_eq!(m(x, x, x), x.as_bytes().to_vec());
+            prop_assert_eq!(m(x, y, x), y.as_bytes().to_vec());
+            prop_assert_eq!(m(x, x, y), y.as_bytes().to_vec());
+            prop_assert_eq!(m(x, y, y), y.as_bytes().to_vec());
+        }
+    }
+}
