@@ -3,7 +3,7 @@
 //! side's additions land after the member they follow on that side), everything else —
 //! strings, numbers, arrays — as a value: taken from the side that changed it, a conflict
 //! when both changed it differently. Key order is not meaning, so a reorder alone is no
-//! change.
+//! change; where both sides added members at the same place, ours' come first.
 //!
 //! The result is written like OURS: ours' layout (compact, or pretty with its indent unit),
 //! newline style and final newline. That is only lossless when ours is written exactly the
@@ -191,9 +191,16 @@ impl Merger {
                 None => Some(tv.clone()),
             };
             if let Some(v) = item {
-                let slot = previous
+                let mut slot = previous
                     .and_then(|p| merged.iter().position(|(mk, _)| mk == p))
                     .map_or(0, |i| i + 1);
+                // Ours' own additions at the same place come first, as in the XML merge.
+                while merged
+                    .get(slot)
+                    .is_some_and(|(mk, _)| base_of(mk).is_none() && !t.contains_key(mk))
+                {
+                    slot += 1;
+                }
                 merged.insert(slot, (k.clone(), v));
                 previous = Some(k);
             }
@@ -365,16 +372,16 @@ mod tests {
         let keys: Vec<&String> = v["actions"].as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["Get", "Post", "Send"]
+            ["Get", "Send", "Post"]
                 .map(String::from)
                 .iter()
                 .collect::<Vec<_>>()
         );
-        // Theirs' addition lands after the member it follows in theirs.
+        // Theirs' addition lands after the member it follows in theirs, after ours' own.
         assert_eq!(
             String::from_utf8(out.bytes).unwrap(),
             pretty(
-                r#"{"actions": {"Get": {"type": "Http"}, "Post": {"type": "Teams"}, "Send": {"type": "Mail"}}}"#
+                r#"{"actions": {"Get": {"type": "Http"}, "Send": {"type": "Mail"}, "Post": {"type": "Teams"}}}"#
             )
         );
     }
@@ -438,7 +445,7 @@ mod tests {
             "{\r\n    \"a\": 1,\r\n    \"b\": 2\r\n}"
         );
         let compact = merge(Some("{\"a\":1}"), "{\"a\":1,\"c\":3}", t, &opts()).unwrap();
-        assert_eq!(compact.bytes, b"{\"a\":1,\"b\":2,\"c\":3}");
+        assert_eq!(compact.bytes, b"{\"a\":1,\"c\":3,\"b\":2}");
         let hand_written = merge(Some("{}"), "{ \"a\" : 1 }", t, &opts());
         assert!(hand_written.unwrap_err().contains("layout"));
         let one_line_conflict = merge(Some("{\"a\":1}"), "{\"a\":2}", "{\"a\":3}", &opts());

@@ -243,11 +243,6 @@ pub fn merge_owned(
     if let Some(why) = &opts.line_only {
         return line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, why);
     }
-    if json::looks_like_json(&ours) {
-        return json::merge(base.as_deref(), &ours, &theirs, opts).unwrap_or_else(|why| {
-            line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
-        });
-    }
     // One time limit for everything structured, however many attempts it takes.
     let deadline = Instant::now() + opts.timeout;
     if let Some(outcome) = base
@@ -256,6 +251,11 @@ pub fn merge_owned(
         .and_then(|b| merge_over_virtual_base(b, &ours, &theirs, opts, deadline))
     {
         return outcome;
+    }
+    if json::looks_like_json(&ours) {
+        return json::merge(base.as_deref(), &ours, &theirs, opts).unwrap_or_else(|why| {
+            line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
+        });
     }
     match structured(base, ours, theirs, opts, deadline) {
         Ok(outcome) => outcome,
@@ -331,14 +331,18 @@ fn merge_over_virtual_base(
     }
     let (first, second) = marker_readings(base)?;
     let run = |reading: String| {
-        structured(
-            Some(reading),
-            ours.to_owned(),
-            theirs.to_owned(),
-            opts,
-            deadline,
-        )
-        .ok()
+        if json::looks_like_json(ours) {
+            json::merge(Some(&reading), ours, theirs, opts).ok()
+        } else {
+            structured(
+                Some(reading),
+                ours.to_owned(),
+                theirs.to_owned(),
+                opts,
+                deadline,
+            )
+            .ok()
+        }
     };
     let by_first = run(first)?;
     let by_second = run(second)?;
@@ -586,5 +590,41 @@ mod tests {
         let text = String::from_utf8(out.bytes).unwrap();
         assert!(text.contains("High") && text.contains("Top"), "{text}");
         assert!(out.fallback.unwrap().contains("conflict markers"));
+    }
+
+    #[test]
+    fn a_flow_over_a_virtual_base_with_markers_merges_as_json_when_the_reading_does_not_matter() {
+        // The merge bases disagreed on `retries`; both sides settled on 3, then each added
+        // an action at the end.
+        let base = "{\n  \"actions\": {\n    \"Get\": {}\n  },\n<<<<<<<<< Temporary merge branch 1\n  \"retries\": 3\n=========\n  \"retries\": 5\n>>>>>>>>> Temporary merge branch 2\n}\n";
+        let side = |action: &str| {
+            format!(
+                "{{\n  \"actions\": {{\n    \"Get\": {{}},\n    \"{action}\": {{}}\n  }},\n  \"retries\": 3\n}}\n"
+            )
+        };
+        let out = merge_files(
+            Some(base.as_bytes()),
+            side("Send").as_bytes(),
+            side("Post").as_bytes(),
+            &MergeOptions::default(),
+        );
+        assert!(
+            out.is_clean() && out.fallback.is_none(),
+            "{:?}",
+            out.fallback
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.bytes).unwrap();
+        assert_eq!(v["retries"], 3);
+        let actions: Vec<&String> = v["actions"].as_object().unwrap().keys().collect();
+        assert_eq!(actions, ["Get", "Send", "Post"]);
+        // Sides that kept their own base's value: no reading is the base, so a conflict.
+        let other = side("Post").replace("3", "5");
+        let out = merge_files(
+            Some(base.as_bytes()),
+            side("Send").as_bytes(),
+            other.as_bytes(),
+            &MergeOptions::default(),
+        );
+        assert!(!out.is_clean());
     }
 }

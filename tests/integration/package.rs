@@ -121,10 +121,10 @@ fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
     );
     assert_eq!(m["WebResources/new_/a.js"], b"one\n2\n3\n4\nfive\n");
     // Both added an action at the end of the flow: a line merge conflicts, the JSON merge
-    // keeps both (theirs' after the action it follows in theirs).
+    // keeps both (ours' first, then theirs').
     assert_eq!(
         input::decode_text(&m[FLOW]),
-        Some((flow(&["Get", "Post", "Send"]), utf16))
+        Some((flow(&["Get", "Send", "Post"]), utf16))
     );
     assert_eq!(m["PluginAssemblies/P/P.dll"], b"\x00dll-ours");
     assert_eq!(m["PluginAssemblies/P/P.dll.theirs"], b"\x00dll-theirs");
