@@ -13,7 +13,7 @@ use super::noise::{
 };
 use super::text::{break_tags, diff_lines, json_diff};
 use super::{Change, PropertyChange};
-use crate::model::kinds::{KeySpec, KindDef, ListOrder};
+use crate::model::kinds::{KeySpec, KindDef, ListOrder, Role};
 use crate::model::{Child, Classifier, Ident, display_of, normalize_key};
 use crate::xml::{Document, NodeId, unescape_lossy};
 use rustc_hash::FxHashMap;
@@ -180,7 +180,7 @@ fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> Str
     }
     match kind.key {
         KeySpec::ElementName | KeySpec::Singleton => doc.name(node).to_string(),
-        _ if kind.name == "label" => format!("{} ({key})", doc.name(node)),
+        _ if kind.role == Role::Localized => format!("{} ({key})", doc.name(node)),
         _ => {
             let title = kind.title.to_lowercase();
             // Short readable keys (option values, privilege names) are worth showing next
@@ -251,7 +251,7 @@ fn attribute_summary(doc: &Document, node: NodeId) -> String {
 
 /// The attribute that holds a label's text: its value is the label itself.
 fn is_label_value(kind: Option<&KindDef>, attr: &str) -> bool {
-    kind.is_some_and(|k| k.name == "label")
+    kind.is_some_and(|k| k.role == Role::Localized)
         && matches!(attr, "description" | "Title" | "Description")
 }
 

@@ -12,7 +12,7 @@
 //! Textconv must never fail a `git diff`: what cannot be read as a package is printed as it is.
 
 use crate::input::{self, Entry, Limits, Package, PackageForm};
-use crate::merge::package::{CONTENT_TYPES, is_binary};
+use crate::merge::package::CONTENT_TYPES;
 use crate::model::{ComponentTree, is_xml_entry};
 use crate::normalize::normalize_document;
 use crate::xml::Document;
@@ -60,12 +60,11 @@ pub fn textconv(path: &Path, limits: &Limits, out: &mut dyn Write) -> io::Result
 
 /// A non-XML part: text as it is (LF line ends), binary as size and hash.
 fn write_part(data: &[u8], out: &mut dyn Write) -> io::Result<()> {
-    if is_binary(data) {
+    // UTF-16 parts (some flow definitions) print as their characters, like UTF-8 ones.
+    let Some(text) = crate::input::part_text(data) else {
         let hash = xxhash_rust::xxh3::xxh3_128(data);
         return writeln!(out, "  binary, {} bytes, xxh3 {hash:032x}", data.len());
-    }
-    let text = String::from_utf8_lossy(data);
-    let text = text.trim_start_matches('\u{feff}');
+    };
     for line in text.lines() {
         writeln!(out, "{line}")?;
     }
@@ -143,6 +142,19 @@ mod tests {
         let mut out = Vec::new();
         textconv(path, &Limits::default(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn utf16_parts_print_as_text() {
+        let data = crate::input::encode_text(
+            "{\r\n  \"a\": \"é\"\r\n}",
+            crate::input::TextEncoding::Utf16 {
+                little_endian: true,
+            },
+        );
+        let mut out = Vec::new();
+        write_part(&data, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "{\n  \"a\": \"é\"\n}\n");
     }
 
     #[test]

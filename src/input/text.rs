@@ -83,6 +83,14 @@ pub fn part_text(data: &[u8]) -> Option<String> {
         .filter(|text| !text.contains('\0'))
 }
 
+/// Whether [`part_text`] would give text, without copying a UTF-8 part.
+pub fn is_text(data: &[u8]) -> bool {
+    if TextEncoding::utf16_bom(data).is_some() {
+        return part_text(data).is_some();
+    }
+    memchr::memchr(0, data).is_none() && std::str::from_utf8(data).is_ok()
+}
+
 /// Writes text (without a BOM) in `encoding`, BOM included: the inverse of [`decode_text`].
 pub fn encode_text(text: &str, encoding: TextEncoding) -> Vec<u8> {
     match encoding {

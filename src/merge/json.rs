@@ -1,14 +1,14 @@
 //! Structured three-way merge of JSON parts: cloud flow definitions (`Workflows/*.json`),
 //! and any other JSON text a solution carries. Objects merge as maps by member name (one
-//! side's additions land after the member they follow on that side), everything else —
-//! strings, numbers, arrays — as a value: taken from the side that changed it, a conflict
+//! side's additions land after the member they follow on that side), arrays as sequences,
+//! strings, numbers and booleans as values: taken from the side that changed it, a conflict
 //! when both changed it differently. Key order is not meaning, so a reorder alone is no
 //! change; where both sides added members at the same place, ours' come first.
 //!
 //! The result is written like OURS: ours' layout (compact, or pretty with its indent unit),
 //! newline style and final newline. That is only lossless when ours is written exactly the
 //! way the serializer writes it — true of every flow definition Power Platform exports (all
-//! 117 in the corpus) — so the merge checks it first and otherwise hands the file to the
+//! 118 in the corpus) — so the merge checks it first and otherwise hands the file to the
 //! line merge, saying why. Conflicts are written with git's markers around the member's
 //! lines, one block per conflicting member; a one-line (compact) file has no lines to mark,
 //! so there the line merge writes the conflict. The boundary type is [`MergeOutcome`].
@@ -16,8 +16,10 @@
 use super::{
     Conflict, ConflictReason, ConflictStyle, MergeOptions, MergeOutcome, has_conflict_markers,
 };
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::time::Instant;
 
 /// Whether a text is JSON by its first character (after a BOM and white space): an object
 /// or an array. XML, the other structured format, starts with `<`.
@@ -109,14 +111,24 @@ struct Pending {
     theirs: Option<Value>,
 }
 
-/// A string no JSON document holds (U+0001 is escaped as `\u0001` when written), carrying
-/// the number of its [`Pending`] conflict.
+/// The text every sentinel holds. Inputs that contain it are refused (line merge), so a
+/// sentinel in the written text is always one of this merge's.
+const SENTINEL_MARK: &str = "soltree-conflict-";
+
+/// A string standing for the [`Pending`] conflict `n` in the merged value (U+0001 is
+/// written as `\u0001`, so the sentinel is a line of its own kind in the text).
 fn sentinel(n: usize) -> String {
-    format!("\u{1}soltree-conflict-{n}\u{1}")
+    format!("\u{1}{SENTINEL_MARK}{n}\u{1}")
 }
+
+/// How many merge steps run between two looks at the clock.
+const CLOCK_EVERY: u32 = 4096;
 
 struct Merger {
     pending: Vec<Pending>,
+    deadline: Instant,
+    ticks: u32,
+    timed_out: bool,
 }
 
 impl Merger {
@@ -136,8 +148,18 @@ impl Merger {
         Value::String(sentinel(self.pending.len() - 1))
     }
 
+    /// Past the deadline the merge stops descending; the caller then hands the file to the
+    /// line merge, so what is returned from here on is never written.
+    fn out_of_time(&mut self) -> bool {
+        self.ticks += 1;
+        if self.ticks.is_multiple_of(CLOCK_EVERY) && Instant::now() > self.deadline {
+            self.timed_out = true;
+        }
+        self.timed_out
+    }
+
     fn value(&mut self, pointer: &str, b: Option<&Value>, o: &Value, t: &Value) -> Value {
-        if o == t || b == Some(t) {
+        if self.out_of_time() || o == t || b == Some(t) {
             return o.clone();
         }
         if b == Some(o) {
@@ -148,8 +170,71 @@ impl Merger {
                 let bm = b.and_then(Value::as_object);
                 Value::Object(self.object(pointer, bm, om, tm))
             }
+            (Some(Value::Array(ba)), Value::Array(oa), Value::Array(ta)) => {
+                match self.array(pointer, ba, oa, ta) {
+                    Some(merged) => Value::Array(merged),
+                    None => self.conflict(pointer, b, Some(o), Some(t)),
+                }
+            }
             _ => self.conflict(pointer, b, Some(o), Some(t)),
         }
+    }
+
+    /// Arrays (conditions' `and`/`or` lists, parameter lists) merge as sequences: of equal
+    /// length on all three sides, element by element; otherwise as a three-way merge of the
+    /// elements as wholes (insertions and removals from both sides, where they do not
+    /// touch). `None` when the two sides changed the same stretch: a conflict on the array.
+    fn array(
+        &mut self,
+        pointer: &str,
+        b: &[Value],
+        o: &[Value],
+        t: &[Value],
+    ) -> Option<Vec<Value>> {
+        if b.len() == o.len() && o.len() == t.len() {
+            let merged = (0..o.len())
+                .map(|i| self.value(&format!("{pointer}/{i}"), Some(&b[i]), &o[i], &t[i]))
+                .collect();
+            return Some(merged);
+        }
+        // Each distinct element becomes one line of a token text, so the line merge does
+        // the sequence work.
+        fn tokens<'v>(ids: &mut Vec<&'v Value>, side: &'v [Value]) -> String {
+            let mut text = String::new();
+            for v in side {
+                let id = ids.iter().position(|x| *x == v).unwrap_or_else(|| {
+                    ids.push(v);
+                    ids.len() - 1
+                });
+                text.push_str(&format!("{id}\n"));
+            }
+            text
+        }
+        let mut ids: Vec<&Value> = Vec::new();
+        let (bt, ot, tt) = (
+            tokens(&mut ids, b),
+            tokens(&mut ids, o),
+            tokens(&mut ids, t),
+        );
+        let m = similar::TextMerge::configure().merge_lines(&bt, &ot, &tt);
+        if m.regions()
+            .iter()
+            .any(|r| r.resolution() == similar::MergeResolution::Conflict)
+        {
+            return None;
+        }
+        let mut merged = Vec::new();
+        m.to_writer(&mut merged).ok()?;
+        String::from_utf8(merged)
+            .ok()?
+            .lines()
+            .map(|l| {
+                l.parse::<usize>()
+                    .ok()
+                    .and_then(|i| ids.get(i))
+                    .map(|v| (*v).clone())
+            })
+            .collect()
     }
 
     fn object(
@@ -177,12 +262,14 @@ impl Merger {
                 (None, None) => merged.push((k.clone(), ov.clone())),
             }
         }
-        // Theirs' members that ours does not have: added by theirs (placed after the member
-        // that precedes them in theirs), or removed by ours (gone, unless theirs changed it).
-        let mut previous: Option<&str> = None;
+        // Theirs' members that ours does not have: added by theirs, or removed by ours (gone,
+        // unless theirs changed it). Each run of them follows the member of ours that
+        // precedes it in theirs (the front when none does).
+        let mut runs: FxHashMap<Option<&String>, Vec<(String, Value)>> = FxHashMap::default();
+        let mut anchor: Option<&String> = None;
         for (k, tv) in t {
             if o.contains_key(k) {
-                previous = Some(k);
+                anchor = Some(k);
                 continue;
             }
             let item = match base_of(k) {
@@ -191,32 +278,126 @@ impl Merger {
                 None => Some(tv.clone()),
             };
             if let Some(v) = item {
-                let mut slot = previous
-                    .and_then(|p| merged.iter().position(|(mk, _)| mk == p))
-                    .map_or(0, |i| i + 1);
-                // Ours' own additions at the same place come first, as in the XML merge.
-                while merged
-                    .get(slot)
-                    .is_some_and(|(mk, _)| base_of(mk).is_none() && !t.contains_key(mk))
-                {
-                    slot += 1;
-                }
-                merged.insert(slot, (k.clone(), v));
-                previous = Some(k);
+                runs.entry(anchor).or_default().push((k.clone(), v));
             }
         }
-        merged.into_iter().collect()
+        if runs.is_empty() {
+            return merged.into_iter().collect();
+        }
+        // Ours' own additions right after an anchor come first, as in the XML merge.
+        let ours_addition = |k: &str| base_of(k).is_none() && !t.contains_key(k);
+        let mut out = Map::with_capacity(merged.len() + runs.len());
+        let mut waiting = runs.remove(&None).unwrap_or_default();
+        for (k, v) in merged {
+            if !ours_addition(&k) {
+                out.extend(waiting.drain(..));
+            }
+            // Anchors are theirs' names for members of ours: look the run up by ours' name.
+            let run = o
+                .get_key_value(&k)
+                .and_then(|(name, _)| runs.remove(&Some(name)));
+            out.insert(k, v);
+            if let Some(run) = run {
+                out.extend(waiting.drain(..));
+                waiting = run;
+            }
+        }
+        out.extend(waiting);
+        out
+    }
+}
+
+/// Reads one side, refusing what `Value` would silently change: a member name given twice
+/// in one object (the last would win), serde_json's internal number marker, or this merge's
+/// sentinel text.
+fn parse(side: &str, text: &str) -> Result<Value, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    let invalid = |e: serde_json::Error| {
+        if e.to_string().contains("recursion limit") {
+            format!("{side} nests JSON deeper than the structured merge reads")
+        } else {
+            format!(
+                "{side} is not valid JSON ({}:{}: {e})",
+                e.line(),
+                e.column()
+            )
+        }
+    };
+    if text.contains(SENTINEL_MARK) || text.contains("$serde_json::private::") {
+        return Err(format!("{side} holds text the JSON merge reserves"));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::de::DeserializeSeed::deserialize(UniqueKeys, &mut de).map_err(|e| {
+        if e.to_string().starts_with("duplicate member") {
+            format!("{side} has a JSON {e}")
+        } else {
+            invalid(e)
+        }
+    })?;
+    serde_json::from_str(text).map_err(invalid)
+}
+
+/// Walks a JSON text and fails on the first object that names a member twice.
+#[derive(Clone, Copy)]
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = rustc_hash::FxHashSet::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate member \"{key}\""
+                )));
+            }
+            map.next_value_seed(self)?;
+        }
+        Ok(())
     }
 }
 
 /// Merges three JSON texts. `Err` says why the line merge should take over: a side that is
-/// not JSON or holds conflict markers, ours written in a layout the merge cannot reproduce,
-/// or conflicts in a one-line file.
+/// not JSON (or JSON `Value` cannot hold as written) or holds conflict markers, ours written
+/// in a layout the merge cannot reproduce, conflicts in a one-line file, or the time limit.
 pub fn merge(
     base: Option<&str>,
     ours: &str,
     theirs: &str,
     opts: &MergeOptions,
+    deadline: Instant,
 ) -> Result<MergeOutcome, String> {
     let sides = [
         ("base", base),
@@ -229,17 +410,8 @@ pub fn merge(
     {
         return Err(format!("{side} already holds conflict markers"));
     }
-    let parse = |side: &str, text: &str| -> Result<Value, String> {
-        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-            format!(
-                "{side} is not valid JSON ({}:{}: {e})",
-                e.line(),
-                e.column()
-            )
-        })
-    };
     let b = base
-        .filter(|b| !b.trim().is_empty())
+        .filter(|b| !b.trim_start_matches('\u{feff}').trim().is_empty())
         .map(|b| parse("base", b))
         .transpose()?;
     let (o, t) = (parse("ours", ours)?, parse("theirs", theirs)?);
@@ -249,8 +421,17 @@ pub fn merge(
     }
     let mut m = Merger {
         pending: Vec::new(),
+        deadline,
+        ticks: 0,
+        timed_out: false,
     };
     let merged = m.value("", b.as_ref(), &o, &t);
+    if m.timed_out {
+        return Err(format!(
+            "the structured merge passed its time limit of {:?}",
+            opts.timeout
+        ));
+    }
     let text = layout.render(&merged);
     if m.pending.is_empty() {
         return Ok(MergeOutcome {
@@ -286,13 +467,20 @@ fn write_conflicts(
             format!("{m} {label}{nl}")
         }
     };
+    const CLOSING: &str = "\\u0001\"";
+    let opening = format!("\"\\u0001{SENTINEL_MARK}");
     let mut out = String::with_capacity(text.len() + pending.len() * 256);
     for line in text.split_inclusive('\n') {
-        let found = pending.iter().enumerate().find_map(|(n, p)| {
-            let quoted = serde_json::to_string(&sentinel(n)).expect("a string");
-            line.find(&quoted).map(|at| (p, at, at + quoted.len()))
+        // A sentinel as written: `"\u0001soltree-conflict-<n>\u0001"`.
+        let found = line.find(&opening).and_then(|at| {
+            let digits = &line[at + opening.len()..];
+            let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+            let n: usize = digits[..len].parse().ok()?;
+            digits[len..]
+                .starts_with(CLOSING)
+                .then(|| (pending.get(n), at, at + opening.len() + len + CLOSING.len()))
         });
-        let Some((p, start, end)) = found else {
+        let Some((Some(p), start, end)) = found else {
             out.push_str(line);
             continue;
         };
@@ -323,7 +511,10 @@ fn write_conflicts(
         .map(|p| Conflict {
             path: String::new(),
             kind: "json".into(),
-            display_name: p.pointer.rsplit('/').next().unwrap_or_default().into(),
+            display_name: match p.pointer.rsplit_once('/') {
+                Some((_, name)) => name.replace("~1", "/").replace("~0", "~"),
+                None => "(the whole document)".into(),
+            },
             property: p.pointer.clone(),
             reason: match (&p.ours, &p.theirs) {
                 (None, _) => ConflictReason::DeletedByOurs,
@@ -352,13 +543,17 @@ mod tests {
         MergeOptions::default()
     }
 
+    fn later() -> Instant {
+        Instant::now() + std::time::Duration::from_secs(60)
+    }
+
     fn pretty(v: &str) -> String {
         let value: Value = serde_json::from_str(v).unwrap();
         format!("{}\n", serde_json::to_string_pretty(&value).unwrap())
     }
 
     fn merged(b: &str, o: &str, t: &str) -> MergeOutcome {
-        merge(Some(&pretty(b)), &pretty(o), &pretty(t), &opts()).unwrap()
+        merge(Some(&pretty(b)), &pretty(o), &pretty(t), &opts(), later()).unwrap()
     }
 
     #[test]
@@ -439,19 +634,25 @@ mod tests {
     fn layouts_are_kept_or_refused() {
         let o = "{\r\n    \"a\": 1\r\n}";
         let t = "{\"a\": 1, \"b\": 2}";
-        let out = merge(Some("{\"a\": 1}"), o, t, &opts()).unwrap();
+        let out = merge(Some("{\"a\": 1}"), o, t, &opts(), later()).unwrap();
         assert_eq!(
             String::from_utf8(out.bytes).unwrap(),
             "{\r\n    \"a\": 1,\r\n    \"b\": 2\r\n}"
         );
-        let compact = merge(Some("{\"a\":1}"), "{\"a\":1,\"c\":3}", t, &opts()).unwrap();
+        let compact = merge(Some("{\"a\":1}"), "{\"a\":1,\"c\":3}", t, &opts(), later()).unwrap();
         assert_eq!(compact.bytes, b"{\"a\":1,\"c\":3,\"b\":2}");
-        let hand_written = merge(Some("{}"), "{ \"a\" : 1 }", t, &opts());
+        let hand_written = merge(Some("{}"), "{ \"a\" : 1 }", t, &opts(), later());
         assert!(hand_written.unwrap_err().contains("layout"));
-        let one_line_conflict = merge(Some("{\"a\":1}"), "{\"a\":2}", "{\"a\":3}", &opts());
+        let one_line_conflict = merge(
+            Some("{\"a\":1}"),
+            "{\"a\":2}",
+            "{\"a\":3}",
+            &opts(),
+            later(),
+        );
         assert!(one_line_conflict.unwrap_err().contains("/a"));
         assert!(
-            merge(None, "{", "{}", &opts())
+            merge(None, "{", "{}", &opts(), later())
                 .unwrap_err()
                 .contains("ours is not valid JSON")
         );
@@ -463,9 +664,104 @@ mod tests {
         let t = pretty(r#"{"a": {"n": 2}}"#);
         let mut diff3 = opts();
         diff3.style = ConflictStyle::Diff3;
-        let out = merge(None, &o, &t, &diff3).unwrap();
+        let out = merge(None, &o, &t, &diff3, later()).unwrap();
         assert_eq!(out.conflicts[0].reason, ConflictReason::BothAdded);
         let text = String::from_utf8(out.bytes).unwrap();
         assert!(text.contains("||||||| base\n=======\n"), "{text}");
+    }
+
+    #[test]
+    fn arrays_merge_as_sequences() {
+        // A condition's `and` list: each side edits another element.
+        let b = r#"{"and": [{"equals": ["@a", 1]}, {"equals": ["@b", 2]}]}"#;
+        let o = r#"{"and": [{"equals": ["@a", 10]}, {"equals": ["@b", 2]}]}"#;
+        let t = r#"{"and": [{"equals": ["@a", 1]}, {"equals": ["@b", 20]}]}"#;
+        let out = merged(b, o, t);
+        assert!(out.is_clean(), "{:?}", out.conflicts);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            pretty(r#"{"and": [{"equals": ["@a", 10]}, {"equals": ["@b", 20]}]}"#)
+        );
+        // One side prepends, the other appends.
+        let out = merged(
+            r#"{"x": [2, 3]}"#,
+            r#"{"x": [1, 2, 3]}"#,
+            r#"{"x": [2, 3, 4]}"#,
+        );
+        assert!(out.is_clean(), "{:?}", out.conflicts);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            pretty(r#"{"x": [1, 2, 3, 4]}"#)
+        );
+        // Both replace the same element differently: a conflict on the array.
+        let out = merged(
+            r#"{"x": [1, 2]}"#,
+            r#"{"x": [1, 5, 6]}"#,
+            r#"{"x": [1, 7]}"#,
+        );
+        assert_eq!(out.conflicts.len(), 1);
+        assert_eq!(out.conflicts[0].property, "/x");
+    }
+
+    #[test]
+    fn what_value_cannot_hold_as_written_goes_to_the_line_merge() {
+        let plain = pretty(r#"{"a": 1}"#);
+        let dup = "{\n  \"a\": 1,\n  \"c\": 7,\n  \"c\": 8\n}";
+        let err = merge(Some(&plain), &plain, dup, &opts(), later()).unwrap_err();
+        assert!(err.contains("duplicate member \"c\""), "{err}");
+        let magic = "{\"a\": {\"$serde_json::private::Number\": \"12\"}}";
+        assert!(merge(Some(&plain), &plain, magic, &opts(), later()).is_err());
+        let sentinel = "{\"n\": \"\\u0001soltree-conflict-0\\u0001\"}";
+        assert!(merge(Some(&plain), &plain, sentinel, &opts(), later()).is_err());
+        let past = Instant::now() - std::time::Duration::from_secs(1);
+        let wide: String = format!(
+            "{{{}}}",
+            (0..5000)
+                .map(|i| format!("\"k{i}\": {{\"v\": {i}}}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let wide = pretty(&wide);
+        let changed = wide.replace("\"v\": 7\n", "\"v\": 70\n");
+        let timed = merge(
+            Some(&wide),
+            &changed,
+            &wide.replace("\"v\": 9\n", "\"v\": 90\n"),
+            &opts(),
+            past,
+        );
+        assert!(
+            matches!(&timed, Err(why) if why.contains("time limit")),
+            "{:?}",
+            timed.map(|o| o.conflicts)
+        );
+    }
+
+    #[test]
+    fn many_additions_and_conflicts_stay_fast_and_named() {
+        let base = pretty(r#"{"a": {"k/x~y": 1}}"#);
+        let side = |tag: &str, n: usize| {
+            let members: Vec<String> = (0..n).map(|i| format!("\"{tag}{i}\": {i}")).collect();
+            pretty(&format!(
+                "{{\"a\": {{\"k/x~y\": {}}}, {}}}",
+                if tag == "o" { 2 } else { 3 },
+                members.join(", ")
+            ))
+        };
+        let started = Instant::now();
+        let out = merge(
+            Some(&base),
+            &side("o", 30_000),
+            &side("t", 30_000),
+            &opts(),
+            later(),
+        )
+        .unwrap();
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert_eq!(out.conflicts.len(), 1);
+        assert_eq!(out.conflicts[0].display_name, "k/x~y");
+        assert_eq!(out.conflicts[0].property, "/a/k~1x~0y");
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert!(text.contains("\"o29999\": 29999") && text.contains("\"t29999\": 29999"));
     }
 }

@@ -32,6 +32,26 @@ fn in_style_of<'a>(text: &'a str, ours: Option<&str>) -> Cow<'a, str> {
     }
 }
 
+/// The merge writes its marker lines with `\n`; in a CRLF file they end in `\r\n` like the
+/// rest, so editors and git see one newline style.
+fn crlf_markers(bytes: Vec<u8>, size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let is_marker = [b'<', b'|', b'=', b'>'].iter().any(|&c| {
+            line.len() > size
+                && line[..size].iter().all(|&b| b == c)
+                && matches!(line[size], b' ' | b'\n')
+        });
+        if is_marker && line.ends_with(b"\n") && !line.ends_with(b"\r\n") {
+            out.extend_from_slice(&line[..line.len() - 1]);
+            out.extend_from_slice(b"\r\n");
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
 /// Line merge of three texts.
 pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &str) -> MergeOutcome {
     let style = uniform_newline(ours);
@@ -46,6 +66,9 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &st
     .labels(&opts.label_base, &opts.label_ours, &opts.label_theirs);
     let mut bytes = Vec::with_capacity(ours.len());
     m.to_writer(&mut bytes).expect("writing to memory");
+    if style == Some("\r\n") {
+        bytes = crlf_markers(bytes, opts.marker_size);
+    }
     // Each text is split once, however many conflict regions there are.
     let (base_lines, ours_lines, theirs_lines): (Vec<&str>, Vec<&str>, Vec<&str>) = (
         base.split_inclusive('\n').collect(),
@@ -116,6 +139,16 @@ mod tests {
         let out = merge(base, ours, theirs, &opts(), "test");
         assert!(out.is_clean(), "{:?}", out.conflicts);
         assert_eq!(String::from_utf8(out.bytes).unwrap(), "A\nb\nc\nd\nE\n");
+    }
+
+    #[test]
+    fn markers_in_a_crlf_file_end_in_crlf() {
+        let out = merge("a\r\nb\r\n", "x\r\nb\r\n", "y\r\nb\r\n", &opts(), "test");
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert_eq!(
+            text,
+            "<<<<<<< ours\r\nx\r\n=======\r\ny\r\n>>>>>>> theirs\r\nb\r\n"
+        );
     }
 
     #[test]

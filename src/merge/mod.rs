@@ -225,8 +225,9 @@ pub fn merge_owned(
             return clean(theirs);
         }
     }
-    // A base that is there but empty is git's stand-in for "added on both sides".
-    let base = base.filter(|b| !b.is_empty());
+    // A base that is there but empty (or only a byte order mark) is git's stand-in for
+    // "added on both sides".
+    let base = base.filter(|b| !b.is_empty() && b[..] != [0xEF, 0xBB, 0xBF]);
     if let Some(outcome) = merge_reencoded(base.as_deref(), &ours, &theirs, opts) {
         return outcome;
     }
@@ -236,7 +237,7 @@ pub fn merge_owned(
         && std::str::from_utf8(&ours).is_ok()
         && std::str::from_utf8(&theirs).is_ok();
     if !valid {
-        return line::keep_ours(&ours, "an input is not valid UTF-8");
+        return line::keep_ours(&ours, "an input is not text (UTF-8, or UTF-16 with a BOM)");
     }
     let text = |b: Vec<u8>| String::from_utf8(b).expect("validated above");
     let (base, ours, theirs) = (base.map(text), text(ours), text(theirs));
@@ -253,9 +254,9 @@ pub fn merge_owned(
         return outcome;
     }
     if json::looks_like_json(&ours) {
-        return json::merge(base.as_deref(), &ours, &theirs, opts).unwrap_or_else(|why| {
-            line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
-        });
+        return json::merge(base.as_deref(), &ours, &theirs, opts, deadline).unwrap_or_else(
+            |why| line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why),
+        );
     }
     match structured(base, ours, theirs, opts, deadline) {
         Ok(outcome) => outcome,
@@ -332,7 +333,7 @@ fn merge_over_virtual_base(
     let (first, second) = marker_readings(base)?;
     let run = |reading: String| {
         if json::looks_like_json(ours) {
-            json::merge(Some(&reading), ours, theirs, opts).ok()
+            json::merge(Some(&reading), ours, theirs, opts, deadline).ok()
         } else {
             structured(
                 Some(reading),
@@ -346,8 +347,19 @@ fn merge_over_virtual_base(
     };
     let by_first = run(first)?;
     let by_second = run(second)?;
-    (by_first.bytes == by_second.bytes && by_first.conflicts == by_second.conflicts)
-        .then_some(by_first)
+    // The same result and the same conflicts either way; a conflict's base may differ (it is
+    // where the readings differ), what the sides hold may not.
+    let same_sides = |x: &Conflict, y: &Conflict| {
+        (&x.path, &x.property, x.reason, &x.ours, &x.theirs)
+            == (&y.path, &y.property, y.reason, &y.ours, &y.theirs)
+    };
+    let agree = by_first.conflicts.len() == by_second.conflicts.len()
+        && by_first
+            .conflicts
+            .iter()
+            .zip(&by_second.conflicts)
+            .all(|(x, y)| same_sides(x, y));
+    (by_first.bytes == by_second.bytes && agree).then_some(by_first)
 }
 
 /// The two readings of a text with conflict markers: each region resolved to its first side,

@@ -149,7 +149,7 @@ pub struct PackageReport<'a> {
 /// Whether a part is binary (see [`crate::input::part_text`]: UTF-16 text counts as text;
 /// `merge_files` merges it in its own encoding).
 pub fn is_binary(data: &[u8]) -> bool {
-    crate::input::part_text(data).is_none()
+    !crate::input::is_text(data)
 }
 
 /// The three versions of one entry.
