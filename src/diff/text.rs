@@ -160,7 +160,9 @@ fn normalize_newlines(s: &str) -> std::borrow::Cow<'_, str> {
 pub fn json_diff(old: &str, new: &str) -> Option<Option<TextDiff>> {
     let parse = |t: &str| -> Option<serde_json::Value> {
         let t = t.trim_start_matches('\u{feff}').trim_start();
-        if t.starts_with('{') || t.starts_with('[') {
+        // serde_json's internal number marker would be read as a number: such a text is
+        // compared as lines instead.
+        if (t.starts_with('{') || t.starts_with('[')) && !t.contains("$serde_json::private::") {
             serde_json::from_str(t).ok()
         } else {
             None
