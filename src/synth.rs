@@ -5327,7 +5327,6 @@ fn add_shared(m: &mut Model, entities: &[usize], optionset: usize, side: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     fn well_formed(doc: &str) {
         let mut r = quick_xml::Reader::from_str(doc);
@@ -5594,30 +5593,5 @@ mod tests {
         let (_, ours, theirs) = generate_triple(&cfg, 100_000);
         well_formed(&ours);
         well_formed(&theirs);
-    }
-
-    #[test]
-    #[ignore]
-    fn speed_100mb() {
-        let t = Instant::now();
-        let doc = generate(&SynthConfig {
-            target_bytes: 100 * MB,
-            seed: 1,
-        });
-        let gen_time = t.elapsed();
-        let t = Instant::now();
-        let (_o, _n) = generate_pair(
-            &SynthConfig {
-                target_bytes: 100 * MB,
-                seed: 1,
-            },
-            200,
-        );
-        eprintln!(
-            "generate 100 MB: {} bytes in {:?}; generate_pair(200): {:?}",
-            doc.len(),
-            gen_time,
-            t.elapsed()
-        );
     }
 }
