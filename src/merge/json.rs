@@ -489,11 +489,39 @@ fn write_conflicts(
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
+        // The last member of an object, absent on a side: the comma that ends the member
+        // before it belongs to the sides that have this one, so that line moves into the
+        // block, with its comma where the member follows and without where it does not.
+        let mut carried: Option<String> = None;
+        let absent_somewhere = p.ours.is_none() || p.theirs.is_none() || p.base.is_none();
+        if absent_somewhere && !after.trim_start().starts_with(',') {
+            let comma_nl = format!(",{nl}");
+            if out.ends_with(&comma_nl) {
+                let end = out.len() - comma_nl.len();
+                let start = out[..end].rfind('\n').map_or(0, |i| i + 1);
+                let previous = &out[start..end];
+                let is_marker = ['<', '|', '=', '>']
+                    .iter()
+                    .any(|&c| previous.starts_with(&c.to_string().repeat(opts.marker_size)));
+                if !is_marker {
+                    carried = Some(previous.to_string());
+                    out.truncate(start);
+                }
+            }
+        }
         let side = |v: &Option<Value>| -> String {
-            v.as_ref().map_or(String::new(), |v| {
-                let body = layout.render_bare(v).replace(nl, &format!("{nl}{indent}"));
-                format!("{before}{body}{after}{nl}")
-            })
+            let lead = |comma: &str| {
+                carried
+                    .as_ref()
+                    .map_or(String::new(), |line| format!("{line}{comma}{nl}"))
+            };
+            match v {
+                Some(v) => {
+                    let body = layout.render_bare(v).replace(nl, &format!("{nl}{indent}"));
+                    format!("{}{before}{body}{after}{nl}", lead(","))
+                }
+                None => lead(""),
+            }
         };
         out.push_str(&marker('<', &opts.label_ours));
         out.push_str(&side(&p.ours));
@@ -763,5 +791,42 @@ mod tests {
         assert_eq!(out.conflicts[0].property, "/a/k~1x~0y");
         let text = String::from_utf8(out.bytes).unwrap();
         assert!(text.contains("\"o29999\": 29999") && text.contains("\"t29999\": 29999"));
+    }
+
+    #[test]
+    fn a_last_member_absent_on_one_side_takes_the_comma_before_it_along() {
+        let b = r#"{"b": {"x": 1}, "a": 1}"#;
+        let o = r#"{"b": {"x": 1}}"#;
+        let t = r#"{"b": {"x": 1}, "a": 2}"#;
+        let out = merged(b, o, t);
+        assert_eq!(out.conflicts[0].reason, ConflictReason::DeletedByOurs);
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert_eq!(
+            text,
+            "{\n  \"b\": {\n    \"x\": 1\n<<<<<<< ours\n  }\n=======\n  },\n  \"a\": 2\n>>>>>>> theirs\n}\n"
+        );
+        // Either side of the block is valid JSON.
+        for keep in ["ours", "theirs"] {
+            let mut resolved = String::new();
+            let mut at = "out";
+            for line in text.lines() {
+                at = match (at, line) {
+                    (_, l) if l.starts_with("<<<<<<<") => "ours",
+                    (_, l) if l.starts_with("=======") => "theirs",
+                    (_, l) if l.starts_with(">>>>>>>") => "out",
+                    (a, l) => {
+                        if a == "out" || a == keep {
+                            resolved.push_str(l);
+                            resolved.push('\n');
+                        }
+                        a
+                    }
+                };
+            }
+            assert!(
+                serde_json::from_str::<Value>(&resolved).is_ok(),
+                "{keep}: {resolved}"
+            );
+        }
     }
 }
