@@ -159,11 +159,10 @@ fn normalize_newlines(s: &str) -> std::borrow::Cow<'_, str> {
 /// pretty-printed values otherwise.
 pub fn json_diff(old: &str, new: &str) -> Option<Option<TextDiff>> {
     let parse = |t: &str| -> Option<serde_json::Value> {
-        let t = t.trim_start_matches('\u{feff}').trim_start();
         // serde_json's internal number marker would be read as a number: such a text is
         // compared as lines instead.
-        if (t.starts_with('{') || t.starts_with('[')) && !t.contains("$serde_json::private::") {
-            serde_json::from_str(t).ok()
+        if crate::input::looks_like_json(t) && !t.contains("$serde_json::private::") {
+            serde_json::from_str(t.trim_start_matches('\u{feff}')).ok()
         } else {
             None
         }

@@ -16,7 +16,9 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-pub use text::{TextEncoding, decode_text, decode_utf8, encode_text, is_text, part_text};
+pub use text::{
+    TextEncoding, decode_text, decode_utf8, encode_text, is_text, looks_like_json, part_text,
+};
 
 /// The four shapes a solution package comes in (design.md, "Package forms").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -91,6 +91,18 @@ pub fn is_text(data: &[u8]) -> bool {
     memchr::memchr(0, data).is_none() && std::str::from_utf8(data).is_ok()
 }
 
+/// Whether a text is JSON by its first character (after a BOM and white space): an object
+/// or an array. XML, the other structured format of a package, starts with `<`.
+pub fn looks_like_json(text: &str) -> bool {
+    matches!(
+        text.trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next(),
+        Some('{' | '[')
+    )
+}
+
 /// Writes text (without a BOM) in `encoding`, BOM included: the inverse of [`decode_text`].
 pub fn encode_text(text: &str, encoding: TextEncoding) -> Vec<u8> {
     match encoding {

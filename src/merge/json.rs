@@ -21,18 +21,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::Instant;
 
-/// Whether a text is JSON by its first character (after a BOM and white space): an object
-/// or an array. XML, the other structured format, starts with `<`.
-pub fn looks_like_json(text: &str) -> bool {
-    matches!(
-        text.trim_start_matches('\u{feff}')
-            .trim_start()
-            .chars()
-            .next(),
-        Some('{' | '[')
-    )
-}
-
 /// How a JSON text is laid out, read from the text itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Layout {
@@ -410,10 +398,7 @@ pub fn merge(
     {
         return Err(format!("{side} already holds conflict markers"));
     }
-    let b = base
-        .filter(|b| !b.trim_start_matches('\u{feff}').trim().is_empty())
-        .map(|b| parse("base", b))
-        .transpose()?;
+    let b = base.map(|b| parse("base", b)).transpose()?;
     let (o, t) = (parse("ours", ours)?, parse("theirs", theirs)?);
     let layout = Layout::of(ours);
     if layout.render(&o) != ours {

@@ -18,7 +18,7 @@ pub mod package;
 pub mod rules;
 mod tree;
 
-use crate::input::{TextEncoding, decode_text, encode_text};
+use crate::input::{TextEncoding, decode_text, encode_text, looks_like_json};
 use crate::model::kinds::{CONTAINER_ROOTS, KINDS};
 use crate::xml::{Document, XmlError};
 use serde::Serialize;
@@ -225,9 +225,6 @@ pub fn merge_owned(
             return clean(theirs);
         }
     }
-    // A base that is there but empty (or only a byte order mark) is git's stand-in for
-    // "added on both sides".
-    let base = base.filter(|b| !b.is_empty() && b[..] != [0xEF, 0xBB, 0xBF]);
     if let Some(outcome) = merge_reencoded(base.as_deref(), &ours, &theirs, opts) {
         return outcome;
     }
@@ -241,6 +238,7 @@ pub fn merge_owned(
     }
     let text = |b: Vec<u8>| String::from_utf8(b).expect("validated above");
     let (base, ours, theirs) = (base.map(text), text(ours), text(theirs));
+    let base = present(base);
     if let Some(why) = &opts.line_only {
         return line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, why);
     }
@@ -253,7 +251,7 @@ pub fn merge_owned(
     {
         return outcome;
     }
-    if json::looks_like_json(&ours) {
+    if looks_like_json(&ours) {
         return json::merge(base.as_deref(), &ours, &theirs, opts, deadline).unwrap_or_else(
             |why| line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why),
         );
@@ -304,6 +302,12 @@ fn merge_reencoded(
     Some(inner)
 }
 
+/// A base that is there but blank (maybe a byte order mark) is git's stand-in for "added on
+/// both sides": no base.
+fn present(base: Option<String>) -> Option<String> {
+    base.filter(|b| !b.trim_start_matches('\u{feff}').trim().is_empty())
+}
+
 fn clean(bytes: Vec<u8>) -> MergeOutcome {
     MergeOutcome {
         bytes,
@@ -332,17 +336,11 @@ fn merge_over_virtual_base(
     }
     let (first, second) = marker_readings(base)?;
     let run = |reading: String| {
-        if json::looks_like_json(ours) {
-            json::merge(Some(&reading), ours, theirs, opts, deadline).ok()
+        let reading = present(Some(reading));
+        if looks_like_json(ours) {
+            json::merge(reading.as_deref(), ours, theirs, opts, deadline).ok()
         } else {
-            structured(
-                Some(reading),
-                ours.to_owned(),
-                theirs.to_owned(),
-                opts,
-                deadline,
-            )
-            .ok()
+            structured(reading, ours.to_owned(), theirs.to_owned(), opts, deadline).ok()
         }
     };
     let by_first = run(first)?;
@@ -459,7 +457,6 @@ fn structured(
         })
     };
     // Parse the sides in parallel: on large files this is most of the work.
-    let base = base.filter(|b| !b.trim().is_empty());
     let ((b, o), t) = rayon::join(
         || rayon::join(|| base.map(|b| parse(b, "base")), || parse(ours, "ours")),
         || parse(theirs, "theirs"),

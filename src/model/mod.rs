@@ -241,11 +241,12 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
             && !is_placeholder(doc, node, kind)
         {
             let key = key_of(doc, node, kind);
-            let segment = match (key.is_empty(), parent) {
-                (true, None) => format!("{}{layer}", kind.name),
-                (true, Some(_)) => kind.name.to_string(),
-                (false, None) => format!("{}:{}{layer}", kind.name, key),
-                (false, Some(_)) => format!("{}:{}", kind.name, key),
+            // The layer marks the entry's top component; the rest hang below it.
+            let layer = if parent.is_none() { layer } else { "" };
+            let segment = if key.is_empty() {
+                format!("{}{layer}", kind.name)
+            } else {
+                format!("{}:{}{layer}", kind.name, key)
             };
             let path = match (parent, &prefix) {
                 (Some(p), _) => format!("{}/{}", out_path(&out, p), segment),

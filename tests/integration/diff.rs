@@ -8,7 +8,7 @@
 
 use crate::{corpus, testdata};
 use assert_cmd::cargo::cargo_bin_cmd;
-use soltree::diff::{Change, DiffReport, diff};
+use soltree::diff::{Change, ComponentChange, DiffReport, diff};
 use soltree::input::{self, Limits, Package, PackageForm};
 use soltree::model::ComponentTree;
 use soltree::render;
@@ -243,6 +243,19 @@ fn one_change(entry: &str, edit: impl FnOnce(String) -> String, path: &str, chan
     assert_eq!(back.components.len(), 1, "and back again");
 }
 
+/// One edit to the customizations.xml of FabrikamEnvironmental 1.1.11.10 that must show as
+/// one changed component with one property change: that component (`None` without the
+/// corpus).
+fn one_property_change(edit: impl FnOnce(String) -> String) -> Option<ComponentChange> {
+    let zip = fabrikam(10)?;
+    let new = edited(&zip, "customizations.xml", edit);
+    let r = diff(&load(&zip), &new);
+    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
+    let c = r.components.into_iter().next().unwrap();
+    assert_eq!(c.changes.len(), 1, "{:#?}", c.changes);
+    Some(c)
+}
+
 const MILESTONE_CODE: &str = "<attribute PhysicalName=\"contoso_milestonecode\">";
 
 #[test]
@@ -287,15 +300,13 @@ fn edit_add_a_column() {
 
 #[test]
 fn edit_change_a_label() {
-    let Some(zip) = fabrikam(10) else { return };
-    let new = edited(&zip, "customizations.xml", |t| {
+    let Some(c) = one_property_change(|t| {
         let b = block(&t, MILESTONE_CODE, "</attribute>");
         t.replace(b, &b.replace("\"Milestone Code\"", "\"Milestone Number\""))
-    });
-    let r = diff(&load(&zip), &new);
-    assert_eq!(r.components.len(), 1);
-    let p = &r.components[0].changes;
-    assert_eq!(p.len(), 1);
+    }) else {
+        return;
+    };
+    let p = &c.changes;
     assert_eq!(p[0].property, "displayname (1033)");
     assert_eq!(p[0].old.as_deref(), Some("Milestone Code"));
     assert_eq!(p[0].new.as_deref(), Some("Milestone Number"));
@@ -303,20 +314,18 @@ fn edit_change_a_label() {
 
 #[test]
 fn edit_change_a_form_cell() {
-    let Some(zip) = fabrikam(10) else { return };
     let cell = "<cell id=\"{3441a91e-47c5-672c-7a20-902d6baa9036}\" showlabel=\"true\"";
-    let new = edited(&zip, "customizations.xml", |t| {
+    let Some(c) = one_property_change(|t| {
         t.replacen(
             cell,
             &cell.replace("showlabel=\"true\"", "showlabel=\"false\""),
             1,
         )
-    });
-    let r = diff(&load(&zip), &new);
-    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
-    assert_eq!(r.components[0].kind, "form");
-    let p = &r.components[0].changes;
-    assert_eq!(p.len(), 1, "{p:#?}");
+    }) else {
+        return;
+    };
+    assert_eq!(c.kind, "form");
+    let p = &c.changes;
     assert!(
         p[0].property.ends_with("cell \"Phone\" / showlabel"),
         "{}",
@@ -326,19 +335,17 @@ fn edit_change_a_form_cell() {
 
 #[test]
 fn edit_remove_a_form_cell() {
-    let Some(zip) = fabrikam(10) else { return };
-    let new = edited(&zip, "customizations.xml", |t| {
+    let Some(c) = one_property_change(|t| {
         let b = block(
             &t,
             "<cell id=\"{3441a91e-47c5-672c-7a20-902d6baa9036}\"",
             "</cell>",
         );
         t.replacen(b, "", 1)
-    });
-    let r = diff(&load(&zip), &new);
-    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
-    let p = &r.components[0].changes;
-    assert_eq!(p.len(), 1, "{p:#?}");
+    }) else {
+        return;
+    };
+    let p = &c.changes;
     assert_eq!(p[0].change, Change::Removed);
     assert!(
         p[0].property.ends_with("cell \"Phone\""),
@@ -349,8 +356,7 @@ fn edit_remove_a_form_cell() {
 
 #[test]
 fn edit_add_an_option() {
-    let Some(zip) = fabrikam(10) else { return };
-    let new = edited(&zip, "customizations.xml", |t| {
+    let Some(c) = one_property_change(|t| {
         let b = block(
             &t,
             "<optionset Name=\"contoso_outcome_contoso_approved\">",
@@ -358,15 +364,11 @@ fn edit_add_an_option() {
         );
         let extra = "<option value=\"2\" ExternalValue=\"\"><labels><label description=\"Maybe\" languagecode=\"1033\" /></labels></option>\n                </options>";
         t.replacen(b, &b.replacen("</options>", extra, 1), 1)
-    });
-    let r = diff(&load(&zip), &new);
-    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
-    assert_eq!(
-        r.components[0].path,
-        "entity:contoso_outcome/attribute:contoso_approved"
-    );
-    let p = &r.components[0].changes;
-    assert_eq!(p.len(), 1, "{p:#?}");
+    }) else {
+        return;
+    };
+    assert_eq!(c.path, "entity:contoso_outcome/attribute:contoso_approved");
+    let p = &c.changes;
     assert_eq!(p[0].change, Change::Added);
     assert!(
         p[0].property.ends_with("option 2 \"Maybe\""),
@@ -644,8 +646,7 @@ fn cli_colour_follows_the_flag_and_no_color() {
 #[test]
 fn edit_move_an_option() {
     // Options are a sequence: display order is meaning, so swapping two is a move.
-    let Some(zip) = fabrikam(10) else { return };
-    let new = edited(&zip, "customizations.xml", |t| {
+    let Some(c) = one_property_change(|t| {
         let b = block(
             &t,
             "<optionset Name=\"contoso_outcome_contoso_approved\">",
@@ -658,11 +659,10 @@ fn edit_move_an_option() {
             .replacen(no, yes, 1)
             .replacen('\u{0}', no, 1);
         t.replacen(b, &swapped, 1)
-    });
-    let r = diff(&load(&zip), &new);
-    assert_eq!(r.components.len(), 1, "{:#?}", r.components);
-    let p = &r.components[0].changes;
-    assert_eq!(p.len(), 1, "{p:#?}");
+    }) else {
+        return;
+    };
+    let p = &c.changes;
     assert_eq!(p[0].change, Change::Moved);
     assert!(p[0].property.contains("option "), "{}", p[0].property);
 }

@@ -14,6 +14,19 @@ use std::process::{Command, Output};
 
 pub const SOLTREE: &str = env!("CARGO_BIN_EXE_soltree");
 
+/// `soltree merge BASE OURS THEIRS -o OUT [--report REPORT]` from the command line.
+pub fn soltree_merge<P: AsRef<Path>>(inputs: [P; 3], out: &Path, report: Option<&Path>) -> Output {
+    let mut c = Command::new(SOLTREE);
+    c.arg("merge")
+        .args(inputs.iter().map(AsRef::as_ref))
+        .arg("-o")
+        .arg(out);
+    if let Some(r) = report {
+        c.arg("--report").arg(r);
+    }
+    c.output().unwrap()
+}
+
 /// A temporary repository with its own HOME.
 pub struct Repo {
     _tmp: tempfile::TempDir,
@@ -731,14 +744,21 @@ fn criss_cross_merge_where_the_sides_resolved_the_bases_differently_conflicts() 
     assert!(stderr.contains("conflict markers"), "{stderr}");
 }
 
-#[test]
-fn git_diff_of_a_zip_shows_component_changes() {
+/// A repository with the drivers installed, the base zip committed as "v1" and ours' zip
+/// written over it, not committed.
+fn zip_edited_after_commit() -> Repo {
     let repo = Repo::new();
     repo.install();
     let (bz, oz, _) = zips();
     repo.write(ZIP, &bz);
     repo.commit_all("v1");
     repo.write(ZIP, &oz);
+    repo
+}
+
+#[test]
+fn git_diff_of_a_zip_shows_component_changes() {
+    let repo = zip_edited_after_commit();
     let diff = repo.ok(&["diff"]);
     assert!(!diff.contains("Binary files"), "{diff}");
     assert!(
@@ -763,12 +783,7 @@ fn git_diff_of_a_zip_shows_component_changes() {
 
 #[test]
 fn textconv_output_is_cached_per_blob() {
-    let repo = Repo::new();
-    repo.install();
-    let (bz, oz, _) = zips();
-    repo.write(ZIP, &bz);
-    repo.commit_all("v1");
-    repo.write(ZIP, &oz);
+    let repo = zip_edited_after_commit();
     repo.commit_all("v2");
     let blobs: std::collections::BTreeSet<String> = ["HEAD~1", "HEAD"]
         .iter()

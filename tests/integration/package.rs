@@ -2,11 +2,10 @@
 //! deleted or changed on either side, each merged by its kind, binary parts, the
 //! regenerated `[Content_Types].xml`, and what a conflicted zip merge leaves behind.
 
-use crate::git::{SOLTREE, tree, unzip, zip_bytes};
+use crate::git::{soltree_merge, tree, unzip, zip_bytes};
 use crate::testdata;
 use soltree::input::{self, Entry, Limits, PackageForm};
 use std::path::Path;
-use std::process::Command;
 
 fn write_tree(root: &Path, files: &[(&str, &[u8])]) {
     for (rel, data) in files {
@@ -97,15 +96,7 @@ fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
     std::fs::remove_file(t.join("Roles/Old.xml")).unwrap();
     let out_dir = dir.path().join("merged");
     let report = dir.path().join("report.json");
-    let out = Command::new(SOLTREE)
-        .arg("merge")
-        .args([&b, &o, &t])
-        .arg("-o")
-        .arg(&out_dir)
-        .arg("--report")
-        .arg(&report)
-        .output()
-        .unwrap();
+    let out = soltree_merge([&b, &o, &t], &out_dir, Some(&report));
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -151,13 +142,7 @@ fn folder_merge_adds_deletes_merges_and_keeps_both_binaries() {
     assert_eq!(res(FLOW).as_deref(), Some("merged"));
 
     // An existing output folder is never overwritten.
-    let again = Command::new(SOLTREE)
-        .arg("merge")
-        .args([&b, &o, &t])
-        .arg("-o")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let again = soltree_merge([&b, &o, &t], &out_dir, None);
     assert_eq!(again.status.code(), Some(2));
 }
 
@@ -198,13 +183,7 @@ fn zip_merge_writes_a_valid_package_or_a_conflicted_folder() {
     for (name, entries) in [("b.zip", &base), ("o.zip", &ours), ("t.zip", &theirs)] {
         std::fs::write(p(name), zip_bytes(entries.clone())).unwrap();
     }
-    let out = Command::new(SOLTREE)
-        .arg("merge")
-        .args([p("b.zip"), p("o.zip"), p("t.zip")])
-        .arg("-o")
-        .arg(p("m.zip"))
-        .output()
-        .unwrap();
+    let out = soltree_merge([p("b.zip"), p("o.zip"), p("t.zip")], &p("m.zip"), None);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -244,13 +223,7 @@ fn zip_merge_writes_a_valid_package_or_a_conflicted_folder() {
     };
     std::fs::write(p("o2.zip"), zip_bytes(side("A"))).unwrap();
     std::fs::write(p("t2.zip"), zip_bytes(side("B"))).unwrap();
-    let out = Command::new(SOLTREE)
-        .arg("merge")
-        .args([p("b.zip"), p("o2.zip"), p("t2.zip")])
-        .arg("-o")
-        .arg(p("c.zip"))
-        .output()
-        .unwrap();
+    let out = soltree_merge([p("b.zip"), p("o2.zip"), p("t2.zip")], &p("c.zip"), None);
     assert_eq!(out.status.code(), Some(1));
     assert!(!p("c.zip").exists());
     let folder = tree(&p("c.zip.conflicts"));

@@ -6,13 +6,12 @@
 //! "Use it with git" quotes it) and checks that soltree never does worse than plain git.
 
 use crate::corpus;
-use crate::git::{Repo, SOLTREE, tree};
+use crate::git::{Repo, soltree_merge, tree};
 use soltree::model::{Classifier, Ident};
 use soltree::normalize::normalize_document;
 use soltree::xml::{Document, NodeId, unescape_lossy};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
@@ -169,15 +168,11 @@ fn as_folders(case: &Path) -> (Tree, usize) {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     let report = dir.path().join("report.json");
-    let out = Command::new(SOLTREE)
-        .arg("merge")
-        .args(["base", "ours", "theirs"].map(|s| case.join(s)))
-        .arg("-o")
-        .arg(&out_dir)
-        .arg("--report")
-        .arg(&report)
-        .output()
-        .unwrap();
+    let out = soltree_merge(
+        ["base", "ours", "theirs"].map(|s| case.join(s)),
+        &out_dir,
+        Some(&report),
+    );
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "{}: {}",
