@@ -214,39 +214,25 @@ pub fn write_conflicted(
     Ok((dir, report))
 }
 
-/// Replaces `target` with `bytes` atomically: a temp file beside it (same file system),
-/// synced, then renamed over it. A killed process leaves `target` as it was (and at most a
-/// stray `.soltree-*.result.tmp` beside it); the existing file's permissions are kept.
+/// Replaces `target` with `bytes` atomically ([`input::write_file_with`]): a killed process
+/// leaves `target` as it was (and at most a stray `.soltree-*.result.tmp` beside it); the
+/// existing file's permissions are kept.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), GitError> {
-    let io = |e| GitError::io(target, e);
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // Its own suffix, so a stray file after a kill says which step left it.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".soltree-")
-        .suffix(".result.tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    if let Ok(meta) = std::fs::metadata(target) {
-        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(io)?;
-    }
+    // Test hook: pause half-way, with half the bytes on disk, so a test can kill the driver.
     let pause = std::env::var(PAUSE_ENV)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok());
-    match pause {
-        Some(ms) => {
+    input::write_file_with(target, ".result.tmp", |w| {
+        if let Some(ms) = pause {
             let half = bytes.len() / 2;
-            tmp.write_all(&bytes[..half]).map_err(io)?;
-            tmp.as_file().sync_all().map_err(io)?;
+            w.write_all(&bytes[..half])?;
+            w.flush()?;
+            w.get_ref().sync_all()?;
             std::thread::sleep(std::time::Duration::from_millis(ms));
-            tmp.write_all(&bytes[half..]).map_err(io)?;
+            return w.write_all(&bytes[half..]);
         }
-        None => tmp.write_all(bytes).map_err(io)?,
-    }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(target).map_err(|e| io(e.error))?;
+        w.write_all(bytes)
+    })?;
     Ok(())
 }
 

@@ -91,6 +91,15 @@ pub(super) fn write_atomic(
     out: &Path,
     fill: impl FnOnce(&mut BufWriter<&mut File>) -> io::Result<()>,
 ) -> Result<(), InputError> {
+    write_atomic_as(out, ".tmp", fill)
+}
+
+/// [`write_atomic`] with the temporary file named `.soltree-*{tmp_suffix}`.
+pub(super) fn write_atomic_as(
+    out: &Path,
+    tmp_suffix: &str,
+    fill: impl FnOnce(&mut BufWriter<&mut File>) -> io::Result<()>,
+) -> Result<(), InputError> {
     let io_err = |e| InputError::io(out, e);
     let existing = match fs::metadata(out) {
         Ok(m) if m.is_dir() => {
@@ -103,7 +112,7 @@ pub(super) fn write_atomic(
         Err(e) => return Err(io_err(e)),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".soltree-").suffix(".tmp");
+    builder.prefix(".soltree-").suffix(tmp_suffix);
     // tempfile defaults to 0600; ask for what File::create would give (umask still applies).
     #[cfg(unix)]
     {

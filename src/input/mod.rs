@@ -294,15 +294,26 @@ pub fn read_tree(dir: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> 
     folder::read(dir, limits)
 }
 
-/// Writes `pkg` to `out` in `pkg.form`. Zip and single files replace `out` atomically;
-/// folders are built beside `out` and renamed into place, and an existing non-empty `out`
-/// folder is refused. On error nothing is left at `out`.
 /// Writes one file atomically (a temporary file beside it, then a rename), keeping an
 /// existing file's permissions and giving a new one the usual ones.
 pub fn write_file(out: &Path, bytes: &[u8]) -> Result<(), InputError> {
     file::write_atomic(out, |w| std::io::Write::write_all(w, bytes))
 }
 
+/// [`write_file`] with the bytes written by `fill`, through a temporary file named
+/// `.soltree-*{tmp_suffix}`, so that a stray one left by a killed process says which step
+/// left it.
+pub fn write_file_with(
+    out: &Path,
+    tmp_suffix: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), InputError> {
+    file::write_atomic_as(out, tmp_suffix, fill)
+}
+
+/// Writes `pkg` to `out` in `pkg.form`. Zip and single files replace `out` atomically;
+/// folders are built beside `out` and renamed into place, and an existing non-empty `out`
+/// folder is refused. On error nothing is left at `out`.
 pub fn write(pkg: &Package, out: &Path) -> Result<(), InputError> {
     match pkg.form {
         PackageForm::Zip => zip::write(&pkg.entries, out),
