@@ -55,6 +55,24 @@ impl Layout {
         }
     }
 
+    /// Ours' layout, except where ours cannot tell: an empty object or array, or a bare
+    /// value, is written the same way compact and pretty, so `{}` says nothing about the
+    /// file's indentation (nor, on one line, its newline style). Those come from the first
+    /// of `others` (base, then theirs) that can tell.
+    fn of_sides(ours: &str, value: &Value, others: [Option<(&str, &Value)>; 2]) -> Layout {
+        let mut layout = Layout::of(ours);
+        if !tells_layout(value)
+            && let Some((text, _)) = others.into_iter().flatten().find(|(_, v)| tells_layout(v))
+        {
+            let other = Layout::of(text);
+            layout.indent = other.indent;
+            if !ours.contains('\n') {
+                layout.crlf = other.crlf;
+            }
+        }
+        layout
+    }
+
     /// The value written in this layout.
     fn render(&self, value: &Value) -> String {
         let mut text = if self.bom {
@@ -87,6 +105,16 @@ impl Layout {
         } else {
             text
         }
+    }
+}
+
+/// Whether a value's text shows its layout: only a non-empty object or array is written
+/// differently compact and pretty.
+fn tells_layout(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => !members.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        _ => false,
     }
 }
 
@@ -400,7 +428,7 @@ pub fn merge(
     }
     let b = base.map(|b| parse("base", b)).transpose()?;
     let (o, t) = (parse("ours", ours)?, parse("theirs", theirs)?);
-    let layout = Layout::of(ours);
+    let layout = Layout::of_sides(ours, &o, [base.zip(b.as_ref()), Some((theirs, &t))]);
     if layout.render(&o) != ours {
         return Err("ours is JSON in a layout the structured merge would not keep".into());
     }
@@ -641,6 +669,46 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn an_emptied_ours_takes_its_layout_from_base_then_theirs() {
+        // Ours deleted the only member: `{}` is pretty and compact at once.
+        let out = merge(
+            Some("{\n  \"a\": 1\n}"),
+            "{}",
+            "{\n  \"a\": 1,\n  \"b\": 2\n}",
+            &opts(),
+            later(),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out.bytes).unwrap(), "{\n  \"b\": 2\n}");
+        // A base that cannot tell either: theirs tells; CRLF comes along on a one-line ours.
+        let out = merge(Some("[]"), "[]", "[\r\n    1\r\n]", &opts(), later()).unwrap();
+        assert_eq!(String::from_utf8(out.bytes).unwrap(), "[\r\n    1\r\n]");
+        // Ours' own final newline stays ours'.
+        let out = merge(
+            Some("{\r\n  \"a\": 1\r\n}\r\n"),
+            "{}\r\n",
+            "{\r\n  \"a\": 1,\r\n  \"b\": 2\r\n}\r\n",
+            &opts(),
+            later(),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            "{\r\n  \"b\": 2\r\n}\r\n"
+        );
+        // A compact base keeps a compact result.
+        let out = merge(
+            Some("{\"a\":1}"),
+            "{}",
+            "{\"a\":1,\"b\":2}",
+            &opts(),
+            later(),
+        )
+        .unwrap();
+        assert_eq!(out.bytes, b"{\"b\":2}");
     }
 
     #[test]

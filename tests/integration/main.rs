@@ -5,6 +5,7 @@ mod cli;
 mod corpus;
 mod diff;
 mod git;
+mod hardening;
 mod merge;
 mod package;
 mod props;
@@ -36,6 +37,24 @@ pub fn corpus() -> Option<PathBuf> {
     } else {
         eprintln!("notice: corpus not found (set SOLTREE_CORPUS); skipping corpus test");
         None
+    }
+}
+
+/// Property-test settings every `proptest!` block here uses: `cases` cases from a fixed seed,
+/// so a run is the same on every machine and CI cannot fail at random, and no failure files
+/// written into the source tree (a clean run leaves the checkout clean; cases that matter are
+/// kept as named tests). `SOLTREE_PROPTEST_SEED=<n>` explores another seed by hand.
+pub fn prop_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let seed = std::env::var("SOLTREE_PROPTEST_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0x5017_7EE5);
+    Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(seed),
+        ..Config::default()
     }
 }
 

@@ -561,7 +561,7 @@ fn law_inputs() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+    #![proptest_config(crate::prop_config(8))]
 
     /// merge(x,x,x) = x, merge(b,o,b) = o, merge(b,b,t) = t, merge(b,x,x) = x, byte for byte,
     /// for every version of real and generated files, in any role.
@@ -764,67 +764,129 @@ fn json_text(v: &serde_json::Value, layout: usize) -> String {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+/// JSON objects edited on both sides — values changed, members removed or added, on the
+/// same member's different fields too — merge cleanly into exactly both sides' edits, in
+/// ours' layout; and the merge laws hold byte for byte through the JSON merge itself.
+/// `actions[i]` is what happens to member `k<i>`; `adds_*` are where each side inserts new
+/// members (a position taken modulo the object's length); `layout` picks [`json_text`]'s.
+fn json_edits_merge_into_both(
+    actions: &[u8],
+    adds_ours: &[usize],
+    adds_theirs: &[usize],
+    layout: usize,
+) -> Result<(), TestCaseError> {
+    use serde_json::{Map, Value, json};
+    let base: Map<String, Value> = (0..actions.len())
+        .map(|i| (format!("k{i}"), json!({ "x": i, "y": format!("s{i}") })))
+        .collect();
+    let (mut ours, mut theirs, mut want) = (base.clone(), base.clone(), base.clone());
+    for (i, a) in actions.iter().enumerate() {
+        let k = format!("k{i}");
+        let set = |m: &mut Map<String, Value>, field: &str, v: Value| {
+            m.get_mut(&k).unwrap()[field] = v;
+        };
+        match a {
+            1 => {
+                set(&mut ours, "x", json!(100 + i));
+                set(&mut want, "x", json!(100 + i));
+            }
+            2 => {
+                set(&mut theirs, "y", json!("t"));
+                set(&mut want, "y", json!("t"));
+            }
+            3 => {
+                set(&mut ours, "x", json!(-1));
+                set(&mut want, "x", json!(-1));
+                set(&mut theirs, "y", json!("u"));
+                set(&mut want, "y", json!("u"));
+            }
+            4 => {
+                ours.shift_remove(&k);
+                want.shift_remove(&k);
+            }
+            5 => {
+                theirs.shift_remove(&k);
+                want.shift_remove(&k);
+            }
+            6 => {
+                set(&mut ours, "x", json!("same"));
+                set(&mut theirs, "x", json!("same"));
+                set(&mut want, "x", json!("same"));
+            }
+            _ => {}
+        }
+    }
+    for (side, adds, tag) in [(&mut ours, adds_ours, "o"), (&mut theirs, adds_theirs, "t")] {
+        for (n, at) in adds.iter().enumerate() {
+            let k = format!("{tag}{n}");
+            let v = json!({ "added": tag });
+            side.shift_insert(at % (side.len() + 1), k.clone(), v.clone());
+            want.insert(k, v);
+        }
+    }
+    let (b, o, t) = (
+        json_text(&Value::Object(base), layout),
+        json_text(&Value::Object(ours), layout),
+        json_text(&Value::Object(theirs), layout),
+    );
+    let out = merge_files(
+        Some(b.as_bytes()),
+        o.as_bytes(),
+        t.as_bytes(),
+        &MergeOptions::default(),
+    );
+    prop_assert!(
+        out.is_clean() && out.fallback.is_none(),
+        "{:?} {:?}",
+        out.fallback,
+        out.conflicts
+    );
+    let merged: Value = serde_json::from_slice(&out.bytes).unwrap();
+    prop_assert_eq!(&merged, &Value::Object(want));
+    prop_assert_eq!(
+        json_text(&merged, layout).into_bytes(),
+        out.bytes.clone(),
+        "ours' layout"
+    );
+    let laws = MergeOptions {
+        no_shortcuts: true,
+        ..MergeOptions::default()
+    };
+    for (x, y) in [(&b, &o), (&b, &t), (&o, &t)] {
+        let m = |b: &String, o: &String, t: &String| {
+            merge_files(Some(b.as_bytes()), o.as_bytes(), t.as_bytes(), &laws).bytes
+        };
+        prop_assert_eq!(m(x, x, x), x.as_bytes().to_vec());
+        prop_assert_eq!(m(x, y, x), y.as_bytes().to_vec());
+        prop_assert_eq!(m(x, x, y), y.as_bytes().to_vec());
+        prop_assert_eq!(m(x, y, y), y.as_bytes().to_vec());
+    }
+    Ok(())
+}
 
-    /// JSON objects edited on both sides — values changed, members removed or added, on the
-    /// same member's different fields too — merge cleanly into exactly both sides' edits, in
-    /// ours' layout; and the merge laws hold byte for byte through the JSON merge itself.
+proptest! {
+    #![proptest_config(crate::prop_config(64))]
+
     #[test]
     fn json_edits_on_both_sides_merge_into_both(
         actions in proptest::collection::vec(0u8..7, 1..12),
-        adds_ours in proptest::collection::vec(any::<proptest::sample::Index>(), 0..3),
-        adds_theirs in proptest::collection::vec(any::<proptest::sample::Index>(), 0..3),
+        adds_ours in proptest::collection::vec(0usize..16, 0..3),
+        adds_theirs in proptest::collection::vec(0usize..16, 0..3),
         layout in 0usize..4,
     ) {
-        use serde_json::{Map, Value, json};
-        let base: Map<String, Value> = (0..actions.len())
-            .map(|i| (format!("k{i}"), json!({ "x": i, "y": format!("s{i}") })))
-            .collect();
-        let (mut ours, mut theirs, mut want) = (base.clone(), base.clone(), base.clone());
-        for (i, a) in actions.iter().enumerate() {
-            let k = format!("k{i}");
-            let set = |m: &mut Map<String, Value>, field: &str, v: Value| {
-                m.get_mut(&k).unwrap()[field] = v;
-            };
-            match a {
-                1 => { set(&mut ours, "x", json!(100 + i)); set(&mut want, "x", json!(100 + i)); }
-                2 => { set(&mut theirs, "y", json!("t")); set(&mut want, "y", json!("t")); }
-                3 => {
-                    set(&mut ours, "x", json!(-1)); set(&mut want, "x", json!(-1));
-                    set(&mut theirs, "y", json!("u")); set(&mut want, "y", json!("u"));
-                }
-                4 => { ours.shift_remove(&k); want.shift_remove(&k); }
-                5 => { theirs.shift_remove(&k); want.shift_remove(&k); }
-                6 => { set(&mut ours, "x", json!("same")); set(&mut theirs, "x", json!("same")); set(&mut want, "x", json!("same")); }
-                _ => {}
-            }
-        }
-        for (side, adds, tag) in [(&mut ours, &adds_ours, "o"), (&mut theirs, &adds_theirs, "t")] {
-            for (n, at) in adds.iter().enumerate() {
-                let k = format!("{tag}{n}");
-                let v = json!({ "added": tag });
-                side.shift_insert(at.index(side.len() + 1), k.clone(), v.clone());
-                want.insert(k, v);
-            }
-        }
-        let (b, o, t) = (
-            json_text(&Value::Object(base), layout),
-            json_text(&Value::Object(ours), layout),
-            json_text(&Value::Object(theirs), layout),
-        );
-        let out = merge_files(Some(b.as_bytes()), o.as_bytes(), t.as_bytes(), &MergeOptions::default());
-        prop_assert!(out.is_clean() && out.fallback.is_none(), "{:?} {:?}", out.fallback, out.conflicts);
-        let merged: Value = serde_json::from_slice(&out.bytes).unwrap();
-        prop_assert_eq!(&merged, &Value::Object(want));
-        prop_assert_eq!(json_text(&merged, layout).into_bytes(), out.bytes.clone(), "ours' layout");
-        let laws = MergeOptions { no_shortcuts: true, ..MergeOptions::default() };
-        for (x, y) in [(&b, &o), (&b, &t), (&o, &t)] {
-            let m = |b: &String, o: &String, t: &String| merge_files(Some(b.as_bytes()), o.as_bytes(), t.as_bytes(), &laws).bytes;
-            prop_assert_eq!(m(x, x, x), x.as_bytes().to_vec());
-            prop_assert_eq!(m(x, y, x), y.as_bytes().to_vec());
-            prop_assert_eq!(m(x, x, y), y.as_bytes().to_vec());
-            prop_assert_eq!(m(x, y, y), y.as_bytes().to_vec());
-        }
+        json_edits_merge_into_both(&actions, &adds_ours, &adds_theirs, layout)?;
     }
+}
+
+/// Cases the property test once shrank to, kept by name.
+#[test]
+fn json_edits_regressions() {
+    // Ours deletes the only member and becomes `{}`: the result must stay pretty-printed.
+    for layout in 0..4 {
+        json_edits_merge_into_both(&[4], &[], &[], layout).unwrap();
+    }
+    // One member edited on both sides, theirs adds a member first.
+    json_edits_merge_into_both(&[3], &[], &[0], 0).unwrap();
+    // Everything gone from ours, additions on both sides.
+    json_edits_merge_into_both(&[4, 4, 5], &[0, 1], &[2], 1).unwrap();
 }

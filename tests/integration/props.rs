@@ -83,7 +83,7 @@ fn real_files() -> Vec<Document> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    #![proptest_config(crate::prop_config(12))]
 
     #[test]
     fn shuffling_unordered_lists_does_not_change_normalize(seed in any::<u64>()) {
@@ -157,7 +157,7 @@ fn tree_of(name: &str, text: String) -> ComponentTree {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    #![proptest_config(crate::prop_config(12))]
 
     /// The differ and `normalize` agree on what is noise: a diff is empty exactly when the
     /// two normal forms are equal — for shuffled sets (noise), shuffled sequences and changed
