@@ -18,9 +18,10 @@ pub enum Resolve {
     LaterTimestamp,
     /// Export-assigned noise: keep ours' value.
     Ours,
-    /// Export state (dependency numbering, the versions installed in the exporting org):
-    /// keep the value of the newer export — the side with the higher solution version,
-    /// theirs when that cannot be told.
+    /// Export state (platform build, dependency numbering, the versions installed in the
+    /// exporting org): keep the value of the newer export — the side with the higher
+    /// solution version, else the higher platform build, else theirs — so every export-state
+    /// value of a file comes from one export.
     NewerExport,
 }
 
@@ -58,7 +59,7 @@ pub static RULES: &[Rule] = &[
         why: "both branches bumped the solution version; the merged solution is newer than both",
     },
     Rule {
-        name: "platform-version-max",
+        name: "platform-version-newer-export",
         target: Target::Attr {
             element: "ImportExportXml",
             attrs: &[
@@ -68,8 +69,8 @@ pub static RULES: &[Rule] = &[
                 "SolutionPackageVersion",
             ],
         },
-        resolve: Resolve::HigherVersion,
-        why: "the exporting org's platform build and package format are export noise; keep the newer one",
+        resolve: Resolve::NewerExport,
+        why: "the exporting org's platform build and package format are export state: they come from the newer export, like its missing dependencies, so the file never declares a build older than the dependency versions it lists",
     },
     Rule {
         name: "platform-schema-newer-export",
@@ -173,10 +174,11 @@ pub static RULES: &[Rule] = &[
 ];
 
 /// Lists that every export generates whole from the solution's content: their entries carry
-/// only export state (numbering, installed versions). When one side's list holds every entry
-/// of the other's, that side's list is the complete export and is taken whole — its order,
+/// only export state (numbering, installed versions). When the newer export's list holds
+/// every entry of the other's, it is the complete export and is taken whole — its order,
 /// numbering and versions together (rule `missing-dependencies-superset`); otherwise the
-/// entries merge as a set.
+/// entries merge as a set, each shared entry's export state from the newer export, so the
+/// list never mixes in the older export's versions where the newer one has its own.
 pub static EXPORT_LISTS: &[&str] = &["MissingDependencies"];
 
 /// Attributes whose values are export noise: a change to them alone is not a modification

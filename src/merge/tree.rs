@@ -328,6 +328,9 @@ impl<'a> Merger<'a> {
         {
             return self.merge_as_lines(b, o, t);
         }
+        if self.merge_nil(b, o, t) {
+            return Ok(());
+        }
         let attrs = self.merge_attributes(b, o, t);
         let leaf = |d: &Document, n: NodeId| d.children(n).next().is_none();
         let all_leaves =
@@ -390,6 +393,84 @@ impl<'a> Merger<'a> {
         Ok(())
     }
 
+    /// An element whose nil-ness (`xsi:nil="true"`, the platform's null) differs between
+    /// the sides: nil and content are one property and move together, so the result never
+    /// holds one side's nil with the other side's value, which neither side wrote. The side
+    /// that changed the pair from base gives both; both changing it differently (or adding
+    /// it differently) is a conflict. Other attributes still merge one by one. False when
+    /// every side is equally nil or not (the ordinary merge then runs).
+    fn merge_nil(&mut self, b: Option<NodeId>, o: NodeId, t: NodeId) -> bool {
+        let (o_doc, t_doc) = (self.o, self.t);
+        let (so, st) = (NilState::of(o_doc, o), NilState::of(t_doc, t));
+        let sb = b.zip(self.b).map(|(n, d)| NilState::of(d, n));
+        if so.nil == st.nil && sb.as_ref().is_none_or(|sb| sb.nil == so.nil) {
+            return false;
+        }
+        // Added on both sides: a side that left the element empty (not nil) set nothing.
+        let unset = |s: &NilState| b.is_none() && s.is_blank();
+        let theirs_wins = if so == st || unset(&st) {
+            false
+        } else if sb.as_ref() == Some(&so) || unset(&so) {
+            true
+        } else if sb.as_ref() == Some(&st) {
+            false
+        } else {
+            let reason = if b.is_some() {
+                ConflictReason::BothChanged
+            } else {
+                ConflictReason::BothAdded
+            };
+            self.conflict(
+                None,
+                reason,
+                sb.map(NilState::shown),
+                Some(so.shown()),
+                Some(st.shown()),
+            );
+            self.element_conflict(b, o, t);
+            return true;
+        };
+        let Some(mut attrs) = self.merge_attributes(b, o, t) else {
+            self.element_conflict(b, o, t);
+            return true;
+        };
+        let (w_doc, w) = if theirs_wins { (t_doc, t) } else { (o_doc, o) };
+        // The nil attribute as the winning side has it (present or not).
+        for (name, value) in attrs.iter_mut() {
+            if is_nil_attr(name) {
+                *value = w_doc.attr(w, name).map(Cow::into_owned);
+            }
+        }
+        for (name, value) in w_doc.attributes(w) {
+            if is_nil_attr(name) && !attrs.iter().any(|(n, _)| n == name) {
+                attrs.push((name.to_string(), Some(unescape_lossy(value).into_owned())));
+            }
+        }
+        let content = if theirs_wins {
+            self.restyle(t_doc.raw_content(t))
+        } else {
+            o_doc.raw_content(o).to_string()
+        };
+        let theirs_attrs: Vec<(String, Option<String>)> = t_doc
+            .attributes(t)
+            .map(|(n, _)| (n.to_string(), t_doc.attr(t, n).map(Cow::into_owned)))
+            .collect();
+        let same_as_theirs = attrs.iter().filter(|(_, v)| v.is_some()).count()
+            == theirs_attrs.len()
+            && theirs_attrs.iter().all(|a| attrs.contains(a));
+        if theirs_wins && same_as_theirs {
+            // Theirs' element as a whole, formatted as theirs wrote it.
+            let indent = o_doc.indentation(o).unwrap_or("").to_string();
+            let text = self.transplant(t, &indent);
+            self.put(&text);
+        } else {
+            self.write_start_tag(o, &attrs, !content.is_empty());
+            self.put(&content);
+            self.write_end_tag(o, !content.is_empty());
+        }
+        true
+    }
+
     /// An export-generated list (see [`rules::EXPORT_LISTS`]) where one side's entries
     /// include all of the other's: that side's list is written whole. Returns false when
     /// neither list contains the other (the entries then merge as a set).
@@ -409,11 +490,13 @@ impl<'a> Merger<'a> {
                 .filter(|i| !small.contains(*i))
                 .all(|i| !big.contains(i))
         };
+        // Only the newer export's list is taken whole: the older one's versions would
+        // contradict the platform build the file declares (also the newer export's).
         let theirs = if so == st {
             self.theirs_newer
-        } else if st.is_superset(&so) && keeps_removals(&so, &st) {
+        } else if self.theirs_newer && st.is_superset(&so) && keeps_removals(&so, &st) {
             true
-        } else if so.is_superset(&st) && keeps_removals(&st, &so) {
+        } else if !self.theirs_newer && so.is_superset(&st) && keeps_removals(&st, &so) {
             false
         } else {
             return false;
@@ -1151,20 +1234,75 @@ impl<'a> Merger<'a> {
     }
 }
 
-/// Whether theirs is the newer export: its solution manifest has the higher version.
-/// Files without a manifest cannot tell; then theirs (the incoming side) counts as newer.
+/// Whether an attribute is XML Schema's `nil` (`xsi:nil`, under whatever prefix).
+fn is_nil_attr(name: &str) -> bool {
+    name == "nil" || name.ends_with(":nil")
+}
+
+/// An element's nil-ness and content, compared as one property by [`Merger::merge_nil`].
+#[derive(Debug, PartialEq, Eq)]
+struct NilState {
+    nil: bool,
+    /// The text value (line ends without CR), or the hashes of the child elements.
+    text: String,
+    children: Vec<u64>,
+}
+
+impl NilState {
+    fn of(d: &Document, n: NodeId) -> NilState {
+        let nil = d
+            .attributes(n)
+            .any(|(name, value)| is_nil_attr(name) && matches!(value.trim(), "true" | "1"));
+        let children: Vec<u64> = d.children(n).map(|c| d.hash(c)).collect();
+        let text = if children.is_empty() {
+            unescape_lossy(d.raw_content(n)).replace('\r', "")
+        } else {
+            String::new()
+        };
+        NilState {
+            nil,
+            text,
+            children,
+        }
+    }
+
+    /// Neither nil nor holding anything.
+    fn is_blank(&self) -> bool {
+        !self.nil && self.children.is_empty() && self.text.trim().is_empty()
+    }
+
+    /// How the report shows it.
+    fn shown(self) -> String {
+        if self.nil {
+            "(nil)".into()
+        } else if self.children.is_empty() {
+            self.text.trim().to_string()
+        } else {
+            format!("({} child elements)", self.children.len())
+        }
+    }
+}
+
+/// Whether theirs is the newer export, the one every export-state value of the file comes
+/// from: the side whose solution manifest has the higher version, else the side exported
+/// from the higher platform build (`ImportExportXml/@version`); when neither tells, theirs
+/// (the incoming side).
 fn theirs_is_newer(o: &Document, t: &Document) -> bool {
-    let version = |d: &Document| {
+    let solution_version = |d: &Document| {
         let root = d.root()?;
         let manifest = d.child(root, "SolutionManifest")?;
         d.child_text(manifest, "Version").map(|v| v.into_owned())
     };
-    match (version(o), version(t)) {
-        (Some(vo), Some(vt)) => {
-            rules::compare_versions(&vo, &vt) != Some(std::cmp::Ordering::Greater)
-        }
-        _ => true,
-    }
+    let platform_version = |d: &Document| {
+        let root = d.root()?;
+        d.attr(root, "version").map(|v| v.into_owned())
+    };
+    let order = |vo: Option<String>, vt: Option<String>| {
+        rules::compare_versions(&vo?, &vt?).filter(|o| o.is_ne())
+    };
+    let by_solution = order(solution_version(o), solution_version(t));
+    let by_platform = order(platform_version(o), platform_version(t));
+    by_solution.or(by_platform) != Some(std::cmp::Ordering::Greater)
 }
 
 /// How a changed side compares with base when the other side deleted the element.
