@@ -100,8 +100,9 @@ pub enum Command {
         path: Option<String>,
         #[arg(long, value_enum)]
         conflict_style: Option<StyleArg>,
-        #[arg(long, default_value_t = 7)]
-        marker_size: usize,
+        /// Length of the conflict markers (git's conflict-marker-size), 1 to 1024.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=MAX_MARKER_SIZE as i64))]
+        marker_size: u16,
         #[arg(long, short = 'x')]
         label_ours: Option<String>,
         #[arg(long, short = 's')]
@@ -261,6 +262,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Normalize { input, output } => run_normalize(&NormalizeOptions { input, output }),
         Command::Textconv { file } => {
+            if !stdout_is_open() {
+                bail!("standard output is closed; nothing written");
+            }
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::git::textconv::textconv(&file, &Limits::from_env(), &mut stdout)?;
             stdout.flush()?;
@@ -306,7 +310,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     None if git => git_conflict_style(),
                     None => ConflictStyle::Merge,
                 },
-                marker_size,
+                marker_size: usize::from(marker_size),
                 path,
                 timeout: std::time::Duration::from_secs(timeout),
                 ..MergeOptions::default()
@@ -316,7 +320,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 if files.len() != 5 && files.len() != 8 {
                     bail!("--git expects %O %A %B %L %P [%S %X %Y]");
                 }
-                opts.marker_size = files[3].to_string_lossy().parse().unwrap_or(7);
+                opts.marker_size = git_marker_size(&files[3].to_string_lossy())?;
                 opts.path = Some(files[4].to_string_lossy().into_owned());
                 if files.len() == 8 {
                     opts.label_base = files[5].to_string_lossy().into_owned();
@@ -361,6 +365,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             run_merge(&run, &opts)
         }
+    }
+}
+
+/// The longest conflict marker accepted: git's markers are 7 characters, longer ones nest
+/// merges; a marker of a million characters is a mistake that would cost memory per line.
+pub const MAX_MARKER_SIZE: usize = 1024;
+
+/// git's `%L`: the conflict marker size, a number from 1 to [`MAX_MARKER_SIZE`].
+fn git_marker_size(value: &str) -> Result<usize> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_MARKER_SIZE).contains(&n) => Ok(n),
+        _ => bail!(
+            "the conflict marker size (%L) must be a number from 1 to {MAX_MARKER_SIZE}, not {value:?}"
+        ),
     }
 }
 
@@ -513,7 +531,10 @@ fn print_package_conflicts(outcome: &PackageMergeOutcome) {
 fn run_package_merge(run: &MergeRun, opts: &MergeOptions, form: PackageForm) -> Result<ExitCode> {
     let limits = Limits::from_env();
     let Some(out) = &run.output else {
-        bail!("-o OUT is required to merge a {form}");
+        bail!(
+            "merge of three {}s writes a package: give -o OUT for it",
+            form_phrase(form)
+        );
     };
     let read = |p: &Path| -> Result<Vec<Entry>> {
         let entries = if form == PackageForm::Zip {
@@ -523,16 +544,27 @@ fn run_package_merge(run: &MergeRun, opts: &MergeOptions, form: PackageForm) -> 
         };
         entries.with_context(|| format!("reading {}", p.display()))
     };
-    let (base, ours, theirs) = (read(&run.base)?, read(&run.ours)?, read(&run.theirs)?);
+    let base = if form == PackageForm::Zip
+        && std::fs::metadata(&run.base).map_or(true, |m| m.len() == 0)
+    {
+        // Added on both sides: no base.
+        Vec::new()
+    } else {
+        read(&run.base)?
+    };
+    let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
     let outcome = merge_packages(&base, &ours, &theirs, opts);
-    if let Some(report) = &run.report {
-        let mut buf = serde_json::to_vec_pretty(&outcome.report())?;
-        buf.push(b'\n');
-        emit(&buf, Some(report))?;
-    }
+    let report = match &run.report {
+        Some(path) => Some(PendingReport::new(path, &outcome.report())?),
+        None => None,
+    };
     let clean = outcome.is_clean();
     if form == PackageForm::Zip && !clean {
-        let (dir, report) = driver::write_conflicted(out, &outcome)?;
+        let (dir, conflict_report) = driver::write_conflicted(out, &outcome)?;
+        if let Some(report) = report {
+            report.persist()?;
+        }
+        let report = conflict_report;
         eprintln!(
             "soltree: conflicts: {} not written; the merged package with its conflicts is in {}/ (report: {})",
             out.display(),
@@ -557,6 +589,9 @@ fn run_package_merge(run: &MergeRun, opts: &MergeOptions, form: PackageForm) -> 
         entries,
     };
     input::write(&pkg, out).with_context(|| format!("writing {}", out.display()))?;
+    if let Some(report) = report {
+        report.persist()?;
+    }
     if !clean {
         eprintln!("soltree: conflicts written into {}:", out.display());
         print_package_conflicts(&outcome);
@@ -609,17 +644,26 @@ fn run_pack(folder: &Path, output: &Path) -> Result<ExitCode> {
 }
 
 pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
-    let dirs = [&run.base, &run.ours, &run.theirs].map(|p| p.is_dir());
+    let named = [
+        ("BASE", &run.base),
+        ("OURS", &run.ours),
+        ("THEIRS", &run.theirs),
+    ];
+    let dirs = named.map(|(_, p)| p.is_dir());
     if dirs.iter().any(|&d| d) {
-        if !dirs.iter().all(|&d| d) {
-            bail!("merge expects three files, three folders or three zips");
+        if let Some(odd) = odd_one_out(&named, &dirs, "folder") {
+            bail!(odd);
         }
         return run_package_merge(run, opts, PackageForm::ExtractedFolder);
     }
-    let zips = [&run.ours, &run.theirs].map(|p| input::detect(p).ok() == Some(PackageForm::Zip));
-    if zips.iter().any(|&z| z) {
-        if !zips.iter().all(|&z| z) {
-            bail!("merge expects three files, three folders or three zips");
+    let zips = named.map(|(_, p)| input::detect(p).ok() == Some(PackageForm::Zip));
+    // A missing or empty BASE (added on both sides) is no zip, and need not be.
+    let base_absent = std::fs::metadata(&run.base).map_or(true, |m| m.len() == 0);
+    if zips[1] || zips[2] {
+        let mut zips = zips;
+        zips[0] |= base_absent;
+        if let Some(odd) = odd_one_out(&named, &zips, "zip") {
+            bail!(odd);
         }
         return run_package_merge(run, opts, PackageForm::Zip);
     }
@@ -631,16 +675,33 @@ pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
         Err(e) => return Err(e).with_context(|| format!("reading {}", run.base.display())),
     };
     let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
+    for (path, data) in [
+        (&run.base, base.as_deref()),
+        (&run.ours, Some(&ours[..])),
+        (&run.theirs, Some(&theirs[..])),
+    ] {
+        if data.is_some_and(|d| input::TextEncoding::utf16_without_bom(d).is_some()) {
+            bail!(
+                "{}: UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM",
+                path.display()
+            );
+        }
+    }
     let outcome = merge::merge_owned(base, ours, theirs, opts);
     if let Some(why) = &outcome.fallback {
         eprintln!("soltree: {why}");
     }
-    if let Some(report) = &run.report {
-        let mut buf = serde_json::to_vec_pretty(&outcome.report(opts.path.as_deref()))?;
-        buf.push(b'\n');
-        emit(&buf, Some(report))?;
-    }
+    let report = match &run.report {
+        Some(path) => Some(PendingReport::new(
+            path,
+            &outcome.report(opts.path.as_deref()),
+        )?),
+        None => None,
+    };
     emit(&outcome.bytes, run.output.as_deref())?;
+    if let Some(report) = report {
+        report.persist()?;
+    }
     if !outcome.is_clean() {
         eprintln!(
             "soltree: {} conflict{} in {}",
@@ -656,6 +717,32 @@ pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::from(if outcome.is_clean() { 0 } else { 1 }))
+}
+
+/// Names the argument whose form differs from the others' (`what` is the form the others
+/// share or lack), or `None` when all three agree.
+fn odd_one_out(named: &[(&str, &PathBuf); 3], is: &[bool; 3], what: &str) -> Option<String> {
+    if is.iter().all(|&x| x) || is.iter().all(|&x| !x) {
+        return None;
+    }
+    let majority = is.iter().filter(|&&x| x).count() >= 2;
+    let i = is.iter().position(|&x| x != majority)?;
+    let (name, path) = named[i];
+    let (others, odd) = if majority {
+        (
+            format!("the others are {what}s"),
+            format!("is not a {what}"),
+        )
+    } else {
+        (
+            format!("the others are not {what}s"),
+            format!("is a {what}"),
+        )
+    };
+    Some(format!(
+        "merge expects three files, three folders or three zips: {name} ({}) {odd}, {others}",
+        path.display()
+    ))
 }
 
 /// Colour follows `--color`, then `NO_COLOR`, then whether standard output is a terminal.
@@ -716,9 +803,86 @@ pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {
             input::write(&pkg, out).with_context(|| format!("writing {}", out.display()))?;
         }
         (None, input::PackageForm::XmlFile) => emit(&pkg.entries[0].data, None)?,
-        (None, form) => bail!("-o OUT is required to write a {form}"),
+        (None, form) => bail!(
+            "normalize of {} ({}) writes a package: give -o OUT for it",
+            opts.input.display(),
+            form_phrase(form)
+        ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A package form in words, for messages.
+fn form_phrase(form: PackageForm) -> &'static str {
+    match form {
+        PackageForm::Zip => "a solution zip",
+        PackageForm::ExtractedFolder => "an extracted folder",
+        PackageForm::PackagerFolder => "a SolutionPackager folder",
+        PackageForm::XmlFile => "an XML file",
+    }
+}
+
+/// A merge report ready to be written, held back until the merge result itself is written,
+/// so that a merge that fails (exit 2) leaves no report behind claiming a clean result. It
+/// sits in a temporary file beside its destination and is renamed into place by
+/// [`PendingReport::persist`]; dropped, it disappears.
+struct PendingReport {
+    file: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PendingReport {
+    fn new(path: &Path, report: &impl serde::Serialize) -> Result<PendingReport> {
+        let mut buf = serde_json::to_vec_pretty(report)?;
+        buf.push(b'\n');
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut file = tempfile::Builder::new()
+            .prefix(".soltree-report")
+            .tempfile_in(dir)
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        file.write_all(&buf)
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        Ok(PendingReport {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn persist(self) -> Result<()> {
+        let path = self.path;
+        self.file
+            .persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Whether standard output was open when soltree started. A program started with its
+/// standard output closed (`soltree show x >&-`) finds `/dev/null` there instead: Rust's
+/// runtime opens it, read-write, in place of a closed standard descriptor, and writes to it
+/// succeed, so a command would exit 0 having written nothing. A shell's `>/dev/null` opens
+/// it write-only; read-write `/dev/null` on descriptor 1 is the runtime's stand-in.
+fn stdout_is_open() -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{OFlags, fcntl_getfl, fstat, stat};
+        let stdout = std::io::stdout();
+        let (Ok(flags), Ok(here), Ok(null)) =
+            (fcntl_getfl(&stdout), fstat(&stdout), stat("/dev/null"))
+        else {
+            return true;
+        };
+        let is_null = here.st_rdev == null.st_rdev && here.st_ino == null.st_ino;
+        !(is_null && flags & OFlags::RWMODE == OFlags::RDWR)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
 }
 
 /// Writes a rendered result to a file (atomically) or to standard output.
@@ -729,9 +893,14 @@ fn emit(bytes: &[u8], output: Option<&Path>) -> Result<()> {
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         None => {
+            if !stdout_is_open() {
+                bail!("standard output is closed; nothing written (give -o FILE to write a file)");
+            }
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .context("writing to standard output")?;
         }
     }
     Ok(())

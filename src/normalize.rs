@@ -7,7 +7,7 @@
 //! of a set occupied, so indentation, comments and unknown elements stay where they were
 //! and the result is still a valid solution. The boundary type is the output [`Package`].
 
-use crate::input::{Entry, Package};
+use crate::input::{Entry, Package, TextEncoding, encode_xml};
 use crate::model::kinds::ListOrder;
 use crate::model::{Classifier, ComponentTree, Part, key_of, natural_cmp};
 use crate::xml::{Document, NodeId, Reorder};
@@ -91,7 +91,13 @@ pub fn normalize(tree: &ComponentTree) -> Package {
         .map(|e| Entry {
             path: e.path.clone(),
             data: match &e.part {
-                Part::Xml(doc) => normalize_document(doc),
+                Part::Xml(doc) => match e.encoding {
+                    TextEncoding::Utf8 { .. } => normalize_document(doc),
+                    utf16 => encode_xml(
+                        std::str::from_utf8(&normalize_document(doc)).expect("a document is text"),
+                        utf16,
+                    ),
+                },
                 Part::Bytes(b) => b.clone(),
             },
         })

@@ -74,13 +74,18 @@ fn write_part(data: &[u8], out: &mut dyn Write) -> io::Result<()> {
 /// Prints an XML entry normalized and labelled by component; false when it does not parse
 /// (it is then printed as plain text by the caller).
 fn write_xml(pkg: &Package, e: &Entry, out: &mut dyn Write) -> io::Result<bool> {
-    let Ok(text) = String::from_utf8(e.data.clone()) else {
+    let Ok((text, stored)) = crate::input::decode_xml(&e.path, e.data.clone()) else {
         return Ok(false);
     };
-    let Ok(doc) = Document::parse(text, &e.path) else {
+    let Ok(doc) = Document::parse_stored(text, &e.path, stored) else {
         return Ok(false);
     };
+    // Stored again as it was, so its declaration still tells the truth when it is modelled.
     let normalized = normalize_document(&doc);
+    let normalized = match stored {
+        crate::input::TextEncoding::Utf8 { .. } => normalized,
+        utf16 => crate::input::encode_xml(&String::from_utf8_lossy(&normalized), utf16),
+    };
     drop(doc);
     let one = Package {
         form: pkg.form,

@@ -17,7 +17,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use text::{
-    TextEncoding, decode_text, decode_utf8, encode_text, is_text, looks_like_json, part_text,
+    TextEncoding, conflict_marker_line, decode_text, decode_utf8, decode_xml, encode_text,
+    encode_xml, is_text, looks_like_json, part_text,
 };
 
 /// The four shapes a solution package comes in (design.md, "Package forms").
@@ -214,6 +215,16 @@ pub enum InputError {
         line: usize,
         column: usize,
     },
+
+    #[error("{entry}:{line}:{column}: invalid UTF-16 (an unpaired surrogate or a stray byte)")]
+    InvalidUtf16 {
+        entry: String,
+        line: usize,
+        column: usize,
+    },
+
+    #[error("{entry}: UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM")]
+    Utf16WithoutBom { entry: String },
 
     #[error(
         "{}: output already exists and is not empty; refusing to overwrite",

@@ -30,6 +30,28 @@ pub enum TextEncoding {
 }
 
 impl TextEncoding {
+    /// UTF-16 written without a byte order mark, told by the NUL pattern of its first four
+    /// bytes (the XML spec's Appendix F: `<?` is `3C 00 3F 00` in UTF-16LE and `00 3C 00 3F`
+    /// in UTF-16BE; the same pattern holds for any text starting with two ASCII characters,
+    /// JSON's `{` and a newline included). UTF-8 text never starts that way. Such a file is
+    /// refused rather than guessed at: XML requires the BOM of UTF-16 entities, and no tool
+    /// of the platform writes UTF-16 without one.
+    pub fn utf16_without_bom(data: &[u8]) -> Option<TextEncoding> {
+        match data {
+            [a, 0, b, 0, ..] if *a != 0 && *b != 0 && a.is_ascii() && b.is_ascii() => {
+                Some(TextEncoding::Utf16 {
+                    little_endian: true,
+                })
+            }
+            [0, a, 0, b, ..] if *a != 0 && *b != 0 && a.is_ascii() && b.is_ascii() => {
+                Some(TextEncoding::Utf16 {
+                    little_endian: false,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The encoding a byte order mark announces: only UTF-16 is told by its BOM alone (UTF-8
     /// needs validating, see [`decode_text`]).
     pub fn utf16_bom(data: &[u8]) -> Option<TextEncoding> {
@@ -47,30 +69,96 @@ impl TextEncoding {
 
 /// Decodes UTF-16 with a byte order mark, or UTF-8 with or without one. The text comes back
 /// without the BOM; `None` when the bytes are neither (odd length, unpaired surrogate,
-/// invalid UTF-8).
+/// invalid UTF-8, UTF-16 without a BOM).
 pub fn decode_text(data: &[u8]) -> Option<(String, TextEncoding)> {
     if let Some(enc @ TextEncoding::Utf16 { little_endian }) = TextEncoding::utf16_bom(data) {
-        let body = &data[2..];
-        if !body.len().is_multiple_of(2) {
-            return None;
-        }
-        let units = body.chunks_exact(2).map(|c| {
-            let pair = [c[0], c[1]];
-            if little_endian {
-                u16::from_le_bytes(pair)
-            } else {
-                u16::from_be_bytes(pair)
-            }
-        });
-        let text = char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .ok()?;
+        let text = decode_utf16(&data[2..], little_endian).ok()?;
         return Some((text, enc));
+    }
+    if TextEncoding::utf16_without_bom(data).is_some() {
+        return None;
     }
     let text = std::str::from_utf8(data).ok()?;
     match text.strip_prefix('\u{feff}') {
         Some(rest) => Some((rest.to_string(), TextEncoding::Utf8 { bom: true })),
         None => Some((text.to_string(), TextEncoding::Utf8 { bom: false })),
+    }
+}
+
+/// UTF-16 code units to text; on failure, the byte offset of the first bad unit (an odd
+/// trailing byte, or an unpaired surrogate).
+fn decode_utf16(body: &[u8], little_endian: bool) -> Result<String, usize> {
+    let units = body.chunks_exact(2).map(|c| {
+        let pair = [c[0], c[1]];
+        if little_endian {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let mut text = String::with_capacity(body.len() / 2 + body.len() / 8);
+    let mut at = 0usize;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                text.push(c);
+                at += 2 * c.len_utf16();
+            }
+            Err(_) => return Err(at),
+        }
+    }
+    if body.len().is_multiple_of(2) {
+        Ok(text)
+    } else {
+        Err(body.len() - 1)
+    }
+}
+
+/// Decodes an XML entry for the xml layer: UTF-8 (with or without a BOM), or UTF-16 with a
+/// BOM. The text keeps its BOM as U+FEFF in both cases (it is part of the entry, and the
+/// xml layer reproduces it), so [`encode_xml`] with the returned encoding gives the bytes
+/// back exactly. Errors name the entry: UTF-16 without a BOM, and invalid UTF-8 or UTF-16
+/// with the line and column of the first bad character.
+pub fn decode_xml(entry_path: &str, data: Vec<u8>) -> Result<(String, TextEncoding), InputError> {
+    if let Some(enc @ TextEncoding::Utf16 { little_endian }) = TextEncoding::utf16_bom(&data) {
+        return match decode_utf16(&data, little_endian) {
+            Ok(text) => Ok((text, enc)),
+            Err(at) => {
+                let valid = decode_utf16(&data[..at - at % 2], little_endian).unwrap_or_default();
+                let (line, column) = line_column(valid.as_bytes());
+                Err(InputError::InvalidUtf16 {
+                    entry: entry_path.to_string(),
+                    line,
+                    column,
+                })
+            }
+        };
+    }
+    if TextEncoding::utf16_without_bom(&data).is_some() {
+        return Err(InputError::Utf16WithoutBom {
+            entry: entry_path.to_string(),
+        });
+    }
+    let bom = data.starts_with(&[0xEF, 0xBB, 0xBF]);
+    decode_utf8(entry_path, data).map(|text| (text, TextEncoding::Utf8 { bom }))
+}
+
+/// Writes text from [`decode_xml`] back in its encoding: the inverse of [`decode_xml`] (a
+/// BOM is a character of the text, so it is not added here).
+pub fn encode_xml(text: &str, encoding: TextEncoding) -> Vec<u8> {
+    match encoding {
+        TextEncoding::Utf8 { .. } => text.as_bytes().to_vec(),
+        TextEncoding::Utf16 { little_endian } => {
+            let mut out = Vec::with_capacity(text.len() * 2);
+            for unit in text.encode_utf16() {
+                out.extend_from_slice(&if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            out
+        }
     }
 }
 
@@ -89,6 +177,24 @@ pub fn is_text(data: &[u8]) -> bool {
         return part_text(data).is_some();
     }
     memchr::memchr(0, data).is_none() && std::str::from_utf8(data).is_ok()
+}
+
+/// The 1-based line of the first conflict marker in a text: a line that opens or closes a
+/// conflict region (seven or more `<` or `>`, then the end of the line or a space and a
+/// label), as git writes them at any marker size.
+pub fn conflict_marker_line(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let at = [&b"<<<<<<<"[..], &b">>>>>>>"[..]]
+        .iter()
+        .filter_map(|marker| {
+            memchr::memmem::find_iter(bytes, marker).find(|&at| {
+                let line_start = at == 0 || bytes[at - 1] == b'\n';
+                let after = bytes[at..].iter().find(|&&b| b != b'<' && b != b'>');
+                line_start && after.is_none_or(|&b| b == b' ' || b == b'\r' || b == b'\n')
+            })
+        })
+        .min()?;
+    Some(memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1)
 }
 
 /// Whether a text is JSON by its first character (after a BOM and white space): an object
@@ -255,5 +361,100 @@ mod tests {
     fn error_message_names_entry_line_column() {
         let e = decode_utf8("customizations.xml", b"<a>\n\x80</a>".to_vec()).unwrap_err();
         assert_eq!(e.to_string(), "customizations.xml:2:1: invalid UTF-8");
+    }
+
+    #[test]
+    fn xml_entries_decode_in_their_encoding_and_encode_back_exactly() {
+        let text = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<a>é 𝄞</a>";
+        for little_endian in [true, false] {
+            let enc = TextEncoding::Utf16 { little_endian };
+            let bytes = encode_xml(text, enc);
+            assert_eq!(
+                &bytes[..2],
+                if little_endian {
+                    [0xFF, 0xFE]
+                } else {
+                    [0xFE, 0xFF]
+                }
+            );
+            let (decoded, got) = decode_xml("a.xml", bytes.clone()).unwrap();
+            assert_eq!((decoded.as_str(), got), (text, enc));
+            assert_eq!(encode_xml(&decoded, got), bytes);
+        }
+        let (decoded, enc) = decode_xml("a.xml", b"\xEF\xBB\xBF<a/>".to_vec()).unwrap();
+        assert_eq!(
+            (decoded.as_str(), enc),
+            ("\u{feff}<a/>", TextEncoding::Utf8 { bom: true })
+        );
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_told_and_refused() {
+        let le = encode_xml(
+            "<?xml version=\"1.0\"?><a/>",
+            TextEncoding::Utf16 {
+                little_endian: true,
+            },
+        );
+        let be = encode_xml(
+            "{\n}",
+            TextEncoding::Utf16 {
+                little_endian: false,
+            },
+        );
+        assert_eq!(
+            TextEncoding::utf16_without_bom(&le),
+            Some(TextEncoding::Utf16 {
+                little_endian: true
+            })
+        );
+        assert_eq!(
+            TextEncoding::utf16_without_bom(&be),
+            Some(TextEncoding::Utf16 {
+                little_endian: false
+            })
+        );
+        assert_eq!(TextEncoding::utf16_without_bom(b"<?xml"), None);
+        assert_eq!(TextEncoding::utf16_without_bom(b"\x89PNG\0\0"), None);
+        let e = decode_xml("Other/Solution.xml", le.clone()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Other/Solution.xml: UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM"
+        );
+        assert_eq!(decode_text(&le), None, "never read as UTF-8 with NULs");
+        assert_eq!(part_text(&be), None);
+    }
+
+    #[test]
+    fn broken_utf16_is_located() {
+        let mut bytes = encode_xml(
+            "\u{feff}<a>\n<b/>",
+            TextEncoding::Utf16 {
+                little_endian: true,
+            },
+        );
+        bytes.extend_from_slice(&[0x00, 0xD8]); // an unpaired high surrogate
+        let e = decode_xml("f.xml", bytes).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.xml:2:5: invalid UTF-16 (an unpaired surrogate or a stray byte)"
+        );
+    }
+
+    #[test]
+    fn conflict_markers_are_found_by_line() {
+        assert_eq!(conflict_marker_line("<a>\n<<<<<<< ours\n<b/>\n"), Some(2));
+        assert_eq!(conflict_marker_line("a\r\nb\r\n>>>>>>>>>\r\n"), Some(3));
+        assert_eq!(
+            conflict_marker_line("<a><<<<<<<</a>\n"),
+            None,
+            "not at a line start"
+        );
+        assert_eq!(
+            conflict_marker_line("<<<<<<<x\n"),
+            None,
+            "no label separator"
+        );
+        assert_eq!(conflict_marker_line("<<<<<< six\n"), None);
     }
 }

@@ -177,14 +177,7 @@ pub fn is_solution_root(name: &str) -> bool {
 
 /// Lines that start a conflict region (git's markers, any size of 7 or more).
 pub fn has_conflict_markers(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    [&b"<<<<<<<"[..], &b">>>>>>>"[..]].iter().any(|marker| {
-        memchr::memmem::find_iter(bytes, marker).any(|at| {
-            let line_start = at == 0 || bytes[at - 1] == b'\n';
-            let after = bytes[at..].iter().find(|&&b| b != b'<' && b != b'>');
-            line_start && after.is_none_or(|&b| b == b' ' || b == b'\r' || b == b'\n')
-        })
-    })
+    crate::input::conflict_marker_line(text).is_some()
 }
 
 /// Merges three versions of one file. `base` is `None` when the file did not exist in the
@@ -225,19 +218,65 @@ pub fn merge_owned(
             return clean(theirs);
         }
     }
+    if let Some(why) = unreadable_side(base.as_deref(), &ours, &theirs) {
+        return line::keep_ours(&ours, &why);
+    }
     if let Some(outcome) = merge_reencoded(base.as_deref(), &ours, &theirs, opts) {
         return outcome;
     }
-    let valid = base
-        .as_deref()
-        .is_none_or(|b| std::str::from_utf8(b).is_ok())
-        && std::str::from_utf8(&ours).is_ok()
-        && std::str::from_utf8(&theirs).is_ok();
-    if !valid {
-        return line::keep_ours(&ours, "an input is not text (UTF-8, or UTF-16 with a BOM)");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("checked by unreadable_side");
+    let utf8 = TextEncoding::Utf8 { bom: false };
+    merge_texts(base.map(text), text(ours), text(theirs), utf8, opts)
+}
+
+/// Why a side cannot be read as text, if one cannot: UTF-16 without a byte order mark (read
+/// as UTF-8 it would merge into garbage), or bytes that are neither UTF-8 nor UTF-16 with a
+/// BOM. Such a merge keeps ours whole, as a conflict.
+pub fn unreadable_side(base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> Option<String> {
+    let sides = [
+        ("base", base),
+        ("ours", Some(ours)),
+        ("theirs", Some(theirs)),
+    ];
+    let sides = sides.iter().filter_map(|(n, d)| d.map(|d| (*n, d)));
+    for (name, data) in sides {
+        if TextEncoding::utf16_without_bom(data).is_some() {
+            return Some(format!(
+                "{name} is UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM"
+            ));
+        }
+        let readable = match TextEncoding::utf16_bom(data) {
+            Some(_) => decode_text(data).is_some(),
+            None => std::str::from_utf8(data).is_ok(),
+        };
+        if !readable {
+            return Some(format!(
+                "{name} is not text (UTF-8, or UTF-16 with a byte-order mark)"
+            ));
+        }
     }
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("validated above");
-    let (base, ours, theirs) = (base.map(text), text(ours), text(theirs));
+    None
+}
+
+/// The merge of three decoded texts, which will be written in `encoding` (ours'): JSON
+/// merges as JSON, XML structurally, the rest (and whatever the structured merges cannot
+/// take) line by line.
+fn merge_texts(
+    base: Option<String>,
+    ours: String,
+    theirs: String,
+    encoding: TextEncoding,
+    opts: &MergeOptions,
+) -> MergeOutcome {
+    // A file with CR-only line ends (old Mac style) is one long line to every line-based
+    // step: merge it in LF and give the result ours' CRs back.
+    if ours.contains('\r') && !ours.contains('\n') {
+        let lf = |t: String| t.replace("\r\n", "\n").replace('\r', "\n");
+        let mut outcome = merge_texts(base.map(lf), lf(ours), lf(theirs), encoding, opts);
+        let text = String::from_utf8(std::mem::take(&mut outcome.bytes)).expect("merged text");
+        outcome.bytes = text.replace('\n', "\r").into_bytes();
+        return outcome;
+    }
     let base = present(base);
     if let Some(why) = &opts.line_only {
         return line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, why);
@@ -247,7 +286,7 @@ pub fn merge_owned(
     if let Some(outcome) = base
         .as_deref()
         .filter(|b| has_conflict_markers(b))
-        .and_then(|b| merge_over_virtual_base(b, &ours, &theirs, opts, deadline))
+        .and_then(|b| merge_over_virtual_base(b, &ours, &theirs, encoding, opts, deadline))
     {
         return outcome;
     }
@@ -256,7 +295,7 @@ pub fn merge_owned(
             |why| line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why),
         );
     }
-    match structured(base, ours, theirs, opts, deadline) {
+    match structured(base, ours, theirs, encoding, opts, deadline) {
         Ok(outcome) => outcome,
         Err((why, base, ours, theirs)) => {
             let why = match why {
@@ -271,10 +310,12 @@ pub fn merge_owned(
     }
 }
 
-/// Files saved as UTF-16 (flow definitions from some tools are), on any side: each side is
-/// decoded from its own encoding (UTF-16 or UTF-8, with or without a byte order mark), the
-/// texts are merged, and the result is written back in ours' encoding. `None` when no side
-/// is UTF-16 (the ordinary path) or a side cannot be decoded.
+/// Files saved as UTF-16 (flow definitions from some tools are, and XML re-saved by an
+/// editor), on any side: each side is decoded from its own encoding (UTF-16 or UTF-8, with
+/// or without a byte order mark), the texts are merged, and the result is written back in
+/// ours' encoding. An XML declaration in base or theirs is made to name ours' encoding first,
+/// so whichever declaration the merge keeps tells the truth about the bytes written. `None`
+/// when no side is UTF-16 (the ordinary path).
 fn merge_reencoded(
     base: Option<&[u8]>,
     ours: &[u8],
@@ -286,20 +327,45 @@ fn merge_reencoded(
         return None;
     }
     let (o, encoding) = decode_text(ours)?;
-    let (t, _) = decode_text(theirs)?;
-    let b = match base {
-        Some(b) => Some(decode_text(b)?.0),
+    let (mut t, t_encoding) = decode_text(theirs)?;
+    let mut b = match base {
+        Some(b) => Some(decode_text(b)?),
         None => None,
     };
-    let mut inner = merge_owned(
-        b.map(String::into_bytes),
-        o.into_bytes(),
-        t.into_bytes(),
-        opts,
-    );
+    let ours_label = crate::xml::declared_encoding_span(&o)
+        .map(|span| o[span].to_string())
+        .unwrap_or_else(|| encoding_label(encoding).to_string());
+    let same_family = |e: TextEncoding| {
+        matches!(e, TextEncoding::Utf16 { .. }) == matches!(encoding, TextEncoding::Utf16 { .. })
+    };
+    if !same_family(t_encoding) {
+        declare_encoding(&mut t, &ours_label);
+    }
+    if let Some((text, e)) = &mut b
+        && !same_family(*e)
+    {
+        declare_encoding(text, &ours_label);
+    }
+    // The texts come without byte order marks; ours' comes back with its encoding.
+    let mut inner = merge_texts(b.map(|(text, _)| text), o, t, encoding, opts);
     let text = String::from_utf8_lossy(&inner.bytes);
     inner.bytes = encode_text(&text, encoding);
     Some(inner)
+}
+
+/// The name an XML declaration gives an encoding.
+fn encoding_label(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Utf8 { .. } => "utf-8",
+        TextEncoding::Utf16 { .. } => "utf-16",
+    }
+}
+
+/// Rewrites the `encoding` of the XML declaration that opens `text`, if it has one.
+fn declare_encoding(text: &mut String, label: &str) {
+    if let Some(span) = crate::xml::declared_encoding_span(text) {
+        text.replace_range(span, label);
+    }
 }
 
 /// A base that is there but blank (maybe a byte order mark) is git's stand-in for "added on
@@ -328,6 +394,7 @@ fn merge_over_virtual_base(
     base: &str,
     ours: &str,
     theirs: &str,
+    encoding: TextEncoding,
     opts: &MergeOptions,
     deadline: Instant,
 ) -> Option<MergeOutcome> {
@@ -340,7 +407,15 @@ fn merge_over_virtual_base(
         if looks_like_json(ours) {
             json::merge(reading.as_deref(), ours, theirs, opts, deadline).ok()
         } else {
-            structured(reading, ours.to_owned(), theirs.to_owned(), opts, deadline).ok()
+            structured(
+                reading,
+                ours.to_owned(),
+                theirs.to_owned(),
+                encoding,
+                opts,
+                deadline,
+            )
+            .ok()
         }
     };
     let by_first = run(first)?;
@@ -415,10 +490,13 @@ fn marker_run(line: &str, mark: u8) -> Option<usize> {
     (n >= 7 && (ends || labelled)).then_some(n)
 }
 
+/// The structured merge of three XML texts decoded from `encoding` (their declarations, if
+/// any, name it).
 fn structured(
     base: Option<String>,
     ours: String,
     theirs: String,
+    encoding: TextEncoding,
     opts: &MergeOptions,
     deadline: Instant,
 ) -> Result<MergeOutcome, (Unstructured, Option<String>, String, String)> {
@@ -446,7 +524,7 @@ fn structured(
         return Err((Unstructured::Reason(why), base, ours, theirs));
     }
     let parse = |text: String, side: &str| -> Result<Document, (String, String)> {
-        Document::try_parse(text, side).map_err(|(e, text): (XmlError, String)| {
+        Document::try_parse_stored(text, side, encoding).map_err(|(e, text): (XmlError, String)| {
             (
                 format!(
                     "{side} is not well-formed XML ({}:{}: {})",
@@ -635,5 +713,107 @@ mod tests {
             &MergeOptions::default(),
         );
         assert!(!out.is_clean());
+    }
+
+    /// An option set file with its declaration naming `encoding`, and `more` options.
+    fn declared(encoding: &str, more: &[u32]) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n{}",
+            option_set(&label("High"), more)
+        )
+    }
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        encode_text(
+            text,
+            TextEncoding::Utf16 {
+                little_endian: true,
+            },
+        )
+    }
+
+    #[test]
+    fn a_side_in_utf16_without_a_bom_is_refused_not_mangled() {
+        let base = declared("utf-8", &[]);
+        let ours = utf16le(&declared("utf-16", &[]));
+        // Theirs: an edited copy as UTF-16LE without the BOM.
+        let theirs = utf16le(&declared("utf-16", &[2]))[2..].to_vec();
+        let out = merge_files(
+            Some(base.as_bytes()),
+            &ours,
+            &theirs,
+            &MergeOptions::default(),
+        );
+        assert!(!out.is_clean());
+        assert_eq!(out.bytes, ours, "ours kept whole");
+        assert!(
+            out.fallback
+                .unwrap()
+                .contains("theirs is UTF-16 without a byte-order mark")
+        );
+        // The same for a flow definition.
+        let flow = |v: u32| format!("{{\r\n  \"a\": {v}\r\n}}");
+        let opts = MergeOptions {
+            path: Some("Workflows/FlowA-1234.json".into()),
+            ..MergeOptions::default()
+        };
+        let theirs = utf16le(&flow(2))[2..].to_vec();
+        let out = merge_files(Some(flow(1).as_bytes()), &utf16le(&flow(1)), &theirs, &opts);
+        assert!(!out.is_clean());
+        assert!(out.fallback.unwrap().contains("without a byte-order mark"));
+    }
+
+    #[test]
+    fn a_side_resaved_as_utf16_merges_into_ours_encoding_and_declaration() {
+        let base = declared("utf-8", &[]);
+        let ours = declared("utf-8", &[2]);
+        let theirs = utf16le(&declared("utf-16", &[3]));
+        let opts = MergeOptions::default();
+        let out = merge_files(Some(base.as_bytes()), ours.as_bytes(), &theirs, &opts);
+        assert!(out.is_clean(), "{:?} {:?}", out.conflicts, out.fallback);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            declared("utf-8", &[2, 3])
+        );
+        // Ours in UTF-16: the result is UTF-16 and says so, whatever the others declared.
+        let ours = utf16le(&declared("utf-16", &[2]));
+        let theirs = declared("utf-8", &[3]);
+        let out = merge_files(Some(base.as_bytes()), &ours, theirs.as_bytes(), &opts);
+        assert!(out.is_clean(), "{:?} {:?}", out.conflicts, out.fallback);
+        assert_eq!(out.bytes, utf16le(&declared("utf-16", &[2, 3])));
+        // Theirs, also UTF-16, spelled its declaration another way: a change of theirs that
+        // still tells the truth.
+        let theirs = utf16le(&declared("UTF-16", &[]));
+        let out = merge_files(Some(base.as_bytes()), ours.as_slice(), &theirs, &opts);
+        assert!(out.is_clean());
+        assert_eq!(out.bytes, utf16le(&declared("UTF-16", &[2])));
+    }
+
+    #[test]
+    fn cr_only_files_keep_their_line_ends() {
+        let cr = |t: String| t.replace('\n', "\r");
+        let base = cr(option_set(&label("High"), &[]));
+        let ours = cr(option_set(&label("High"), &[2]));
+        // Theirs re-saved with LF and an option added.
+        let theirs = option_set(&label("Top"), &[]);
+        let out = merge_files(
+            Some(base.as_bytes()),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &MergeOptions::default(),
+        );
+        assert!(out.is_clean(), "{:?} {:?}", out.conflicts, out.fallback);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            cr(option_set(&label("Top"), &[2]))
+        );
+        // A line-merged CR-only file is merged by lines too, and stays CR-only.
+        let opts = MergeOptions {
+            line_only: Some("test".into()),
+            ..MergeOptions::default()
+        };
+        let out = merge_files(Some(b"a\rb\rc\r"), b"A\rb\rc\r", b"a\nb\nC\n", &opts);
+        assert!(out.is_clean(), "{:?}", out.conflicts);
+        assert_eq!(out.bytes, b"A\rb\rC\r");
     }
 }

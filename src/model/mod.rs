@@ -11,7 +11,7 @@
 pub mod kinds;
 pub mod noise;
 
-use crate::input::{self, Entry, InputError, Package, PackageForm};
+use crate::input::{self, Entry, InputError, Package, PackageForm, TextEncoding};
 use crate::xml::{Document, NodeId, XmlError};
 use kinds::{Display, KINDS, KeySpec, KindDef, Role};
 use rayon::prelude::*;
@@ -21,13 +21,20 @@ use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-/// Errors while building the model: a part that is not valid UTF-8 or not well-formed XML.
+/// Errors while building the model: a part that is not valid text or not well-formed XML,
+/// told apart where the cause is plain (an unresolved merge, a file that is not XML at all).
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error(transparent)]
     Input(#[from] InputError),
     #[error(transparent)]
     Xml(#[from] XmlError),
+    #[error(
+        "{entry}:{line}: holds conflict markers (an unresolved merge); resolve them, then try again"
+    )]
+    ConflictMarkers { entry: String, line: usize },
+    #[error("{entry}: not a solution file: it is not XML (a solution file starts with `<`)")]
+    NotXml { entry: String },
 }
 
 /// One entry of the package, parsed where it is XML.
@@ -41,6 +48,8 @@ pub enum Part {
 pub struct ModelEntry {
     pub path: String,
     pub part: Part,
+    /// How an XML part was stored (UTF-8 or UTF-16), so it is written back the same way.
+    pub encoding: TextEncoding,
 }
 
 impl ModelEntry {
@@ -139,16 +148,18 @@ impl ComponentTree {
             .into_par_iter()
             .map(|Entry { path, data }| {
                 if is_xml_entry(&path, form) {
-                    let text = input::decode_utf8(&path, data)?;
-                    let doc = Document::parse(text, &path)?;
+                    let (text, encoding) = input::decode_xml(&path, data)?;
+                    let doc = parse_entry(text, &path, encoding)?;
                     Ok(ModelEntry {
                         path,
                         part: Part::Xml(doc),
+                        encoding,
                     })
                 } else {
                     Ok(ModelEntry {
                         path,
                         part: Part::Bytes(data),
+                        encoding: TextEncoding::Utf8 { bom: false },
                     })
                 }
             })
@@ -198,6 +209,29 @@ impl ComponentTree {
                 .unwrap_or_default(),
         })
     }
+}
+
+/// Parses one XML entry; a failure caused by conflict markers or by text that is not XML at
+/// all says so instead of pointing at the first odd character.
+fn parse_entry(text: String, path: &str, encoding: TextEncoding) -> Result<Document, ModelError> {
+    Document::try_parse_stored(text, path, encoding).map_err(|(err, text)| {
+        if let Some(line) = input::conflict_marker_line(&text) {
+            ModelError::ConflictMarkers {
+                entry: path.to_string(),
+                line,
+            }
+        } else if !text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+        {
+            ModelError::NotXml {
+                entry: path.to_string(),
+            }
+        } else {
+            ModelError::Xml(err)
+        }
+    })
 }
 
 /// The few manifest facts shown in headers.

@@ -15,9 +15,35 @@
 mod parse;
 mod write;
 
+use crate::input::TextEncoding;
 use std::borrow::Cow;
+use std::ops::Range;
 
 pub use parse::ParseLimits;
+
+const UTF8: TextEncoding = TextEncoding::Utf8 { bom: false };
+
+/// Where the value of the `encoding` pseudo-attribute of the XML declaration that opens
+/// `text` (after a BOM) sits, quotes excluded. A merge that writes a side's text in another
+/// encoding rewrites it there, so the declaration keeps telling the truth.
+pub fn declared_encoding_span(text: &str) -> Option<Range<usize>> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = text[start..].strip_prefix("<?xml")?;
+    if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let decl = &rest[..rest.find("?>")?];
+    let at = decl.find("encoding")?;
+    let after = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
+    let after = after.trim_start();
+    let quote = after.chars().next().filter(|&q| q == '"' || q == '\'')?;
+    let value = &after[1..];
+    let len = value.find(quote)?;
+    let value_start = start + "<?xml".len() + (decl.len() - value.len());
+    Some(value_start..value_start + len)
+}
 pub use write::Reorder;
 
 /// Index of a node in a [`Document`]'s arena. The document node is [`Document::DOCUMENT`].
@@ -131,15 +157,36 @@ impl Document {
     /// The node that spans the whole entry.
     pub const DOCUMENT: NodeId = NodeId(0);
 
-    /// Parses `text` (the entry named `entry`, used in errors) with default limits.
+    /// Parses `text` (the entry named `entry`, used in errors) with default limits; the
+    /// entry was stored as UTF-8.
     pub fn parse(text: String, entry: &str) -> Result<Document, XmlError> {
-        parse::parse(text, entry, &ParseLimits::default()).map_err(|(e, _)| e)
+        Self::parse_stored(text, entry, UTF8)
+    }
+
+    /// Parses text decoded from an entry stored in `stored` (see
+    /// [`crate::input::decode_xml`]): its declaration, if it names an encoding, must name
+    /// that one.
+    pub fn parse_stored(
+        text: String,
+        entry: &str,
+        stored: TextEncoding,
+    ) -> Result<Document, XmlError> {
+        parse::parse(text, entry, &ParseLimits::default(), stored).map_err(|(e, _)| e)
     }
 
     /// Parses, giving the text back with the error, so a caller can fall back to treating
     /// it as plain text without having kept a copy.
     pub fn try_parse(text: String, entry: &str) -> Result<Document, (XmlError, String)> {
-        parse::parse(text, entry, &ParseLimits::default())
+        Self::try_parse_stored(text, entry, UTF8)
+    }
+
+    /// [`Document::try_parse`] of text decoded from an entry stored in `stored`.
+    pub fn try_parse_stored(
+        text: String,
+        entry: &str,
+        stored: TextEncoding,
+    ) -> Result<Document, (XmlError, String)> {
+        parse::parse(text, entry, &ParseLimits::default(), stored)
     }
 
     /// Parses with explicit limits (nesting depth).
@@ -148,7 +195,7 @@ impl Document {
         entry: &str,
         limits: &ParseLimits,
     ) -> Result<Document, XmlError> {
-        parse::parse(text, entry, limits).map_err(|(e, _)| e)
+        parse::parse(text, entry, limits, UTF8).map_err(|(e, _)| e)
     }
 
     /// The entry's full text, exactly as read.

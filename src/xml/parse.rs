@@ -1,11 +1,13 @@
 //! Builds a [`Document`] arena from quick-xml events: one node per element, CDATA section,
 //! comment, processing instruction and doctype; text stays in the gaps between spans.
 //! Well-formedness beyond what quick-xml checks (one root element, no text outside it,
-//! only predefined or character references, no DTD entity declarations, bounded depth)
-//! is enforced here so every later layer can rely on it.
+//! only predefined or character references, no DTD entity declarations, bounded depth,
+//! only the characters XML 1.0 allows, one byte order mark, a declared encoding that is the
+//! one the entry is stored in) is enforced here so every later layer can rely on it.
 
 use super::{Attr, Document, NONE, Node, NodeKind, XmlError};
-use quick_xml::events::{BytesStart, Event};
+use crate::input::TextEncoding;
+use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::reader::Reader;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
@@ -67,12 +69,15 @@ struct Builder<'t> {
     name_ids: FxHashMap<Box<str>, u32>,
     stack: Vec<Frame>,
     root_seen: bool,
+    /// How the entry's bytes were stored, for checking its declaration.
+    stored: TextEncoding,
 }
 
 pub(super) fn parse(
     text: String,
     entry: &str,
     limits: &ParseLimits,
+    stored: TextEncoding,
 ) -> Result<Document, (XmlError, String)> {
     if text.len() >= NONE as usize {
         let err = XmlError::at(
@@ -94,6 +99,7 @@ pub(super) fn parse(
             name_ids: FxHashMap::default(),
             stack: Vec::with_capacity(64),
             root_seen: false,
+            stored,
         };
         if let Err(err) = b.run(limits) {
             drop(b);
@@ -162,6 +168,19 @@ impl<'t> Builder<'t> {
     fn run(&mut self, limits: &ParseLimits) -> Result<(), XmlError> {
         let text = self.text;
         let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        // quick-xml skips a BOM of its own: a second one would pass unseen.
+        if base > 0 && text[base..].starts_with('\u{feff}') {
+            return Err(self.err(base, "a second byte-order mark".into()));
+        }
+        if let Some((at, c)) = forbidden_char(text) {
+            return Err(self.err(
+                at,
+                format!(
+                    "character U+{:04X} is not allowed in XML (XML 1.0 allows tab, line feed, carriage return and printable characters)",
+                    u32::from(c)
+                ),
+            ));
+        }
         // The document node spans everything, so the BOM is simply its first gap.
         self.push_node(NodeKind::Document, 0, text.len());
         self.nodes[0].stag_end = 0;
@@ -203,7 +222,7 @@ impl<'t> Builder<'t> {
                     let name: &str = &r;
                     let known = if r.is_char_ref() {
                         match r.resolve_char_ref() {
-                            Ok(Some(_)) => true,
+                            Ok(Some(c)) if is_xml_char(c) => true,
                             _ => {
                                 return Err(self
                                     .err(before, format!("invalid character reference &{name};")));
@@ -239,7 +258,11 @@ impl<'t> Builder<'t> {
                 Event::Comment(_) => {
                     self.push_node(NodeKind::Comment, before, after);
                 }
-                Event::Decl(_) | Event::PI(_) => {
+                Event::Decl(d) => {
+                    self.check_declared_encoding(&d, before)?;
+                    self.push_node(NodeKind::Pi, before, after);
+                }
+                Event::PI(_) => {
                     self.push_node(NodeKind::Pi, before, after);
                 }
                 Event::DocType(d) => {
@@ -272,6 +295,42 @@ impl<'t> Builder<'t> {
         self.nodes[0].etag_start = text.len() as u32;
         self.nodes[0].hash = finish(frame.hash);
         Ok(())
+    }
+
+    /// The declaration's `encoding` must name the encoding the entry is stored in: a file
+    /// re-saved as UTF-8 that still declares UTF-16 (or the reverse) is not readable by any
+    /// XML parser. Encodings that agree with ASCII are accepted for an ASCII-only UTF-8 entry,
+    /// whose bytes are the same in them.
+    fn check_declared_encoding(&self, decl: &BytesDecl<'_>, at: usize) -> Result<(), XmlError> {
+        let Some(Ok(declared)) = decl.encoding() else {
+            return Ok(());
+        };
+        let name = declared.trim().to_ascii_lowercase();
+        let utf16 = matches!(
+            name.as_str(),
+            "utf-16" | "utf-16le" | "utf-16be" | "utf16" | "ucs-2" | "unicode"
+        );
+        let utf8 = matches!(name.as_str(), "utf-8" | "utf8");
+        let stored_utf16 = matches!(self.stored, TextEncoding::Utf16 { .. });
+        let stored = if stored_utf16 { "UTF-16" } else { "UTF-8" };
+        let agrees = if utf16 {
+            stored_utf16
+        } else if utf8 {
+            !stored_utf16
+        } else {
+            !stored_utf16 && self.text.is_ascii()
+        };
+        if agrees {
+            return Ok(());
+        }
+        let message = if utf16 || utf8 {
+            format!("declares encoding=\"{declared}\" but is stored as {stored}")
+        } else {
+            format!(
+                "declares encoding=\"{declared}\", which soltree does not read (it reads UTF-8 and UTF-16)"
+            )
+        };
+        Err(self.err(at, message))
     }
 
     fn start_element(
@@ -413,6 +472,38 @@ impl<'t> Builder<'t> {
         let parent = self.stack.last_mut().expect("document frame");
         parent.hash = mix(parent.hash, h);
     }
+}
+
+/// Whether XML 1.0 allows a character (its `Char` production; Rust chars are never
+/// surrogates).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+/// The first character XML 1.0 does not allow (NUL and the other C0 controls but tab, LF
+/// and CR; U+FFFE and U+FFFF), with its byte offset. Scans in blocks that the compiler
+/// vectorizes, so a 100 MB file costs a few milliseconds.
+fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    const BLOCK: usize = 64;
+    let control = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    let mut found = None;
+    for (i, block) in bytes.chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |any, &b| any | control(b)) {
+            let j = block.iter().position(|&b| control(b)).expect("seen above");
+            found = Some(i * BLOCK + j);
+            break;
+        }
+    }
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF; EF only ever starts a character.
+    let limit = found.unwrap_or(bytes.len());
+    let nonchar = memchr::memmem::find_iter(&bytes[..limit], &[0xEF, 0xBF])
+        .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)));
+    let at = nonchar.or(found)?;
+    Some((
+        at,
+        text[at..].chars().next().expect("a character starts here"),
+    ))
 }
 
 /// Upper bound on the number of nodes: every `<` that does not open an end tag starts one.

@@ -1,4 +1,5 @@
 use super::*;
+use crate::input::TextEncoding;
 
 fn roundtrip(s: &str) -> String {
     let doc = Document::parse(s.to_string(), "t.xml").expect("parses");
@@ -123,4 +124,66 @@ fn newline_style_and_indentation() {
     let b = d.child(d.root().unwrap(), "b").unwrap();
     assert_eq!(d.indentation(b), Some("    "));
     assert!(d.is_self_closing(b));
+}
+
+#[test]
+fn characters_xml_forbids_are_refused_where_they_are() {
+    let err = |s: &str| Document::parse(s.into(), "f.xml").unwrap_err();
+    let e = err("<a>\n  <b>x\0y</b>\n</a>");
+    assert_eq!((e.line, e.column), (2, 7), "{e}");
+    assert!(e.message.contains("U+0000"), "{e}");
+    let e = err("<a x=\"\u{1}\"/>");
+    assert_eq!((e.line, e.column), (1, 7), "{e}");
+    assert!(e.message.contains("U+0001"), "{e}");
+    assert!(err("<a>\u{FFFF}</a>").message.contains("U+FFFF"));
+    // A character reference to one is refused too; tab, LF and CR are fine either way.
+    assert!(err("<a>&#1;</a>").message.contains("character reference"));
+    assert!(err("<a>&#x0;</a>").message.contains("character reference"));
+    assert!(Document::parse("<a>\t&#9;&#xA;&#13;\r\n</a>".into(), "t").is_ok());
+    // A long clean prefix before the bad byte: found in a later block, located exactly.
+    let long = format!("<a>{}\u{7}</a>", "x".repeat(1000));
+    assert_eq!(err(&long).column, 1004);
+}
+
+#[test]
+fn a_second_byte_order_mark_is_refused() {
+    let e = Document::parse("\u{feff}\u{feff}<a/>".into(), "f.xml").unwrap_err();
+    assert!(e.message.contains("byte-order mark"), "{e}");
+    assert!(Document::parse("\u{feff}<a/>".into(), "f.xml").is_ok());
+}
+
+#[test]
+fn the_declared_encoding_must_be_the_stored_one() {
+    let decl = |enc: &str, body: &str| {
+        format!("<?xml version=\"1.0\" encoding=\"{enc}\"?>\n<a>{body}</a>")
+    };
+    let utf16 = TextEncoding::Utf16 {
+        little_endian: true,
+    };
+    let e = Document::parse(decl("utf-16", ""), "f.xml").unwrap_err();
+    assert!(e.message.contains("stored as UTF-8"), "{e}");
+    assert_eq!((e.line, e.column), (1, 1));
+    // With a UTF-8 BOM, the same.
+    assert!(Document::parse(format!("\u{feff}{}", decl("UTF-16", "")), "f").is_err());
+    assert!(Document::parse_stored(decl("utf-16", ""), "f", utf16).is_ok());
+    let e = Document::parse_stored(decl("utf-8", ""), "f", utf16).unwrap_err();
+    assert!(e.message.contains("stored as UTF-16"), "{e}");
+    assert!(Document::parse(decl("UTF-8", "é"), "f").is_ok());
+    // An encoding that agrees with ASCII, on ASCII text: the same bytes.
+    assert!(Document::parse(decl("iso-8859-1", "abc"), "f").is_ok());
+    let e = Document::parse(decl("windows-1252", "é"), "f").unwrap_err();
+    assert!(e.message.contains("does not read"), "{e}");
+}
+
+#[test]
+fn the_declared_encoding_is_found_for_rewriting() {
+    let text = "\u{feff}<?xml version='1.0' encoding = 'utf-16' ?><a/>";
+    let span = declared_encoding_span(text).unwrap();
+    assert_eq!(&text[span], "utf-16");
+    assert_eq!(declared_encoding_span("<?xml version=\"1.0\"?><a/>"), None);
+    assert_eq!(declared_encoding_span("<a/>"), None);
+    assert_eq!(
+        declared_encoding_span("<?xml-stylesheet encoding=\"x\"?><a/>"),
+        None
+    );
 }

@@ -1,0 +1,454 @@
+//! Regression tests for the faults a fuzz and fault campaign found (issue 9): text encodings
+//! read the same way by every command, ill-formed XML refused with its place, merge reports
+//! only written beside a merge that succeeded, a closed standard output, marker sizes, and
+//! each error message saying what is wrong. Every input is built here, small.
+
+use crate::testdata;
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use soltree::input::{TextEncoding, encode_text};
+use std::path::Path;
+
+fn soltree() -> assert_cmd::Command {
+    let mut cmd = cargo_bin_cmd!("soltree");
+    cmd.env_remove("NO_COLOR").env("SOLTREE_TEST", "1");
+    cmd
+}
+
+const UTF16LE: TextEncoding = TextEncoding::Utf16 {
+    little_endian: true,
+};
+
+/// A small option set file declaring `encoding`, with options `values`.
+fn option_set(encoding: &str, values: &[u32]) -> String {
+    let mut text = format!(
+        "<?xml version=\"1.0\" encoding=\"{encoding}\"?>\r\n<optionset Name=\"new_priority\" localizedName=\"Priority\">\r\n  <options>\r\n"
+    );
+    for v in values {
+        text.push_str(&format!(
+            "    <option value=\"{v}\">\r\n      <labels>\r\n        <label description=\"Level {v}\" languagecode=\"1033\" />\r\n      </labels>\r\n    </option>\r\n"
+        ));
+    }
+    text.push_str("  </options>\r\n</optionset>\r\n");
+    text
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn utf16_with_a_bom_is_read_by_every_command_and_written_back_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = encode_text(&option_set("utf-16", &[2, 1]), UTF16LE);
+    let file = write(dir.path(), "new_priority.xml", &bytes);
+    soltree()
+        .args(["show", "--color", "never"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("optionset:new_priority"));
+    // normalize sorts nothing here (options are ordered) and writes UTF-16 back, byte for byte.
+    let out = soltree().arg("normalize").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, bytes);
+    // The same file in UTF-8 is the same package to diff.
+    let utf8 = write(dir.path(), "utf8.xml", option_set("utf-8", &[2, 1]));
+    soltree().arg("diff").arg(&utf8).arg(&file).assert().code(0);
+}
+
+#[test]
+fn utf16_without_a_bom_is_refused_by_name_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_bom = encode_text(&option_set("utf-16", &[1, 2]), UTF16LE)[2..].to_vec();
+    let file = write(dir.path(), "theirs.xml", &no_bom);
+    for cmd in [&["show"][..], &["normalize"][..]] {
+        soltree()
+            .args(cmd)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("UTF-16 without a byte-order mark"));
+    }
+    // merge: base UTF-8, ours UTF-16 with a BOM, theirs an edited copy without one.
+    let base = write(dir.path(), "base.xml", option_set("utf-8", &[1]));
+    let ours = write(
+        dir.path(),
+        "ours.xml",
+        encode_text(&option_set("utf-16", &[1]), UTF16LE),
+    );
+    let out = dir.path().join("out.xml");
+    soltree()
+        .arg("merge")
+        .args([&base, &ours, &file])
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "theirs.xml: UTF-16 without a byte-order mark",
+        ));
+    assert!(!out.exists(), "nothing written on exit 2");
+    // A flow definition too.
+    let flow = |v: u32| format!("{{\r\n  \"a\": {v}\r\n}}");
+    let fb = write(dir.path(), "b.json", flow(1));
+    let fo = write(dir.path(), "o.json", encode_text(&flow(1), UTF16LE));
+    let ft = write(dir.path(), "t.json", &encode_text(&flow(2), UTF16LE)[2..]);
+    soltree()
+        .arg("merge")
+        .args([&fb, &fo, &ft])
+        .args(["--path", "Workflows/FlowA-1234.json"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("UTF-16 without a byte-order mark"));
+}
+
+#[test]
+fn a_side_resaved_as_utf16_merges_into_a_result_that_declares_its_own_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.xml", option_set("utf-8", &[1]));
+    let ours = write(dir.path(), "ours.xml", option_set("utf-8", &[1, 2]));
+    let theirs = write(
+        dir.path(),
+        "theirs.xml",
+        encode_text(&option_set("utf-16", &[1, 3]), UTF16LE),
+    );
+    let out = soltree()
+        .arg("merge")
+        .args([&base, &ours, &theirs])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        option_set("utf-8", &[1, 2, 3])
+    );
+}
+
+#[test]
+fn ill_formed_xml_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "nul.xml",
+            b"<optionset Name=\"a\">\n  <x>a\0b</x>\n</optionset>".to_vec(),
+            "nul.xml:2:7: character U+0000 is not allowed",
+        ),
+        (
+            "control.xml",
+            b"<optionset Name=\"a\x01\" />".to_vec(),
+            "control.xml:1:19: character U+0001",
+        ),
+        (
+            "double-bom.xml",
+            b"\xEF\xBB\xBF\xEF\xBB\xBF<optionset Name=\"a\" />".to_vec(),
+            "double-bom.xml:1:2: a second byte-order mark",
+        ),
+        (
+            "bom-utf16-decl.xml",
+            b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-16\"?><optionset Name=\"a\" />"
+                .to_vec(),
+            "declares encoding=\"utf-16\" but is stored as UTF-8",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        let file = write(dir.path(), name, bytes);
+        for cmd in ["show", "normalize"] {
+            soltree()
+                .arg(cmd)
+                .arg(&file)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(predicate::str::contains(message));
+        }
+    }
+}
+
+#[test]
+fn conflict_markers_and_non_xml_files_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let marked = write(
+        dir.path(),
+        "Solution.xml",
+        "<ImportExportXml>\n<<<<<<< ours\n  <a/>\n=======\n  <b/>\n>>>>>>> theirs\n</ImportExportXml>\n",
+    );
+    for cmd in [&["show"][..], &["diff", "--color", "never"][..]] {
+        let mut c = soltree();
+        c.args(cmd).arg(&marked);
+        if cmd[0] == "diff" {
+            c.arg(&marked);
+        }
+        c.assert().code(2).stderr(predicate::str::contains(
+            "Solution.xml:2: holds conflict markers (an unresolved merge)",
+        ));
+    }
+    let readme = write(dir.path(), "README.md", "# My solution\n\nNotes.\n");
+    soltree()
+        .arg("show")
+        .arg(&readme)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("README.md: not a solution file"));
+}
+
+#[test]
+fn a_merge_that_fails_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = testdata("merge/both-add-columns");
+    let report = dir.path().join("report.json");
+    soltree()
+        .arg("merge")
+        .args(["base.xml", "ours.xml", "theirs.xml"].map(|f| case.join(f)))
+        .arg("-o")
+        .arg(dir.path().join("missing-folder/out.xml"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(2);
+    assert!(!report.exists(), "a report beside a failed merge");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temp file left"
+    );
+    // The same merge with a good output writes both.
+    let out = dir.path().join("out.xml");
+    soltree()
+        .arg("merge")
+        .args(["base.xml", "ours.xml", "theirs.xml"].map(|f| case.join(f)))
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(v["clean"], true);
+    assert!(out.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    // `soltree show x >&-`: the shell closes descriptor 1 before soltree starts.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" show "$1" >&- 2>"$2""#)
+        .arg(assert_cmd::cargo::cargo_bin!("soltree"))
+        .arg(testdata("sample/v2"))
+        .arg(std::env::temp_dir().join(format!("soltree-closed-{}.err", std::process::id())))
+        .status()
+        .unwrap();
+    let err = std::env::temp_dir().join(format!("soltree-closed-{}.err", std::process::id()));
+    let message = std::fs::read_to_string(&err).unwrap();
+    let _ = std::fs::remove_file(&err);
+    assert_eq!(status.code(), Some(2), "{message}");
+    assert!(message.contains("standard output is closed"), "{message}");
+}
+
+#[test]
+fn marker_sizes_are_bounded_and_checked() {
+    let case = testdata("merge/label-changed-differently");
+    let files = ["base.xml", "ours.xml", "theirs.xml"].map(|f| case.join(f));
+    let out = soltree()
+        .arg("merge")
+        .args(&files)
+        .args(["--marker-size", "12"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains(&format!("{} ours", "<".repeat(12)))
+    );
+    soltree()
+        .arg("merge")
+        .args(&files)
+        .args(["--marker-size", "1000000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("1..=1024"));
+    // The driver's %L: a number from 1 to 1024, said so when it is not.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["base.xml", "ours.xml", "theirs.xml"] {
+        std::fs::copy(case.join(f), dir.path().join(f)).unwrap();
+    }
+    for bad in ["abc", "99999999999999999999999", "0", "5000"] {
+        soltree()
+            .current_dir(dir.path())
+            .args([
+                "merge",
+                "--git",
+                "base.xml",
+                "ours.xml",
+                "theirs.xml",
+                bad,
+                "x.xml",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("conflict marker size (%L)"));
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("ours.xml")).unwrap(),
+        std::fs::read(case.join("ours.xml")).unwrap(),
+        "ours untouched"
+    );
+}
+
+#[test]
+fn mixed_argument_forms_and_missing_outputs_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = testdata("sample/v1");
+    let file = testdata("merge/both-add-columns/ours.xml");
+    soltree()
+        .arg("merge")
+        .args([&folder, &folder])
+        .arg(&file)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("THEIRS ("))
+        .stderr(predicate::str::contains(
+            "is not a folder, the others are folders",
+        ));
+    soltree()
+        .arg("normalize")
+        .arg(&folder)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "(an extracted folder) writes a package: give -o OUT for it",
+        ));
+}
+
+/// One side of the property test below: which options an option set holds (by value, each
+/// with a label variant), whether its description is nil or a text, and how it is stored.
+#[derive(Debug, Clone)]
+struct Side {
+    options: Vec<(u32, u8)>,
+    description: Option<u8>,
+    encoding: u8,
+    newline: u8,
+    declaration: bool,
+}
+
+impl Side {
+    fn text(&self) -> (String, TextEncoding) {
+        let (encoding, label) = match self.encoding % 4 {
+            0 => (TextEncoding::Utf8 { bom: false }, "utf-8"),
+            1 => (TextEncoding::Utf8 { bom: true }, "UTF-8"),
+            2 => (UTF16LE, "utf-16"),
+            _ => (
+                TextEncoding::Utf16 {
+                    little_endian: false,
+                },
+                "UTF-16",
+            ),
+        };
+        let mut text = String::new();
+        if self.declaration {
+            text.push_str(&format!("<?xml version=\"1.0\" encoding=\"{label}\"?>\n"));
+        }
+        text.push_str("<optionset Name=\"new_priority\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n");
+        match self.description {
+            None => text.push_str("  <Description xsi:nil=\"true\"></Description>\n"),
+            Some(d) => text.push_str(&format!("  <Description>Text {d}</Description>\n")),
+        }
+        text.push_str("  <options>\n");
+        for (v, l) in &self.options {
+            text.push_str(&format!(
+                "    <option value=\"{v}\">\n      <labels>\n        <label description=\"Level {v}.{l} é\" languagecode=\"1033\" />\n      </labels>\n    </option>\n"
+            ));
+        }
+        text.push_str("  </options>\n</optionset>\n");
+        let text = match self.newline % 3 {
+            0 => text,
+            1 => text.replace('\n', "\r\n"),
+            _ => text.replace('\n', "\r"),
+        };
+        (text, encoding)
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let (text, encoding) = self.text();
+        encode_text(&text, encoding)
+    }
+}
+
+fn side() -> impl proptest::strategy::Strategy<Value = Side> {
+    use proptest::prelude::*;
+    (
+        proptest::collection::btree_map(1u32..8, 0u8..2, 0..5),
+        proptest::option::of(0u8..2),
+        0u8..4,
+        0u8..3,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(options, description, encoding, newline, declaration)| Side {
+                options: options.into_iter().collect(),
+                description,
+                encoding,
+                newline,
+                declaration,
+            },
+        )
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::prop_config(256))]
+
+    /// Any three well-formed sides, in any mix of UTF-8 and UTF-16 (with their BOMs and
+    /// declarations), newline styles and nil descriptions: a clean merge is well-formed XML
+    /// in the encoding it declares, stored in ours' encoding (theirs' where the merge laws
+    /// give theirs whole).
+    #[test]
+    fn a_clean_merge_is_well_formed_in_the_encoding_it_declares(
+        base in proptest::option::of(side()),
+        ours in side(),
+        theirs in side(),
+    ) {
+        use soltree::input::decode_xml;
+        use soltree::xml::Document;
+        let well_formed = |bytes: Vec<u8>| -> Result<TextEncoding, String> {
+            let (text, stored) = decode_xml("x.xml", bytes).map_err(|e| e.to_string())?;
+            // A nil element holds nothing (XML Schema's rule for xsi:nil).
+            for (at, _) in text.match_indices("xsi:nil=\"true\">") {
+                if !text[at..].split_once('>').unwrap().1.starts_with("</") {
+                    return Err(format!("nil with content at byte {at}"));
+                }
+            }
+            Document::parse_stored(text, "x.xml", stored).map_err(|e| e.to_string())?;
+            Ok(stored)
+        };
+        let (b, o, t) = (base.as_ref().map(Side::bytes), ours.bytes(), theirs.bytes());
+        for side in [b.clone(), Some(o.clone()), Some(t.clone())].into_iter().flatten() {
+            proptest::prop_assert!(well_formed(side).is_ok());
+        }
+        let out = soltree::merge::merge_files(b.as_deref(), &o, &t, &soltree::merge::MergeOptions::default());
+        if out.is_clean() {
+            let stored = well_formed(out.bytes.clone());
+            proptest::prop_assert!(stored.is_ok(), "{:?}\n{}", stored, String::from_utf8_lossy(&out.bytes));
+            let same_family = |e: TextEncoding| matches!(e, TextEncoding::Utf16 { .. });
+            // merge(b, b, t) = t, byte for byte: then the result is theirs, in its encoding.
+            let written_like = if b.as_deref() == Some(&o[..]) { &theirs } else { &ours };
+            proptest::prop_assert_eq!(same_family(stored.unwrap()), same_family(written_like.text().1));
+        }
+    }
+}
