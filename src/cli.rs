@@ -5,10 +5,10 @@
 //! 0 no semantic difference, 1 differences, 2 error. Errors print as a context
 //! chain on stderr (`soltree: reading X: customizations.xml:12:5: …`).
 
-use crate::git::driver::{self, DriverOutcome, DriverRequest};
+use crate::git::driver::{self, DriverRequest};
 use crate::git::install::{self, InstallOptions};
-use crate::input::{self, Entry, Limits, Package, PackageForm};
-use crate::merge::package::{PackageMergeOutcome, THEIRS_SUFFIX, merge_packages};
+use crate::input::{self, Limits};
+use crate::merge::run::{MergeRun, MergeStatus};
 use crate::merge::{self, ConflictStyle, MergeOptions};
 use crate::model::ComponentTree;
 use crate::{diff, normalize, render, show};
@@ -263,14 +263,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Normalize { input, output } => run_normalize(&NormalizeOptions { input, output }),
         Command::Textconv { file } => {
             if !stdout_is_open() {
-                bail!("standard output is closed; nothing written");
+                bail!(CLOSED_STDOUT);
             }
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::git::textconv::textconv(&file, &Limits::from_env(), &mut stdout)?;
             stdout.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Pack { folder, output } => run_pack(&folder, &output),
+        Command::Pack { folder, output } => {
+            let packed = merge::run::pack(&folder, &output, &Limits::from_env())?;
+            eprintln!(
+                "soltree: packed {} entries into {} ({} bytes)",
+                packed.entries,
+                output.display(),
+                packed.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Git(GitCommand::Install {
             global,
             dry_run,
@@ -361,9 +370,36 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     opts.line_only =
                         Some("SOLTREE_DRIVER=0 asks for git's plain line merge".into());
                 }
-                return Ok(run_driver(&run, opts));
+                let req = DriverRequest {
+                    base: run.base.clone(),
+                    ours: run.ours.clone(),
+                    theirs: run.theirs.clone(),
+                    path: opts.path.clone().unwrap_or_default(),
+                    opts,
+                    work_tree: PathBuf::from("."),
+                };
+                let code = driver::run_for_git(
+                    &req,
+                    run.report.as_deref(),
+                    &Limits::from_env(),
+                    &mut std::io::stderr(),
+                );
+                return Ok(ExitCode::from(code));
             }
-            run_merge(&run, &opts)
+            if run.output.is_none() && !stdout_is_open() {
+                bail!(CLOSED_STDOUT);
+            }
+            let status = merge::run::run(
+                &run,
+                &opts,
+                &Limits::from_env(),
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr(),
+            )?;
+            Ok(ExitCode::from(match status {
+                MergeStatus::Clean => 0,
+                MergeStatus::Conflicts => 1,
+            }))
         }
     }
 }
@@ -404,345 +440,6 @@ fn git_conflict_style() -> ConflictStyle {
         Some("zdiff3") => ConflictStyle::Zdiff3,
         _ => ConflictStyle::Merge,
     }
-}
-
-/// The files of one merge, free of clap.
-pub struct MergeRun {
-    pub base: PathBuf,
-    pub ours: PathBuf,
-    pub theirs: PathBuf,
-    pub output: Option<PathBuf>,
-    pub report: Option<PathBuf>,
-}
-
-/// The git merge driver: never returns an error to git as a "conflict" without saying so,
-/// and turns a panic into exit 134 (like an abort), which git reads as a failed merge.
-fn run_driver(run: &MergeRun, opts: MergeOptions) -> ExitCode {
-    let req = DriverRequest {
-        base: run.base.clone(),
-        ours: run.ours.clone(),
-        theirs: run.theirs.clone(),
-        path: opts.path.clone().unwrap_or_default(),
-        opts,
-        work_tree: PathBuf::from("."),
-    };
-    let result = std::panic::catch_unwind(|| driver::run(&req, &Limits::from_env()));
-    let outcome = match result {
-        Err(_) => return ExitCode::from(134),
-        Ok(Err(e)) => {
-            eprintln!("soltree: merging {}: {e}", req.path);
-            return ExitCode::from(2);
-        }
-        Ok(Ok(outcome)) => outcome,
-    };
-    if let Some(report) = &run.report {
-        let json = match &outcome {
-            DriverOutcome::File(o) => serde_json::to_vec_pretty(&o.report(Some(&req.path))),
-            DriverOutcome::Zip { outcome, .. } => serde_json::to_vec_pretty(&outcome.report()),
-        };
-        if let Err(e) = json.map_err(anyhow::Error::from).and_then(|mut buf| {
-            buf.push(b'\n');
-            emit(&buf, Some(report))
-        }) {
-            // The merge result is already in %A; a missing report must not turn it into a
-            // failure.
-            eprintln!("soltree: writing the report {}: {e:#}", report.display());
-        }
-    }
-    match &outcome {
-        DriverOutcome::File(o) => {
-            if let Some(why) = &o.fallback {
-                eprintln!("soltree: {}: {why}", req.path);
-            }
-            if !o.is_clean() {
-                eprintln!(
-                    "soltree: {} conflict{} in {}",
-                    o.conflicts.len(),
-                    plural(o.conflicts.len()),
-                    req.path
-                );
-                for c in o.conflicts.iter().filter(|c| !c.path.is_empty()).take(20) {
-                    eprintln!("  {} {}: {}", c.path, c.property, reason_text(c.reason));
-                }
-            }
-        }
-        DriverOutcome::Zip {
-            outcome,
-            conflicts_dir,
-            report,
-        } => {
-            if let (Some(dir), Some(report)) = (conflicts_dir, report) {
-                eprintln!(
-                    "soltree: {} kept as ours' zip; the merged package with its conflicts is in {}/ (report: {})",
-                    req.path,
-                    dir.display(),
-                    report.display()
-                );
-                print_package_conflicts(outcome);
-                eprintln!(
-                    "soltree: resolve the markers there, then `soltree pack {} -o {}` and `git add {}`; \
-                     or keep one side whole with `git checkout --ours/--theirs {}`",
-                    dir.display(),
-                    req.path,
-                    req.path,
-                    req.path
-                );
-            }
-        }
-    }
-    ExitCode::from(if outcome.is_clean() { 0 } else { 1 })
-}
-
-/// The reason of a conflict, in words.
-fn reason_text(reason: merge::ConflictReason) -> &'static str {
-    use merge::ConflictReason::*;
-    match reason {
-        BothChanged => "changed differently on both sides",
-        BothAdded => "added on both sides with different content",
-        DeletedByOurs => "deleted by ours, changed by theirs",
-        DeletedByTheirs => "deleted by theirs, changed by ours",
-        BothReordered => "reordered differently on both sides",
-        Lines => "the same lines changed on both sides",
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// Names every conflicting entry and, inside it, every conflicting component.
-fn print_package_conflicts(outcome: &PackageMergeOutcome) {
-    for e in outcome.conflicted() {
-        eprintln!("  CONFLICT {}", e.path);
-        for c in e.conflicts.iter().take(20) {
-            if c.path.is_empty() {
-                eprintln!("    {}", c.property);
-            } else {
-                eprintln!("    {} {}: {}", c.path, c.property, reason_text(c.reason));
-            }
-        }
-        if e.conflicts.len() > 20 {
-            eprintln!("    … {} more (see the report)", e.conflicts.len() - 20);
-        }
-    }
-}
-
-/// `soltree merge` of three folders or three zips.
-fn run_package_merge(run: &MergeRun, opts: &MergeOptions, form: PackageForm) -> Result<ExitCode> {
-    let limits = Limits::from_env();
-    let Some(out) = &run.output else {
-        bail!(
-            "merge of three {}s writes a package: give -o OUT for it",
-            form_phrase(form)
-        );
-    };
-    let read = |p: &Path| -> Result<Vec<Entry>> {
-        let entries = if form == PackageForm::Zip {
-            input::read(p, &limits).map(|pkg| pkg.entries)
-        } else {
-            input::read_tree(p, &limits)
-        };
-        entries.with_context(|| format!("reading {}", p.display()))
-    };
-    let base = if form == PackageForm::Zip
-        && std::fs::metadata(&run.base).map_or(true, |m| m.len() == 0)
-    {
-        // Added on both sides: no base.
-        Vec::new()
-    } else {
-        read(&run.base)?
-    };
-    let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
-    let outcome = merge_packages(&base, &ours, &theirs, opts);
-    let report = match &run.report {
-        Some(path) => Some(PendingReport::new(path, &outcome.report())?),
-        None => None,
-    };
-    let clean = outcome.is_clean();
-    if form == PackageForm::Zip && !clean {
-        let (dir, conflict_report) = driver::write_conflicted(out, &outcome)?;
-        if let Some(report) = report {
-            report.persist()?;
-        }
-        let report = conflict_report;
-        eprintln!(
-            "soltree: conflicts: {} not written; the merged package with its conflicts is in {}/ (report: {})",
-            out.display(),
-            dir.display(),
-            report.display()
-        );
-        print_package_conflicts(&outcome);
-        eprintln!(
-            "soltree: resolve the markers there, then `soltree pack {} -o {}`",
-            dir.display(),
-            out.display()
-        );
-        return Ok(ExitCode::from(1));
-    }
-    let mut entries = outcome.entries.clone();
-    if form != PackageForm::Zip {
-        entries.extend(outcome.sidecars.iter().cloned());
-    }
-    let pkg = Package {
-        form,
-        source: out.clone(),
-        entries,
-    };
-    input::write(&pkg, out).with_context(|| format!("writing {}", out.display()))?;
-    if let Some(report) = report {
-        report.persist()?;
-    }
-    if !clean {
-        eprintln!("soltree: conflicts written into {}:", out.display());
-        print_package_conflicts(&outcome);
-    }
-    Ok(ExitCode::from(if clean { 0 } else { 1 }))
-}
-
-/// `soltree pack FOLDER -o OUT.zip`.
-fn run_pack(folder: &Path, output: &Path) -> Result<ExitCode> {
-    let mut entries = input::read_tree(folder, &Limits::from_env())
-        .with_context(|| format!("reading {}", folder.display()))?;
-    let names: std::collections::HashSet<String> = entries.iter().map(|e| e.path.clone()).collect();
-    let mut unresolved = Vec::new();
-    for e in &entries {
-        let marked = std::str::from_utf8(&e.data).is_ok_and(merge::has_conflict_markers);
-        let sidecar = e
-            .path
-            .strip_suffix(THEIRS_SUFFIX)
-            .is_some_and(|p| names.contains(p));
-        if marked {
-            unresolved.push(format!("{}: still holds conflict markers", e.path));
-        } else if sidecar {
-            unresolved.push(format!(
-                "{}: theirs' copy of a binary part; delete it once you chose",
-                e.path
-            ));
-        }
-    }
-    if !unresolved.is_empty() {
-        bail!(
-            "{} is not resolved yet, nothing written:\n  {}",
-            folder.display(),
-            unresolved.join("\n  ")
-        );
-    }
-    entries.retain(|e| !e.path.eq_ignore_ascii_case(merge::package::CONTENT_TYPES));
-    let ct = merge::package::content_types_xml(&entries);
-    entries.push(Entry {
-        path: merge::package::CONTENT_TYPES.into(),
-        data: ct,
-    });
-    merge::package::export_order(&mut entries);
-    let pkg = Package {
-        form: PackageForm::Zip,
-        source: output.to_path_buf(),
-        entries,
-    };
-    input::write(&pkg, output).with_context(|| format!("writing {}", output.display()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn run_merge(run: &MergeRun, opts: &MergeOptions) -> Result<ExitCode> {
-    let named = [
-        ("BASE", &run.base),
-        ("OURS", &run.ours),
-        ("THEIRS", &run.theirs),
-    ];
-    let dirs = named.map(|(_, p)| p.is_dir());
-    if dirs.iter().any(|&d| d) {
-        if let Some(odd) = odd_one_out(&named, &dirs, "folder") {
-            bail!(odd);
-        }
-        return run_package_merge(run, opts, PackageForm::ExtractedFolder);
-    }
-    let zips = named.map(|(_, p)| input::detect(p).ok() == Some(PackageForm::Zip));
-    // A missing or empty BASE (added on both sides) is no zip, and need not be.
-    let base_absent = std::fs::metadata(&run.base).map_or(true, |m| m.len() == 0);
-    if zips[1] || zips[2] {
-        let mut zips = zips;
-        zips[0] |= base_absent;
-        if let Some(odd) = odd_one_out(&named, &zips, "zip") {
-            bail!(odd);
-        }
-        return run_package_merge(run, opts, PackageForm::Zip);
-    }
-    let read = |p: &Path| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
-    let base = match std::fs::read(&run.base) {
-        Ok(b) if !b.is_empty() => Some(b),
-        Ok(_) => None,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("reading {}", run.base.display())),
-    };
-    let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
-    for (path, data) in [
-        (&run.base, base.as_deref()),
-        (&run.ours, Some(&ours[..])),
-        (&run.theirs, Some(&theirs[..])),
-    ] {
-        if data.is_some_and(|d| input::TextEncoding::utf16_without_bom(d).is_some()) {
-            bail!(
-                "{}: UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM",
-                path.display()
-            );
-        }
-    }
-    let outcome = merge::merge_owned(base, ours, theirs, opts);
-    if let Some(why) = &outcome.fallback {
-        eprintln!("soltree: {why}");
-    }
-    let report = match &run.report {
-        Some(path) => Some(PendingReport::new(
-            path,
-            &outcome.report(opts.path.as_deref()),
-        )?),
-        None => None,
-    };
-    emit(&outcome.bytes, run.output.as_deref())?;
-    if let Some(report) = report {
-        report.persist()?;
-    }
-    if !outcome.is_clean() {
-        eprintln!(
-            "soltree: {} conflict{} in {}",
-            outcome.conflicts.len(),
-            if outcome.conflicts.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-            opts.path
-                .as_deref()
-                .unwrap_or(&run.ours.display().to_string())
-        );
-    }
-    Ok(ExitCode::from(if outcome.is_clean() { 0 } else { 1 }))
-}
-
-/// Names the argument whose form differs from the others' (`what` is the form the others
-/// share or lack), or `None` when all three agree.
-fn odd_one_out(named: &[(&str, &PathBuf); 3], is: &[bool; 3], what: &str) -> Option<String> {
-    if is.iter().all(|&x| x) || is.iter().all(|&x| !x) {
-        return None;
-    }
-    let majority = is.iter().filter(|&&x| x).count() >= 2;
-    let i = is.iter().position(|&x| x != majority)?;
-    let (name, path) = named[i];
-    let (others, odd) = if majority {
-        (
-            format!("the others are {what}s"),
-            format!("is not a {what}"),
-        )
-    } else {
-        (
-            format!("the others are not {what}s"),
-            format!("is a {what}"),
-        )
-    };
-    Some(format!(
-        "merge expects three files, three folders or three zips: {name} ({}) {odd}, {others}",
-        path.display()
-    ))
 }
 
 /// Colour follows `--color`, then `NO_COLOR`, then whether standard output is a terminal.
@@ -806,60 +503,14 @@ pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {
         (None, form) => bail!(
             "normalize of {} ({}) writes a package: give -o OUT for it",
             opts.input.display(),
-            form_phrase(form)
+            merge::run::form_phrase(form).0
         ),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A package form in words, for messages.
-fn form_phrase(form: PackageForm) -> &'static str {
-    match form {
-        PackageForm::Zip => "a solution zip",
-        PackageForm::ExtractedFolder => "an extracted folder",
-        PackageForm::PackagerFolder => "a SolutionPackager folder",
-        PackageForm::XmlFile => "an XML file",
-    }
-}
-
-/// A merge report ready to be written, held back until the merge result itself is written,
-/// so that a merge that fails (exit 2) leaves no report behind claiming a clean result. It
-/// sits in a temporary file beside its destination and is renamed into place by
-/// [`PendingReport::persist`]; dropped, it disappears.
-struct PendingReport {
-    file: tempfile::NamedTempFile,
-    path: PathBuf,
-}
-
-impl PendingReport {
-    fn new(path: &Path, report: &impl serde::Serialize) -> Result<PendingReport> {
-        let mut buf = serde_json::to_vec_pretty(report)?;
-        buf.push(b'\n');
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut file = tempfile::Builder::new()
-            .prefix(".soltree-report")
-            .tempfile_in(dir)
-            .with_context(|| format!("writing the report {}", path.display()))?;
-        file.write_all(&buf)
-            .with_context(|| format!("writing the report {}", path.display()))?;
-        Ok(PendingReport {
-            file,
-            path: path.to_path_buf(),
-        })
-    }
-
-    fn persist(self) -> Result<()> {
-        let path = self.path;
-        self.file
-            .persist(&path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("writing the report {}", path.display()))?;
-        Ok(())
-    }
-}
+const CLOSED_STDOUT: &str =
+    "standard output is closed; nothing written (give -o FILE to write a file)";
 
 /// Whether standard output was open when soltree started. A program started with its
 /// standard output closed (`soltree show x >&-`) finds `/dev/null` there instead: Rust's
@@ -894,7 +545,7 @@ fn emit(bytes: &[u8], output: Option<&Path>) -> Result<()> {
         }
         None => {
             if !stdout_is_open() {
-                bail!("standard output is closed; nothing written (give -o FILE to write a file)");
+                bail!(CLOSED_STDOUT);
             }
             let mut stdout = std::io::stdout().lock();
             stdout

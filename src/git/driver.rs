@@ -13,17 +13,29 @@
 use super::GitError;
 use crate::input::{self, Entry, Limits, Package, PackageForm};
 use crate::merge::package::{PackageMergeOutcome, merge_packages};
+use crate::merge::run::{plural, reason_text, write_conflicted, write_package_conflicts};
 use crate::merge::{MergeOptions, MergeOutcome, line, merge_owned};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Test hook: after writing half of the result into the temp file, sleep this many
-/// milliseconds, so a test can kill the driver mid-write and check that `%A` is untouched.
+/// Test hook (debug builds only): after writing half of the result into the temp file,
+/// sleep this many milliseconds, so a test can kill the driver mid-write and check that `%A`
+/// is untouched.
 pub const PAUSE_ENV: &str = "SOLTREE_TEST_PAUSE_MID_WRITE_MS";
 
-/// Test hook: makes the driver panic, to check that a crash reaches git as an exit status
-/// above 128 (a failed merge) and never as a clean merge or a conflict.
+/// Test hook (debug builds only): makes the driver panic, to check that a crash reaches git
+/// as an exit status above 128 (a failed merge) and never as a clean merge or a conflict.
 pub const CRASH_ENV: &str = "SOLTREE_TEST_CRASH_DRIVER";
+
+/// Whether a fault-injection hook is set. Release builds carry no hooks: a variable left in
+/// someone's environment can never make a real merge pause or crash.
+fn hook(name: &str) -> Option<String> {
+    if cfg!(debug_assertions) {
+        std::env::var(name).ok()
+    } else {
+        None
+    }
+}
 
 /// One invocation of the driver.
 #[derive(Debug, Clone)]
@@ -68,7 +80,7 @@ impl DriverOutcome {
 
 /// Runs the driver: merges and writes the result into `%A`.
 pub fn run(req: &DriverRequest, limits: &Limits) -> Result<DriverOutcome, GitError> {
-    if std::env::var_os(CRASH_ENV).is_some() {
+    if hook(CRASH_ENV).is_some() {
         panic!("{CRASH_ENV} is set");
     }
     let read = |p: &Path| std::fs::read(p).map_err(|e| GitError::io(p, e));
@@ -153,6 +165,7 @@ fn merge_zips(
     };
     let (dir, report) = write_conflicted(&target, &outcome)
         .map_err(|e| ZipFailure(format!("writing the conflicted folder failed: {e}")))?;
+
     Ok(DriverOutcome::Zip {
         outcome,
         conflicts_dir: Some(dir),
@@ -177,51 +190,12 @@ fn zip_bytes(pkg: &Package, near: &Path) -> Result<Vec<u8>, GitError> {
     std::fs::read(&staged).map_err(|e| GitError::io(&*staged, e))
 }
 
-/// Writes a conflicted package merge beside `target` (a zip path): the merged package as an
-/// extracted folder `<target>.conflicts/` (entries with markers, `<name>.theirs` beside each
-/// binary conflict) and the JSON report `<target>.conflicts.json`. An existing folder of
-/// that name is never touched: the next free `…conflicts-2`, `-3`, … is used instead.
-pub fn write_conflicted(
-    target: &Path,
-    outcome: &PackageMergeOutcome,
-) -> Result<(PathBuf, PathBuf), GitError> {
-    let base_name = format!("{}.conflicts", target.display());
-    let mut n = 1;
-    let dir = loop {
-        let candidate = if n == 1 {
-            PathBuf::from(&base_name)
-        } else {
-            PathBuf::from(format!("{base_name}-{n}"))
-        };
-        let report = PathBuf::from(format!("{}.json", candidate.display()));
-        if !candidate.exists() && !report.exists() {
-            break candidate;
-        }
-        n += 1;
-    };
-    let mut entries = outcome.entries.clone();
-    entries.extend(outcome.sidecars.iter().cloned());
-    let pkg = Package {
-        form: PackageForm::ExtractedFolder,
-        source: dir.clone(),
-        entries,
-    };
-    input::write(&pkg, &dir)?;
-    let report = PathBuf::from(format!("{}.json", dir.display()));
-    let mut json = serde_json::to_vec_pretty(&outcome.report()).expect("report serializes");
-    json.push(b'\n');
-    write_atomic(&report, &json)?;
-    Ok((dir, report))
-}
-
 /// Replaces `target` with `bytes` atomically ([`input::write_file_with`]): a killed process
 /// leaves `target` as it was (and at most a stray `.soltree-*.result.tmp` beside it); the
 /// existing file's permissions are kept.
 pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), GitError> {
     // Test hook: pause half-way, with half the bytes on disk, so a test can kill the driver.
-    let pause = std::env::var(PAUSE_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let pause = hook(PAUSE_ENV).and_then(|v| v.trim().parse::<u64>().ok());
     input::write_file_with(target, ".result.tmp", |w| {
         if let Some(ms) = pause {
             let half = bytes.len() / 2;
@@ -234,6 +208,90 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), GitError> {
         w.write_all(bytes)
     })?;
     Ok(())
+}
+
+/// `soltree merge --git`: runs the driver and tells git how it went, as git's contract
+/// wants it (anchors.md §5): 0 clean, 1 conflicts, 2 an error (git counts it as a conflict;
+/// `%A` is untouched and the reason goes to `notes`), 134 — like an abort — on a crash,
+/// which git reads as a failed merge.
+/// The JSON report, if asked for, follows the result already in `%A`: a report that cannot
+/// be written is said on `notes` and does not turn the merge into a failure.
+pub fn run_for_git(
+    req: &DriverRequest,
+    report: Option<&Path>,
+    limits: &Limits,
+    notes: &mut dyn Write,
+) -> u8 {
+    let result = std::panic::catch_unwind(|| run(req, limits));
+    let outcome = match result {
+        Err(_) => return 134,
+        Ok(Err(e)) => {
+            let _ = writeln!(notes, "soltree: merging {}: {e}", req.path);
+            return 2;
+        }
+        Ok(Ok(outcome)) => outcome,
+    };
+    if let Some(report) = report {
+        let mut json = match &outcome {
+            DriverOutcome::File(o) => serde_json::to_vec_pretty(&o.report(Some(&req.path))),
+            DriverOutcome::Zip { outcome, .. } => serde_json::to_vec_pretty(&outcome.report()),
+        }
+        .expect("reports serialize");
+        json.push(b'\n');
+        if let Err(e) = input::write_file(report, &json) {
+            let _ = writeln!(
+                notes,
+                "soltree: writing the report {}: {e}",
+                report.display()
+            );
+        }
+    }
+    match &outcome {
+        DriverOutcome::File(o) => {
+            if let Some(why) = &o.fallback {
+                let _ = writeln!(notes, "soltree: {}: {why}", req.path);
+            }
+            if !o.is_clean() {
+                let n = o.conflicts.len();
+                let _ = writeln!(notes, "soltree: {n} conflict{} in {}", plural(n), req.path);
+                for c in o.conflicts.iter().filter(|c| !c.path.is_empty()).take(20) {
+                    let _ = writeln!(
+                        notes,
+                        "  {} {}: {}",
+                        c.path,
+                        c.property,
+                        reason_text(c.reason)
+                    );
+                }
+            }
+        }
+        DriverOutcome::Zip {
+            outcome,
+            conflicts_dir,
+            report,
+        } => {
+            if let (Some(dir), Some(report)) = (conflicts_dir, report) {
+                let _ = writeln!(
+                    notes,
+                    "soltree: {} kept as ours' zip; the merged package with its conflicts is in {}/ (report: {})",
+                    req.path,
+                    dir.display(),
+                    report.display()
+                );
+                write_package_conflicts(outcome, notes);
+                let _ = writeln!(
+                    notes,
+                    "soltree: resolve the markers there, then `soltree pack {} -o {}` and `git add {}`; \
+                     or keep one side whole with `git checkout --ours/--theirs {}`",
+                    dir.display(),
+                    req.path,
+                    req.path,
+                    req.path
+                );
+            }
+        }
+    }
+    u8::from(!outcome.is_clean())
 }
 
 #[cfg(test)]
@@ -259,41 +317,5 @@ mod tests {
             assert_eq!(mode, 0o640);
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn conflicted_folder_never_overwrites() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("sol.zip");
-        std::fs::create_dir(dir.path().join("sol.zip.conflicts")).unwrap();
-        std::fs::write(dir.path().join("sol.zip.conflicts/mine.txt"), b"keep").unwrap();
-        let outcome = merge_packages(
-            &[],
-            &[Entry {
-                path: "a.js".into(),
-                data: b"1\n".to_vec(),
-            }],
-            &[Entry {
-                path: "a.js".into(),
-                data: b"2\n".to_vec(),
-            }],
-            &MergeOptions::default(),
-        );
-        assert!(!outcome.is_clean());
-        let (d, r) = write_conflicted(&target, &outcome).unwrap();
-        assert_eq!(d, dir.path().join("sol.zip.conflicts-2"));
-        assert_eq!(r, dir.path().join("sol.zip.conflicts-2.json"));
-        assert!(
-            std::fs::read_to_string(d.join("a.js"))
-                .unwrap()
-                .contains("<<<<<<<")
-        );
-        assert_eq!(
-            std::fs::read(dir.path().join("sol.zip.conflicts/mine.txt")).unwrap(),
-            b"keep"
-        );
-        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(r).unwrap()).unwrap();
-        assert_eq!(report["clean"], false);
-        assert_eq!(report["entries"][0]["resolution"], "conflicted");
     }
 }

@@ -16,6 +16,7 @@ pub mod json;
 pub mod line;
 pub mod package;
 pub mod rules;
+pub mod run;
 mod tree;
 
 use crate::input::{TextEncoding, decode_text, encode_text, looks_like_json};

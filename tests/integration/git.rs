@@ -1009,6 +1009,10 @@ fn kill_mid_write(base: &[u8], ours: &[u8], theirs: &[u8], path: &str) -> Vec<u8
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "fault injection is compiled into debug builds only"
+)]
 fn a_killed_driver_leaves_ours_untouched() {
     let merged = kill_mid_write(
         &case("both-add-columns", "base"),
@@ -1025,6 +1029,10 @@ fn a_killed_driver_leaves_ours_untouched() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "fault injection is compiled into debug builds only"
+)]
 fn a_crashing_driver_exits_above_128_and_leaves_ours() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
