@@ -14,30 +14,25 @@ mod whole;
 use std::path::PathBuf;
 
 /// The shared corpus of real solutions: `SOLTREE_CORPUS`, else `../shared/corpus` beside the
-/// checkout. CI sets the variable, so there a missing corpus fails; elsewhere corpus tests
-/// skip with a notice.
-pub fn corpus() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("SOLTREE_CORPUS") {
-        let dir = PathBuf::from(dir);
-        let dir = if dir.is_relative() {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir)
-        } else {
-            dir
-        };
-        assert!(
-            dir.join("README.md").is_file(),
-            "SOLTREE_CORPUS={} does not hold the corpus",
-            dir.display()
-        );
-        return Some(dir);
-    }
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.join("README.md").is_file() {
-        Some(dir)
+/// checkout. Tests that read it are `#[ignore = "needs SOLTREE_CORPUS"]`, so a plain
+/// `cargo test` reports them as ignored; run with `--include-ignored` (as `.ci/run` does)
+/// they need the corpus, and a missing one fails them.
+pub fn corpus() -> PathBuf {
+    let dir = match std::env::var_os("SOLTREE_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from("../shared/corpus"),
+    };
+    let dir = if dir.is_relative() {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir)
     } else {
-        eprintln!("notice: corpus not found (set SOLTREE_CORPUS); skipping corpus test");
-        None
-    }
+        dir
+    };
+    assert!(
+        dir.join("README.md").is_file(),
+        "the corpus is not at {} (set SOLTREE_CORPUS to it)",
+        dir.display()
+    );
+    dir
 }
 
 /// Property-test settings every `proptest!` block here uses: `cases` cases from a fixed seed,

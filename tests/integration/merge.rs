@@ -477,8 +477,9 @@ fn the_change_checker_flags_silent_picks_and_lost_changes() {
 }
 
 #[test]
+#[ignore = "needs SOLTREE_CORPUS"]
 fn real_merges_clean_results_keep_both_sides_changes() {
-    let Some(root) = corpus() else { return };
+    let root = corpus();
     let (mut clean, mut checked_total) = (0, 0);
     let mut repos: Vec<_> = std::fs::read_dir(root.join("merges"))
         .unwrap()
@@ -533,22 +534,28 @@ fn real_merges_clean_results_keep_both_sides_changes() {
     assert!(clean > 60, "only {clean} clean merges");
 }
 
-fn law_inputs() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    let mut v = Vec::new();
-    if let Some(root) = corpus() {
-        for rel in [
-            "merges/opc-cpvp__OPC.PowerApps/0d70d562ffda-0d93f408",
-            "merges/opc-cpvp__OPC.PowerApps/737cb21fbc9d-b81a2484",
-            "merges/opc-cpvp__OPC.PowerApps/027dbaf5f8d6-0cfa082a",
-        ] {
-            let c = root.join(rel);
-            v.push((
-                read(&c.join("base.xml")).unwrap(),
-                read(&c.join("ours.xml")).unwrap(),
-                read(&c.join("theirs.xml")).unwrap(),
-            ));
-        }
-    }
+/// Real merges of three sizes and kinds of file, for the merge laws.
+fn real_law_inputs() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let root = corpus();
+    [
+        "merges/opc-cpvp__OPC.PowerApps/0d70d562ffda-0d93f408",
+        "merges/opc-cpvp__OPC.PowerApps/737cb21fbc9d-b81a2484",
+        "merges/opc-cpvp__OPC.PowerApps/027dbaf5f8d6-0cfa082a",
+    ]
+    .iter()
+    .map(|rel| {
+        let c = root.join(rel);
+        (
+            read(&c.join("base.xml")).unwrap(),
+            read(&c.join("ours.xml")).unwrap(),
+            read(&c.join("theirs.xml")).unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// A generated triple with scattered edits, for the merge laws.
+fn generated_law_inputs() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     let (b, o, t) = generate_triple(
         &SynthConfig {
             target_bytes: 300_000,
@@ -556,31 +563,50 @@ fn law_inputs() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
         },
         6,
     );
-    v.push((b.into_bytes(), o.into_bytes(), t.into_bytes()));
-    v
+    vec![(b.into_bytes(), o.into_bytes(), t.into_bytes())]
+}
+
+/// merge(x,x,x) = x, merge(b,o,b) = o, merge(b,b,t) = t, merge(b,x,x) = x, byte for byte,
+/// for every version of the inputs, in any role; without the byte shortcuts the tree merge
+/// itself must keep the laws.
+fn merge_laws_hold(
+    inputs: &[(Vec<u8>, Vec<u8>, Vec<u8>)],
+    pick: usize,
+    style: usize,
+    shortcuts: bool,
+) -> Result<(), TestCaseError> {
+    let opts = MergeOptions {
+        style: [
+            ConflictStyle::Merge,
+            ConflictStyle::Diff3,
+            ConflictStyle::Zdiff3,
+        ][style],
+        no_shortcuts: !shortcuts,
+        ..MergeOptions::default()
+    };
+    for (b, o, t) in inputs {
+        let x = [b, o, t][pick];
+        let y = [o, t, b][pick];
+        prop_assert!(merge_files(Some(x), x, x, &opts).bytes == *x);
+        prop_assert!(merge_files(Some(x), y, x, &opts).bytes == *y);
+        prop_assert!(merge_files(Some(x), x, y, &opts).bytes == *y);
+        prop_assert!(merge_files(Some(x), y, y, &opts).bytes == *y);
+    }
+    Ok(())
 }
 
 proptest! {
     #![proptest_config(crate::prop_config(8))]
 
-    /// merge(x,x,x) = x, merge(b,o,b) = o, merge(b,b,t) = t, merge(b,x,x) = x, byte for byte,
-    /// for every version of real and generated files, in any role.
     #[test]
     fn merge_laws_hold_byte_for_byte(pick in 0usize..3, style in 0usize..3, shortcuts in any::<bool>()) {
-        // Without the byte shortcuts the tree merge itself must keep the laws.
-        let opts = MergeOptions {
-            style: [ConflictStyle::Merge, ConflictStyle::Diff3, ConflictStyle::Zdiff3][style],
-            no_shortcuts: !shortcuts,
-            ..MergeOptions::default()
-        };
-        for (b, o, t) in law_inputs() {
-            let x = [&b, &o, &t][pick];
-            let y = [&o, &t, &b][pick];
-            prop_assert!(merge_files(Some(x), x, x, &opts).bytes == *x);
-            prop_assert!(merge_files(Some(x), y, x, &opts).bytes == *y);
-            prop_assert!(merge_files(Some(x), x, y, &opts).bytes == *y);
-            prop_assert!(merge_files(Some(x), y, y, &opts).bytes == *y);
-        }
+        merge_laws_hold(&generated_law_inputs(), pick, style, shortcuts)?;
+    }
+
+    #[test]
+    #[ignore = "needs SOLTREE_CORPUS"]
+    fn merge_laws_hold_byte_for_byte_on_real_merges(pick in 0usize..3, style in 0usize..3, shortcuts in any::<bool>()) {
+        merge_laws_hold(&real_law_inputs(), pick, style, shortcuts)?;
     }
 
     /// Scattered edits on different components of a generated file merge cleanly and keep
@@ -629,10 +655,11 @@ fn corpus_flows(root: &Path) -> Vec<std::path::PathBuf> {
 /// both sides' changes — where a line merge of the same files conflicts whenever the two
 /// additions meet at the end of the actions.
 #[test]
+#[ignore = "needs SOLTREE_CORPUS"]
 fn real_flow_definitions_merge_as_json() {
     use serde_json::Value;
     use soltree::input::{decode_text, encode_text};
-    let Some(root) = corpus() else { return };
+    let root = corpus();
     let flows = corpus_flows(&root);
     assert!(flows.len() >= 100, "{} flow files", flows.len());
     let no_shortcuts = MergeOptions {

@@ -200,8 +200,9 @@ fn as_folders(case: &Path) -> (Tree, usize) {
 }
 
 #[test]
+#[ignore = "needs SOLTREE_CORPUS"]
 fn whole_real_merges_through_git_and_as_folders() {
-    let Some(root) = corpus() else { return };
+    let root = corpus();
     let mut cases = Vec::new();
     for repo in std::fs::read_dir(root.join("whole-merges")).unwrap() {
         for case in std::fs::read_dir(repo.unwrap().path()).unwrap() {
