@@ -18,10 +18,18 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The version `--version` prints: the crate's, and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SOLTREE_BUILD_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "soltree",
-    version,
+    version = VERSION,
     about = "Normalize, inspect, diff and merge Dynamics 365 / Dataverse solution packages",
     long_about = "soltree reads solution packages in any of their forms — an exported zip, the folder \
 it extracts to, a SolutionPackager (pac solution unpack) folder, or a single XML file — into a \
@@ -84,10 +92,13 @@ pub enum Command {
     ///
     /// Exit status: 0 clean, 1 conflicts written, 2 error (nothing written); as a driver,
     /// above 128 only on a crash.
+    #[command(
+        override_usage = "soltree merge [OPTIONS] BASE OURS THEIRS\n       soltree merge --git %O %A %B %L %P [%S %X %Y]"
+    )]
     Merge {
         /// BASE OURS THEIRS (files, folders or zips; a missing or empty BASE file means both
         /// sides added it); with --git: %O %A %B %L %P and optionally %S %X %Y.
-        #[arg(required = true, num_args = 3..=8)]
+        #[arg(required = true, num_args = 3..=8, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Run as git's merge driver: write the result into %A atomically.
         #[arg(long)]
@@ -98,16 +109,21 @@ pub enum Command {
         /// The file's path in the repository; helps recognise the kind of file.
         #[arg(long)]
         path: Option<String>,
+        /// How conflicts are written, as git's merge.conflictStyle (default: merge; as a
+        /// driver, git's own setting).
         #[arg(long, value_enum)]
         conflict_style: Option<StyleArg>,
         /// Length of the conflict markers (git's conflict-marker-size), 1 to 1024.
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=MAX_MARKER_SIZE as i64))]
         marker_size: u16,
-        #[arg(long, short = 'x')]
+        /// The label after ours' conflict marker (git's %X; default "ours").
+        #[arg(long, short = 'x', value_name = "LABEL")]
         label_ours: Option<String>,
-        #[arg(long, short = 's')]
+        /// The label after the base marker in diff3 style (git's %S; default "base").
+        #[arg(long, short = 's', value_name = "LABEL")]
         label_base: Option<String>,
-        #[arg(long, short = 'y')]
+        /// The label after theirs' conflict marker (git's %Y; default "theirs").
+        #[arg(long, short = 'y', value_name = "LABEL")]
         label_theirs: Option<String>,
         /// Write every conflict and every domain-rule decision to this JSON file.
         #[arg(long)]
@@ -135,6 +151,17 @@ pub enum Command {
     /// git integration: install the merge and diff drivers (`soltree git install`).
     #[command(subcommand)]
     Git(GitCommand),
+    /// Print a shell completion script (`soltree completions bash > ~/.local/share/bash-completion/completions/soltree`).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man {
+        /// Write soltree.1 and soltree-<command>.1 into this folder instead.
+        #[arg(short = 'o', long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -268,6 +295,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::git::textconv::textconv(&file, &Limits::from_env(), &mut stdout)?;
             stdout.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            if !stdout_is_open() {
+                bail!(CLOSED_STDOUT);
+            }
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "soltree", &mut std::io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { output } => {
+            write_man_pages(output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Pack { folder, output } => {
@@ -507,6 +546,38 @@ pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `soltree man`: the page of `soltree` itself to standard output, or one page per command
+/// (`soltree-merge.1`, `soltree-git-install.1`, …) into `dir`.
+fn write_man_pages(dir: Option<&Path>) -> Result<()> {
+    let cmd = <Cli as clap::CommandFactory>::command().version(VERSION);
+    let Some(dir) = dir else {
+        if !stdout_is_open() {
+            bail!(CLOSED_STDOUT);
+        }
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut buf)?;
+        return emit(&buf, None);
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut pages = vec![(String::from("soltree"), cmd.clone())];
+    for sub in cmd.get_subcommands() {
+        let name = format!("soltree-{}", sub.get_name());
+        for inner in sub.get_subcommands() {
+            pages.push((format!("{name}-{}", inner.get_name()), inner.clone()));
+        }
+        pages.push((name, sub.clone()));
+    }
+    for (name, page) in pages {
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(page.name(name.clone()))
+            .render(&mut buf)
+            .with_context(|| format!("rendering {name}.1"))?;
+        let path = dir.join(format!("{name}.1"));
+        input::write_file(&path, &buf).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 const CLOSED_STDOUT: &str =

@@ -216,3 +216,69 @@ fn bad_packages_are_clear_errors() {
         .code(2)
         .stderr(predicate::str::contains("entity"));
 }
+
+#[test]
+fn version_names_the_commit() {
+    let out = soltree().arg("--version").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!("soltree {} (", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    // Either a commit hash (this is a git checkout) or the packaged crate's "unknown commit".
+    let commit = text
+        .trim_end()
+        .trim_end_matches(')')
+        .rsplit('(')
+        .next()
+        .unwrap();
+    assert!(
+        commit == "unknown commit" || commit.chars().take(12).all(|c| c.is_ascii_hexdigit()),
+        "{text}"
+    );
+}
+
+#[test]
+fn completions_and_man_pages_are_generated() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = soltree().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            script.contains("soltree") && script.contains("merge"),
+            "{shell}"
+        );
+    }
+    let man = soltree().arg("man").output().unwrap();
+    let page = String::from_utf8(man.stdout).unwrap();
+    assert!(page.contains(".TH soltree 1"), "{page}");
+    let dir = tempfile::tempdir().unwrap();
+    soltree()
+        .args(["man", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for page in ["soltree.1", "soltree-merge.1", "soltree-git-install.1"] {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(text.starts_with(".ie"), "{page}");
+    }
+}
+
+#[test]
+fn merge_help_gives_every_option_a_line() {
+    let out = soltree().args(["merge", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("Usage: soltree merge [OPTIONS] BASE OURS THEIRS"),
+        "{help}"
+    );
+    // Every option line is followed by its description.
+    let lines: Vec<&str> = help.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('-') {
+            let next = lines.get(i + 1).map_or("", |l| l.trim());
+            assert!(!next.is_empty(), "{t} has no description:\n{help}");
+        }
+    }
+}
