@@ -335,7 +335,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let changes = install::install(&opts)?;
             let prefix = if dry_run { "would: " } else { "" };
             for c in &changes {
-                println!("{prefix}{c}");
+                if c.is_warning() {
+                    eprintln!("soltree: {prefix}{c}");
+                } else {
+                    println!("{prefix}{c}");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

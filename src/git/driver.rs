@@ -273,7 +273,7 @@ pub fn run_for_git(
             if let (Some(dir), Some(report)) = (conflicts_dir, report) {
                 let _ = writeln!(
                     notes,
-                    "soltree: {} kept as ours' zip; the merged package with its conflicts is in {}/ (report: {})",
+                    "soltree: {} kept as ours' zip; the merged package with its conflicts is in {}/ (report: {}; git ignores both)",
                     req.path,
                     dir.display(),
                     report.display()

@@ -47,6 +47,16 @@ pub const ATTRIBUTES: &[&str] = &[
     "**/Dialogs/*.xml merge=soltree",
 ];
 
+/// What git should ignore: the conflicted package of a zip merge (`<zip>.conflicts/`, its
+/// numbered siblings and their JSON reports), written beside the zip in the work tree, so
+/// `git add -A` never commits it by accident. `soltree pack` turns it back into the zip.
+pub const EXCLUDES: &[&str] = &[
+    "*.zip.conflicts/",
+    "*.zip.conflicts-*/",
+    "*.zip.conflicts.json",
+    "*.zip.conflicts-*.json",
+];
+
 /// Options, free of clap.
 #[derive(Debug, Clone)]
 pub struct InstallOptions {
@@ -62,13 +72,56 @@ pub struct InstallOptions {
 /// One change made (or, with `--dry-run`, that would be made).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    SetConfig { key: String, value: String },
-    ConfigUnchanged { key: String },
-    RemovedConfigSection { section: String },
-    WroteAttributes { file: PathBuf, lines: usize },
-    AttributesUnchanged { file: PathBuf },
-    RemovedAttributes { file: PathBuf, lines: usize },
-    NothingToRemove { what: String },
+    SetConfig {
+        key: String,
+        value: String,
+    },
+    ConfigUnchanged {
+        key: String,
+    },
+    RemovedConfigSection {
+        section: String,
+    },
+    WroteAttributes {
+        file: PathBuf,
+        lines: usize,
+    },
+    AttributesUnchanged {
+        file: PathBuf,
+    },
+    RemovedAttributes {
+        file: PathBuf,
+        lines: usize,
+    },
+    NothingToRemove {
+        what: String,
+    },
+    /// The conflicted-package folders of zip merges are ignored by git from now on (or no
+    /// longer, on uninstall).
+    WroteExcludes {
+        file: PathBuf,
+    },
+    ExcludesUnchanged {
+        file: PathBuf,
+    },
+    RemovedExcludes {
+        file: PathBuf,
+    },
+    /// After installing, git still resolves `attribute` of paths matching `pattern` to
+    /// something else (a later `.gitattributes` line, `git lfs track`, `binary`): soltree's
+    /// driver will not run for them.
+    Overridden {
+        pattern: String,
+        attribute: String,
+        value: String,
+    },
+}
+
+impl Change {
+    /// A change the user should act on.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Change::Overridden { .. })
+    }
 }
 
 impl std::fmt::Display for Change {
@@ -85,6 +138,26 @@ impl std::fmt::Display for Change {
                 write!(f, "removed {lines} lines from {}", file.display())
             }
             Change::NothingToRemove { what } => write!(f, "nothing to remove: {what}"),
+            Change::WroteExcludes { file } => write!(
+                f,
+                "wrote {} (git ignores the <zip>.conflicts folders of conflicted zip merges)",
+                file.display()
+            ),
+            Change::ExcludesUnchanged { file } => write!(f, "unchanged {}", file.display()),
+            Change::RemovedExcludes { file } => {
+                write!(f, "removed the soltree lines from {}", file.display())
+            }
+            Change::Overridden {
+                pattern,
+                attribute,
+                value,
+            } => write!(
+                f,
+                "warning: {pattern}: git resolves {attribute}={value}, not {attribute}={DRIVER} \
+                 (a later attributes line overrides soltree's, e.g. from `git lfs track`); \
+                 soltree's {attribute} driver will not run for these files. Move soltree's \
+                 block below that line, or drop the line, if soltree should handle them"
+            ),
         }
     }
 }
@@ -154,6 +227,16 @@ pub fn install(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
             }
             changes.push(Change::RemovedConfigSection { section });
         }
+        let excludes = excludes_file(opts)?;
+        if let Some(text) = read_optional(&excludes)? {
+            let (kept, removed) = strip_block(&text);
+            if removed > 0 {
+                if !opts.dry_run {
+                    write_file(&excludes, &kept)?;
+                }
+                changes.push(Change::RemovedExcludes { file: excludes });
+            }
+        }
         let old = read_optional(&attributes)?;
         let (kept, removed) = strip_block(old.as_deref().unwrap_or(""));
         if removed == 0 {
@@ -195,20 +278,92 @@ pub fn install(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
             lines: ATTRIBUTES.len(),
         });
     }
+    let excludes = excludes_file(opts)?;
+    let old = read_optional(&excludes)?.unwrap_or_default();
+    let new = with_lines(&old, EXCLUDES);
+    if new == old {
+        changes.push(Change::ExcludesUnchanged { file: excludes });
+    } else {
+        if !opts.dry_run {
+            write_file(&excludes, &new)?;
+        }
+        changes.push(Change::WroteExcludes { file: excludes });
+    }
+    if !opts.dry_run {
+        changes.extend(overrides(&opts.cwd));
+    }
     Ok(changes)
+}
+
+/// A path each attribute pattern matches, to ask git what it resolves there.
+fn sample_path(pattern: &str) -> String {
+    pattern
+        .replace("**/", "")
+        .replace("/**", "/main")
+        .replace("*.", "example.")
+        .replace('*', "example")
+}
+
+/// The attribute lines git does not resolve to soltree after installing: overridden by a
+/// later line of the same file or by a more specific attributes file. Nothing outside a
+/// repository (a global install run elsewhere).
+fn overrides(cwd: &Path) -> Vec<Change> {
+    let mut found = Vec::new();
+    for line in ATTRIBUTES {
+        let mut parts = line.split_whitespace();
+        let pattern = parts.next().unwrap_or_default();
+        let path = sample_path(pattern);
+        for attribute in parts.filter_map(|a| a.strip_suffix(&format!("={DRIVER}"))) {
+            let Ok(out) = git(cwd, &["check-attr", attribute, "--", &path]) else {
+                return Vec::new();
+            };
+            // `<path>: <attribute>: <value>`
+            let value = out.trim_end().rsplit(": ").next().unwrap_or_default();
+            if value != DRIVER {
+                found.push(Change::Overridden {
+                    pattern: pattern.to_string(),
+                    attribute: attribute.to_string(),
+                    value: value.to_string(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The excludes file to edit: the repository's `info/exclude`, or, with `--global`,
+/// `core.excludesFile` (else git's default `$XDG_CONFIG_HOME/git/ignore` or
+/// `~/.config/git/ignore`).
+fn excludes_file(opts: &InstallOptions) -> Result<PathBuf, GitError> {
+    if !opts.global {
+        let path = git(&opts.cwd, &["rev-parse", "--git-path", "info/exclude"])?;
+        let path = PathBuf::from(path.trim_end());
+        return Ok(if path.is_relative() {
+            opts.cwd.join(path)
+        } else {
+            path
+        });
+    }
+    global_config_file(opts, "core.excludesFile", "git/ignore")
 }
 
 fn regex_escape(s: &str) -> String {
     s.replace('.', "\\.")
 }
 
-/// `text` with the soltree block in place (replacing an older one where it was, else
-/// appended), and the number of lines the block removed.
+/// `text` with the soltree attributes block in place (replacing an older one where it
+/// was, else appended).
 pub fn with_block(text: &str) -> String {
+    with_lines(text, ATTRIBUTES)
+}
+
+/// `text` with a soltree block of `lines` in place (replacing an older one where it was,
+/// else appended).
+fn with_lines(text: &str, lines: &[&str]) -> String {
     let mut block = String::new();
     block.push_str(BEGIN);
     block.push('\n');
-    for line in ATTRIBUTES {
+    for line in lines {
         block.push_str(line);
         block.push('\n');
     }
@@ -264,10 +419,17 @@ fn attributes_file(opts: &InstallOptions) -> Result<PathBuf, GitError> {
         })?;
         return Ok(PathBuf::from(top.trim_end()).join(".gitattributes"));
     }
-    if let Ok(configured) = git(
-        &opts.cwd,
-        &["config", "--global", "--get", "core.attributesFile"],
-    ) {
+    global_config_file(opts, "core.attributesFile", "git/attributes")
+}
+
+/// A global file git finds by `key` (e.g. `core.attributesFile`), else at `default` under
+/// `$XDG_CONFIG_HOME` or `~/.config`.
+fn global_config_file(
+    opts: &InstallOptions,
+    key: &str,
+    default: &str,
+) -> Result<PathBuf, GitError> {
+    if let Ok(configured) = git(&opts.cwd, &["config", "--global", "--get", key]) {
         let configured = configured.trim_end();
         if let Some(rest) = configured.strip_prefix("~/")
             && let Some(home) = std::env::var_os("HOME")
@@ -277,12 +439,11 @@ fn attributes_file(opts: &InstallOptions) -> Result<PathBuf, GitError> {
         return Ok(PathBuf::from(configured));
     }
     if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(xdg).join("git/attributes"));
+        return Ok(PathBuf::from(xdg).join(default));
     }
-    let home = std::env::var_os("HOME").ok_or_else(|| {
-        GitError::Usage("HOME is not set; cannot find the global attributes file".into())
-    })?;
-    Ok(PathBuf::from(home).join(".config/git/attributes"))
+    let home = std::env::var_os("HOME")
+        .ok_or_else(|| GitError::Usage(format!("HOME is not set; cannot find the global {key}")))?;
+    Ok(PathBuf::from(home).join(".config").join(default))
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, GitError> {

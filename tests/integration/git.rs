@@ -909,9 +909,45 @@ fn install_is_idempotent_dry_run_changes_nothing_and_uninstall_undoes_it() {
     );
     assert_eq!(repo.read(".gitattributes"), attrs.as_bytes());
 
+    // git ignores the conflicted-package folders of zip merges.
+    let exclude = String::from_utf8(repo.read(".git/info/exclude")).unwrap();
+    assert!(exclude.contains("*.zip.conflicts/\n"), "{exclude}");
+    repo.write("sol.zip.conflicts/customizations.xml", b"<a/>");
+    repo.write("sol.zip.conflicts.json", b"{}");
+    assert_eq!(
+        repo.ok(&[
+            "status",
+            "--porcelain",
+            "--",
+            "sol.zip.conflicts",
+            "sol.zip.conflicts.json"
+        ]),
+        ""
+    );
+    std::fs::remove_dir_all(repo.root.join("sol.zip.conflicts")).unwrap();
+    std::fs::remove_file(repo.root.join("sol.zip.conflicts.json")).unwrap();
+
+    // `git lfs track "*.zip"` after the install: a later line takes *.zip away from the
+    // drivers, and a second install says so instead of "unchanged".
+    let mut with_lfs = attrs.clone();
+    with_lfs.push_str("*.zip filter=lfs diff=lfs merge=lfs -text\n");
+    repo.write(".gitattributes", with_lfs.as_bytes());
+    let again = repo.soltree(&["git", "install"]);
+    assert!(again.status.success());
+    let warning = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert!(
+        warning.contains("warning: *.zip: git resolves merge=lfs, not merge=soltree"),
+        "{warning}"
+    );
+    assert!(warning.contains("diff=lfs"), "{warning}");
+    assert!(!warning.contains("customizations.xml"), "{warning}");
+    repo.write(".gitattributes", attrs.as_bytes());
+
     let un = repo.soltree(&["git", "install", "--uninstall"]);
     assert!(un.status.success());
     assert_eq!(repo.read(".gitattributes"), b"*.png binary\n");
+    let exclude = String::from_utf8(repo.read(".git/info/exclude")).unwrap();
+    assert!(!exclude.contains("soltree"), "{exclude}");
     assert!(!repo.ok(&["config", "--list"]).contains("soltree"));
     // `git config --get` exits 1 for a key that is not set.
     let cache = repo.git(&["config", "--get", "diff.soltree.cachetextconv"]);
