@@ -210,36 +210,89 @@ fn walk(
     Ok(())
 }
 
-/// Writes `entries` as a new folder `out`. All names are checked before anything is written,
-/// the folder is built beside `out` and renamed into place, and an existing `out` is only
-/// accepted when it is an empty folder.
+/// Writes `entries` as a new folder `out`, or into `out` when it is an existing empty
+/// folder. All names are checked before anything is written, and the files are written into
+/// a temporary folder first, so on error nothing is left at `out`.
 pub(super) fn write(entries: &[Entry], out: &Path) -> Result<(), InputError> {
     check_names(entries, out)?;
-    let out_exists = match fs::read_dir(out) {
-        Ok(mut it) => {
-            if it.next().is_some() {
+    match fs::read_dir(out) {
+        Ok(mut children) => {
+            if children.next().is_some() {
                 return Err(InputError::OutputExists {
                     path: out.to_path_buf(),
+                    reason: "output folder already exists and is not empty; refusing to \
+                             overwrite it",
                 });
             }
-            true
+            write_into_empty(entries, out)
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(_) if out.exists() => {
-            // A file (or something unreadable) is there: never replace it.
-            return Err(InputError::OutputExists {
-                path: out.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(InputError::io(out, e)),
-    };
+        Err(e) if e.kind() == io::ErrorKind::NotFound => write_new(entries, out),
+        Err(_) if out.exists() && !out.is_dir() => Err(InputError::OutputExists {
+            path: out.to_path_buf(),
+            reason: "output is a file, not a folder; refusing to overwrite it",
+        }),
+        Err(e) => Err(InputError::io(out, e)),
+    }
+}
 
+/// Builds the folder beside `out` and renames it into place.
+fn write_new(entries: &[Entry], out: &Path) -> Result<(), InputError> {
     let tmp = tempfile::Builder::new()
         .prefix(".soltree-")
         .tempdir_in(parent_dir(out))
         .map_err(|e| InputError::io(out, e))?;
+    fill(entries, tmp.path(), out)?;
+    fs::rename(tmp.path(), out).map_err(|e| InputError::io(out, e))?;
+    // The folder now lives at `out`: stop the guard from deleting anything on drop.
+    let _ = tmp.keep();
+    Ok(())
+}
+
+/// Builds the package in a temporary folder inside the empty folder `out`, then moves its
+/// top-level files and folders up. The folder itself stays: its permissions, and paths like
+/// `.` that cannot be removed or renamed onto. On error, what was moved is removed again.
+fn write_into_empty(entries: &[Entry], out: &Path) -> Result<(), InputError> {
+    let tmp = tempfile::Builder::new()
+        .prefix(".soltree-")
+        .tempdir_in(out)
+        .map_err(|e| InputError::io(out, e))?;
+    fill(entries, tmp.path(), out)?;
+    let mut moved = Vec::new();
+    let mut move_all = || -> io::Result<()> {
+        for child in fs::read_dir(tmp.path())? {
+            let name = child?.file_name();
+            let dest = out.join(&name);
+            if fs::symlink_metadata(&dest).is_ok() {
+                // Someone wrote into `out` meanwhile: never replace their file.
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} appeared while writing", dest.display()),
+                ));
+            }
+            fs::rename(tmp.path().join(&name), &dest)?;
+            moved.push(dest);
+        }
+        Ok(())
+    };
+    if let Err(e) = move_all() {
+        // Only what we moved is removed: `out` was empty.
+        for dest in moved {
+            let _ = if dest.is_dir() {
+                fs::remove_dir_all(&dest)
+            } else {
+                fs::remove_file(&dest)
+            };
+        }
+        return Err(InputError::io(out, e));
+    }
+    Ok(())
+}
+
+/// Writes every entry below `root` (a temporary folder standing in for `out`, which the
+/// errors name).
+fn fill(entries: &[Entry], root: &Path, out: &Path) -> Result<(), InputError> {
     for entry in entries {
-        let dest = tmp.path().join(&entry.path);
+        let dest = root.join(&entry.path);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).map_err(|e| InputError::io(out.join(&entry.path), e))?;
         }
@@ -247,19 +300,6 @@ pub(super) fn write(entries: &[Entry], out: &Path) -> Result<(), InputError> {
         f.write_all(&entry.data)
             .map_err(|e| InputError::io(out.join(&entry.path), e))?;
     }
-
-    if out_exists {
-        fs::remove_dir(out).map_err(|e| InputError::io(out, e))?;
-    }
-    if let Err(e) = fs::rename(tmp.path(), out) {
-        if out_exists {
-            // Put back the empty folder the user gave us; the error below is what matters.
-            let _ = fs::create_dir(out);
-        }
-        return Err(InputError::io(out, e));
-    }
-    // The folder now lives at `out`: stop the guard from deleting anything on drop.
-    let _ = tmp.keep();
     Ok(())
 }
 
@@ -351,6 +391,58 @@ mod tests {
         assert_eq!(read(&empty, &Limits::default()).unwrap().len(), 4);
         // Nothing but the outputs is left in the parent (no temp folders).
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn folder_write_messages_say_what_is_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full");
+        fs::create_dir(&full).unwrap();
+        fs::write(full.join("keep.txt"), b"mine").unwrap();
+        let msg = write(&sample(), &full).unwrap_err().to_string();
+        assert!(msg.contains("already exists and is not empty"), "{msg}");
+        let file = dir.path().join("file");
+        fs::write(&file, b"x").unwrap();
+        let msg = write(&sample(), &file).unwrap_err().to_string();
+        assert!(msg.contains("is a file, not a folder"), "{msg}");
+        assert!(!msg.contains("not empty"), "{msg}");
+    }
+
+    #[test]
+    fn folder_write_into_an_empty_folder_named_any_way() {
+        // `out/.` and `out/` name the folder itself: it cannot be removed or renamed onto,
+        // so the package is written into it.
+        let dir = tempfile::tempdir().unwrap();
+        for (folder, name) in [("dot", "dot/."), ("slash", "slash/"), ("plain", "plain")] {
+            fs::create_dir(dir.path().join(folder)).unwrap();
+            let out = dir.path().join(name);
+            write(&sample(), &out).unwrap();
+            let mut want = sample();
+            want.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(read(&out, &Limits::default()).unwrap(), want, "{name}");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3, "no temp left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folder_write_into_an_empty_folder_keeps_it() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o700)).unwrap();
+        let ino = fs::metadata(&out).unwrap().ino();
+        write(&sample(), &out).unwrap();
+        let meta = fs::metadata(&out).unwrap();
+        assert_eq!((meta.ino(), meta.mode() & 0o777), (ino, 0o700));
+        // A failure leaves it empty, with no temporary folder inside.
+        let again = dir.path().join("again");
+        fs::create_dir(&again).unwrap();
+        let long = "x".repeat(300); // over NAME_MAX
+        let entries = vec![entry("a.xml", b"1"), entry(&format!("b/{long}"), b"2")];
+        assert!(write(&entries, &again).is_err());
+        assert_eq!(fs::read_dir(&again).unwrap().count(), 0);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! [`Entry`]s (relative `/`-separated path plus raw bytes), and writes a `Package` back in the
 //! same form. Its boundary type is [`Package`]; nothing above this layer knows about zips or
 //! the file system layout, and only this layer uses the `zip` crate. Untrusted input is handled
-//! here deliberately: unsafe entry names, zip bombs, truncated archives and invalid UTF-8 all
-//! become an [`InputError`] naming the file and entry, and writes never leave a half-written
-//! output behind.
+//! here deliberately: unsafe entry names, zip bombs, truncated archives, files that are
+//! neither zip nor XML and invalid UTF-8 all become an [`InputError`] naming the file and
+//! entry, and writes never leave a half-written output behind.
 
 mod file;
 mod folder;
@@ -148,12 +148,10 @@ impl Limits {
 /// (and the entry, where there is one) so the message is actionable on its own.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The OS error is part of the message and deliberately not a `source`: the CLI prints
+    /// the whole chain, which would show it twice.
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
 
     #[error("{}: not a solution package: {expected}", path.display())]
     NotAPackage { path: PathBuf, expected: String },
@@ -215,11 +213,8 @@ pub enum InputError {
         column: usize,
     },
 
-    #[error(
-        "{}: output already exists and is not empty; refusing to overwrite",
-        path.display()
-    )]
-    OutputExists { path: PathBuf },
+    #[error("{}: {reason}", path.display())]
+    OutputExists { path: PathBuf, reason: &'static str },
 
     #[error("{}: symbolic link {reason}", path.display())]
     UnsafeSymlink { path: PathBuf, reason: &'static str },
@@ -236,15 +231,17 @@ pub enum InputError {
 }
 
 impl InputError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<PathBuf>, error: io::Error) -> Self {
         InputError::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 }
 
-/// Which form `path` is, by content (zip magic bytes) and layout, never by extension.
+/// Which form `path` is, by content (zip magic bytes, a leading `<`) and layout, never by
+/// extension. A file that is neither a zip nor XML is refused here, so that it is not
+/// reported as malformed XML.
 pub fn detect(path: &Path) -> Result<PackageForm, InputError> {
     locate(path).map(|(form, _)| form)
 }
@@ -256,10 +253,15 @@ pub fn locate(path: &Path) -> Result<(PackageForm, PathBuf), InputError> {
     if meta.is_dir() {
         folder::locate(path)
     } else if meta.is_file() {
-        let form = if file::has_zip_magic(path)? {
-            PackageForm::Zip
-        } else {
-            PackageForm::XmlFile
+        let form = match file::sniff(path)? {
+            file::Content::Zip => PackageForm::Zip,
+            file::Content::Xml => PackageForm::XmlFile,
+            file::Content::Neither(why) => {
+                return Err(InputError::NotAPackage {
+                    path: path.to_path_buf(),
+                    expected: why.to_string(),
+                });
+            }
         };
         Ok((form, path.to_path_buf()))
     } else {
@@ -499,6 +501,42 @@ mod tests {
     }
 
     #[test]
+    fn files_that_are_neither_zip_nor_xml_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes, says) in [
+            ("x.zip", &b"x"[..], "neither a zip nor XML"),
+            ("README.md", b"# soltree\n", "neither a zip nor XML"),
+            ("empty.xml", b"", "the file is empty"),
+        ] {
+            let p = dir.path().join(name);
+            fs::write(&p, bytes).unwrap();
+            let err = read(&p, &Limits::default()).unwrap_err();
+            assert!(matches!(err, InputError::NotAPackage { .. }), "{err}");
+            let msg = err.to_string();
+            assert!(msg.contains(name) && msg.contains(says), "{msg}");
+        }
+        // Cut short inside the zip signature: a truncated zip, not a strange XML file.
+        let p = dir.path().join("cut.zip");
+        fs::write(&p, b"PK\x03").unwrap();
+        let err = read(&p, &Limits::default()).unwrap_err();
+        assert!(matches!(err, InputError::Zip { .. }), "{err}");
+        assert!(
+            err.to_string().contains("corrupt or truncated zip"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn os_errors_are_told_once() {
+        let err = read(Path::new("/nonexistent/soltree"), &Limits::default()).unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(msg.matches("os error").count(), 1, "{msg}");
+        assert!(msg.starts_with("/nonexistent/soltree: "), "{msg}");
+        // Nothing below it to print a second time.
+        assert!(std::error::Error::source(&err).is_none());
+    }
+
+    #[test]
     fn packager_root_found_one_level_down() {
         let dir = tempfile::tempdir().unwrap();
         let given = dir.path().join("Compliance.Solution");
@@ -542,7 +580,9 @@ mod tests {
     fn xml_file_over_entry_limit_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.xml");
-        fs::write(&path, vec![b'x'; 100]).unwrap();
+        let mut xml = b"<a>".to_vec();
+        xml.resize(100, b'x');
+        fs::write(&path, xml).unwrap();
         let limits = Limits {
             max_entry_bytes: 99,
             ..Limits::default()

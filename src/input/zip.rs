@@ -26,7 +26,11 @@ pub(super) fn read(path: &Path, limits: &Limits) -> Result<Vec<Entry>, InputErro
     };
     let file = File::open(path).map_err(|e| InputError::io(path, e))?;
     // Unbuffered, the zip reader issues many tiny reads (zip2#266).
-    let mut za = ZipArchive::new(BufReader::new(file)).map_err(|e| zip_err(e.to_string()))?;
+    let mut za = ZipArchive::new(BufReader::new(file)).map_err(|e| {
+        zip_err(format!(
+            "the central directory at its end is missing or damaged ({e})"
+        ))
+    })?;
     if za.has_duplicate_names() {
         // The archive keeps one of the duplicates by name, so we cannot tell which data is
         // meant: refuse rather than guess.

@@ -5,6 +5,7 @@ mod cli;
 mod corpus;
 mod diff;
 mod git;
+mod input_hardening;
 mod merge;
 mod package;
 mod props;
