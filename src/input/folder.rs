@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::file::{parent_dir, read_limited};
-use super::{Entry, InputError, Limits, PackageForm, unsafe_reason};
+use super::{Entry, InputError, Limits, PackageForm, UniqueNames, unsafe_reason};
 
 /// How far below the given folder to look for `Other/Solution.xml` (a `pac` project keeps the
 /// package in `src/<Name>/Solution/` or similar).
@@ -125,13 +125,19 @@ fn search(
 
 /// Reads every file below `root` as an entry, sorted by path. Symbolic links are followed
 /// only while they stay inside `root`; one that leaves it, or loops, is an error rather than
-/// a silent skip, so nothing the user sees in the folder is dropped.
+/// a silent skip, so nothing the user sees in the folder is dropped. Two paths that differ
+/// only in letter case are refused before anything is read (a case-sensitive file system
+/// can hold both; the Windows one a SolutionPackager folder comes from cannot).
 pub(super) fn read(root: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> {
     let canon_root = fs::canonicalize(root).map_err(|e| InputError::io(root, e))?;
     let mut files = Vec::new();
     let mut chain = vec![canon_root.clone()];
     walk(root, "", &canon_root, &mut chain, &mut files)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut names = UniqueNames::with_capacity(files.len());
+    for (rel, _) in &files {
+        names.insert(root, rel)?;
+    }
 
     let mut total = 0u64;
     let mut entries = Vec::with_capacity(files.len());
@@ -306,7 +312,7 @@ fn fill(entries: &[Entry], root: &Path, out: &Path) -> Result<(), InputError> {
 /// Refuses entry names that would escape `out`, repeat (ignoring ASCII case, because
 /// Windows and macOS file systems would merge them), or be both a file and a folder.
 fn check_names(entries: &[Entry], out: &Path) -> Result<(), InputError> {
-    let mut files = HashSet::with_capacity(entries.len());
+    let mut files = UniqueNames::with_capacity(entries.len());
     let mut dirs = HashSet::new();
     for e in entries {
         if let Some(reason) = unsafe_reason(&e.path) {
@@ -316,12 +322,7 @@ fn check_names(entries: &[Entry], out: &Path) -> Result<(), InputError> {
                 reason,
             });
         }
-        if !files.insert(e.path.to_ascii_lowercase()) {
-            return Err(InputError::DuplicateEntry {
-                path: out.to_path_buf(),
-                entry: e.path.clone(),
-            });
-        }
+        files.insert(out, &e.path)?;
         for (i, _) in e.path.match_indices('/') {
             dirs.insert(e.path[..i].to_ascii_lowercase());
         }
@@ -446,6 +447,36 @@ mod tests {
     }
 
     #[test]
+    fn folder_entries_differing_only_in_case_rejected() {
+        // The test machine's file system is case-sensitive, so both files can exist.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("customizations.xml"), b"<c/>").unwrap();
+        fs::write(root.join("Customizations.xml"), b"<c/>").unwrap();
+        fs::write(root.join("solution.xml"), b"<s/>").unwrap();
+        let err = read(root, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, InputError::CaseVariantEntries { ref first, ref second, .. }
+                if first == "Customizations.xml" && second == "customizations.xml"),
+            "{err}"
+        );
+
+        // Whole paths: folders that differ in case count too.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("WebResources")).unwrap();
+        fs::create_dir_all(root.join("webresources")).unwrap();
+        fs::write(root.join("WebResources/a.js"), b"1").unwrap();
+        fs::write(root.join("webresources/A.js"), b"2").unwrap();
+        fs::write(root.join("webresources/b.js"), b"3").unwrap();
+        let msg = read(root, &Limits::default()).unwrap_err().to_string();
+        assert!(
+            msg.contains("\"WebResources/a.js\" and \"webresources/A.js\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn folder_write_refuses_escaping_names_before_writing() {
         for bad in ["../evil.txt", "/abs.txt", "a/../../b", "C:/x.txt"] {
             let dir = tempfile::tempdir().unwrap();
@@ -470,6 +501,12 @@ mod tests {
             entry("other/solution.xml", b"2"),
         ];
         let err = write(&dup, &dir.path().join("a")).unwrap_err();
+        assert!(
+            matches!(err, InputError::CaseVariantEntries { .. }),
+            "{err}"
+        );
+        let same = vec![entry("a.js", b"1"), entry("a.js", b"2")];
+        let err = write(&same, &dir.path().join("a")).unwrap_err();
         assert!(matches!(err, InputError::DuplicateEntry { .. }), "{err}");
         let clash = vec![entry("Other", b"1"), entry("Other/Solution.xml", b"2")];
         let err = write(&clash, &dir.path().join("b")).unwrap_err();

@@ -3,15 +3,18 @@
 //! [`Entry`]s (relative `/`-separated path plus raw bytes), and writes a `Package` back in the
 //! same form. Its boundary type is [`Package`]; nothing above this layer knows about zips or
 //! the file system layout, and only this layer uses the `zip` crate. Untrusted input is handled
-//! here deliberately: unsafe entry names, zip bombs, truncated archives, files that are
-//! neither zip nor XML and invalid UTF-8 all become an [`InputError`] naming the file and
-//! entry, and writes never leave a half-written output behind.
+//! here deliberately: unsafe entry names, entries differing only in letter case, zip bombs,
+//! truncated archives, files that are neither zip nor XML and invalid UTF-8 all become an
+//! [`InputError`] naming the file and entry, and writes never leave a half-written output
+//! behind.
 
 mod file;
 mod folder;
 mod text;
 mod zip;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -168,6 +171,17 @@ pub enum InputError {
 
     #[error("{}: entry {entry:?} appears more than once", path.display())]
     DuplicateEntry { path: PathBuf, entry: String },
+
+    #[error(
+        "{}: entries {first:?} and {second:?} differ only in letter case; Dataverse and \
+         Windows take them for one part, so a real package cannot hold both",
+        path.display()
+    )]
+    CaseVariantEntries {
+        path: PathBuf,
+        first: String,
+        second: String,
+    },
 
     #[error(
         "{}: entry {entry:?} is larger than the limit ({size} > {limit} bytes; \
@@ -330,6 +344,42 @@ pub fn write(pkg: &Package, out: &Path) -> Result<(), InputError> {
                 count: other.len(),
             }),
         },
+    }
+}
+
+/// The entry paths of one package seen so far. A path may appear once, and two paths may
+/// not differ only in ASCII letter case (whole paths compared): Dataverse and Windows file
+/// systems take them for one part, so such a package comes from neither an export nor a
+/// SolutionPackager folder, and every command would see each component twice.
+pub(crate) struct UniqueNames {
+    /// Lower-cased path to the path as first seen.
+    seen: HashMap<String, String>,
+}
+
+impl UniqueNames {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        UniqueNames {
+            seen: HashMap::with_capacity(n),
+        }
+    }
+
+    /// Records `name`, an entry of the package at `package`; errors if it repeats one.
+    pub(crate) fn insert(&mut self, package: &Path, name: &str) -> Result<(), InputError> {
+        match self.seen.entry(name.to_ascii_lowercase()) {
+            MapEntry::Vacant(v) => {
+                v.insert(name.to_string());
+                Ok(())
+            }
+            MapEntry::Occupied(o) if o.get() == name => Err(InputError::DuplicateEntry {
+                path: package.to_path_buf(),
+                entry: name.to_string(),
+            }),
+            MapEntry::Occupied(o) => Err(InputError::CaseVariantEntries {
+                path: package.to_path_buf(),
+                first: o.get().clone(),
+                second: name.to_string(),
+            }),
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! Exported solution zips: reading an archive into entries (archive order, directory entries
-//! skipped) with zip-slip, duplicate and zip-bomb guards, and writing entries back as a
-//! deterministic archive shaped like a Dataverse export (Deflate, 1980-01-01 timestamps, DOS
-//! host, no permissions, no comment). The only module that uses the `zip` crate; its types
-//! never leave this file. Boundary: a zip path in, `Vec<Entry>` out, and the reverse.
+//! skipped) with zip-slip, duplicate (also by letter case) and zip-bomb guards, and writing
+//! entries back as a deterministic archive shaped like a Dataverse export (Deflate,
+//! 1980-01-01 timestamps, DOS host, no permissions, no comment). The only module that uses
+//! the `zip` crate; its types never leave this file. Boundary: a zip path in, `Vec<Entry>`
+//! out, and the reverse.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
@@ -13,7 +13,7 @@ use ::zip::write::SimpleFileOptions;
 use ::zip::{CompressionMethod, DateTime, System, ZipArchive, ZipWriter};
 
 use super::file::write_atomic;
-use super::{Entry, InputError, Limits, RATIO_CHECK_MIN_BYTES, unsafe_reason};
+use super::{Entry, InputError, Limits, RATIO_CHECK_MIN_BYTES, UniqueNames, unsafe_reason};
 
 /// Never preallocate more than this from a declared size: the size is only a claim.
 const MAX_PREALLOC: u64 = 64 * 1024 * 1024;
@@ -39,7 +39,7 @@ pub(super) fn read(path: &Path, limits: &Limits) -> Result<Vec<Entry>, InputErro
         ));
     }
 
-    let mut seen = HashSet::with_capacity(za.len());
+    let mut names = UniqueNames::with_capacity(za.len());
     let mut entries = Vec::with_capacity(za.len());
     let mut total = 0u64;
     for i in 0..za.len() {
@@ -67,12 +67,7 @@ pub(super) fn read(path: &Path, limits: &Limits) -> Result<Vec<Entry>, InputErro
         if f.enclosed_name().is_none() {
             return Err(unsafe_name("refused by the zip reader's path check"));
         }
-        if !seen.insert(name.clone()) {
-            return Err(InputError::DuplicateEntry {
-                path: path.to_path_buf(),
-                entry: name,
-            });
-        }
+        names.insert(path, &name)?;
 
         let guard = Guard {
             path,
@@ -155,7 +150,7 @@ impl Guard<'_> {
 /// Writes `entries` as a zip at `out`, in the given order, byte-for-byte reproducibly.
 pub(super) fn write(entries: &[Entry], out: &Path) -> Result<(), InputError> {
     // Check every name first: never produce an archive that we would refuse to read.
-    let mut seen = HashSet::with_capacity(entries.len());
+    let mut names = UniqueNames::with_capacity(entries.len());
     for e in entries {
         if let Some(reason) = unsafe_reason(&e.path) {
             return Err(InputError::UnsafeEntryName {
@@ -164,12 +159,7 @@ pub(super) fn write(entries: &[Entry], out: &Path) -> Result<(), InputError> {
                 reason,
             });
         }
-        if !seen.insert(e.path.as_str()) {
-            return Err(InputError::DuplicateEntry {
-                path: out.to_path_buf(),
-                entry: e.path.clone(),
-            });
-        }
+        names.insert(out, &e.path)?;
     }
     // Fixed timestamp, DOS host and zero attributes: what Dataverse writes, and nothing that
     // depends on the clock, the platform or the umask.
@@ -313,12 +303,18 @@ mod tests {
         zw.add_directory("WebResources/", opts).unwrap();
         zw.start_file("WebResources\\a.js", opts).unwrap();
         zw.write_all(b"a").unwrap();
+        zw.add_directory("Workflows\\", opts).unwrap();
+        zw.start_file("Workflows\\Flow.json", opts).unwrap();
+        zw.write_all(b"{}").unwrap();
         let bytes = zw.finish().unwrap().into_inner();
         let dir = tempfile::tempdir().unwrap();
         let p = write_tmp(dir.path(), "p.zip", &bytes);
         assert_eq!(
             read(&p, &Limits::default()).unwrap(),
-            vec![entry("WebResources/a.js", b"a")]
+            vec![
+                entry("WebResources/a.js", b"a"),
+                entry("Workflows/Flow.json", b"{}")
+            ]
         );
     }
 
@@ -510,6 +506,37 @@ mod tests {
             );
             assert!(err.to_string().contains(name), "{err}");
         }
+    }
+
+    #[test]
+    fn zip_entries_differing_only_in_case_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        for (a, b) in [
+            ("customizations.xml", "Customizations.xml"),
+            ("WebResources/a.js", "webresources/A.js"),
+            ("Workflows/Flow.json", "workflows\\flow.json"),
+        ] {
+            let bytes = raw_zip(&[(a, b"1"), (b, b"2")], CompressionMethod::Deflated);
+            let p = write_tmp(dir.path(), "case.zip", &bytes);
+            let err = read(&p, &Limits::default()).unwrap_err();
+            let b = b.replace('\\', "/");
+            assert!(
+                matches!(err, InputError::CaseVariantEntries { ref first, ref second, .. }
+                    if first == a && *second == b),
+                "{err}"
+            );
+            let msg = err.to_string();
+            assert!(msg.contains(&format!("{a:?} and {b:?}")), "{msg}");
+            assert!(msg.contains("letter case"), "{msg}");
+        }
+        // Never written either.
+        let out = dir.path().join("out.zip");
+        let err = write(&[entry("a.js", b"1"), entry("A.js", b"2")], &out).unwrap_err();
+        assert!(
+            matches!(err, InputError::CaseVariantEntries { .. }),
+            "{err}"
+        );
+        assert!(!out.exists());
     }
 
     #[test]

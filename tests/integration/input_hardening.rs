@@ -1,5 +1,6 @@
 //! The input layer's answers to the fuzz and fault campaign (issue 9), through the binary:
-//! clear errors for files that are no package, an empty output folder and OS errors.
+//! entries that differ only in letter case refused by every command, and clear errors for
+//! files that are no package, an empty output folder and OS errors.
 
 use crate::testdata;
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -53,6 +54,90 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
             out.push((rel, p));
         }
     }
+}
+
+/// A copy of the sample package `sample/v2` as an extracted folder at `to`.
+fn sample_folder(to: &Path) {
+    let root = testdata("sample/v2");
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    for (rel, path) in files {
+        let dest = to.join(rel);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(path, dest).unwrap();
+    }
+}
+
+/// Runs show, normalize, diff and merge on `pkg` (merge with it as all three sides) and
+/// checks each exits 2 naming both entries, and writes nothing.
+fn every_command_refuses(pkg: &Path, first: &str, second: &str, out: &Path) {
+    let both = format!("entries {first:?} and {second:?} differ only in letter case");
+    let runs: [&[&std::ffi::OsStr]; 4] = [
+        &["show".as_ref(), pkg.as_os_str()],
+        &[
+            "normalize".as_ref(),
+            pkg.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+        &["diff".as_ref(), pkg.as_os_str(), pkg.as_os_str()],
+        &[
+            "merge".as_ref(),
+            pkg.as_os_str(),
+            pkg.as_os_str(),
+            pkg.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        soltree()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(both.as_str()));
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}
+
+#[test]
+fn zip_with_case_variant_entries_is_refused_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zip");
+    let customizations = fs::read(testdata("sample/v2/customizations.xml")).unwrap();
+    let pkg = dir.path().join("case.zip");
+    fs::write(&pkg, sample_zip(&[("Customizations.xml", &customizations)])).unwrap();
+    every_command_refuses(&pkg, "customizations.xml", "Customizations.xml", &out);
+
+    let pkg = dir.path().join("webres.zip");
+    fs::write(
+        &pkg,
+        sample_zip(&[("WebResources/a.js", b"1"), ("webresources/A.js", b"2")]),
+    )
+    .unwrap();
+    every_command_refuses(&pkg, "WebResources/a.js", "webresources/A.js", &out);
+}
+
+#[test]
+fn folder_with_case_variant_entries_is_refused_by_every_command() {
+    // The test machine's file system is case-sensitive, so both files can exist.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let pkg = dir.path().join("case");
+    sample_folder(&pkg);
+    fs::copy(
+        pkg.join("customizations.xml"),
+        pkg.join("Customizations.xml"),
+    )
+    .unwrap();
+    every_command_refuses(&pkg, "Customizations.xml", "customizations.xml", &out);
+
+    let pkg = dir.path().join("webres");
+    sample_folder(&pkg);
+    fs::create_dir_all(pkg.join("webresources")).unwrap();
+    fs::write(pkg.join("WebResources/a.js"), b"1").unwrap();
+    fs::write(pkg.join("webresources/A.js"), b"2").unwrap();
+    every_command_refuses(&pkg, "WebResources/a.js", "webresources/A.js", &out);
 }
 
 #[test]
