@@ -99,6 +99,12 @@ const GIB: u64 = 1024 * MIB;
 /// (an empty form, a run of spaces) legitimately compress far better than 200:1.
 pub const RATIO_CHECK_MIN_BYTES: u64 = MIB;
 
+/// Below this total a package's overall ratio is not checked either: a small package of
+/// tiny parts may compress far better than 200:1, and this much memory is harmless. Above
+/// it, the sum is checked, so thousands of small, highly compressed entries (each under
+/// [`RATIO_CHECK_MIN_BYTES`]) cannot add up to a bomb. Real exports compress about 14:1.
+pub const RATIO_CHECK_MIN_TOTAL_BYTES: u64 = 16 * MIB;
+
 /// Resource limits applied while reading (design.md non-negotiable 8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -106,7 +112,8 @@ pub struct Limits {
     pub max_entry_bytes: u64,
     /// Largest sum of all entries, uncompressed.
     pub max_total_bytes: u64,
-    /// Largest uncompressed:compressed ratio for entries of at least 1 MiB.
+    /// Largest uncompressed:compressed ratio, for entries of at least 1 MiB and for the
+    /// whole package once it unpacks to at least 16 MiB.
     pub max_ratio: u64,
 }
 
@@ -215,6 +222,19 @@ pub enum InputError {
     SuspiciousRatio {
         path: PathBuf,
         entry: String,
+        size: u64,
+        compressed: u64,
+        limit: u64,
+    },
+
+    #[error(
+        "{}: package looks like a zip bomb: its entries unpack to at least {size} bytes from \
+         {compressed} compressed (ratio above {limit}; raise SOLTREE_MAX_RATIO if it is genuine)",
+        path.display()
+    )]
+    SuspiciousTotalRatio {
+        path: PathBuf,
+        /// Declared, or actually read so far (a lower bound).
         size: u64,
         compressed: u64,
         limit: u64,

@@ -1,6 +1,7 @@
 //! The input layer's answers to the fuzz and fault campaign (issue 9), through the binary:
-//! entries that differ only in letter case refused by every command, and clear errors for
-//! files that are no package, an empty output folder and OS errors.
+//! a zip bomb of many small entries refused before it fills memory, entries that differ only
+//! in letter case refused by every command, and clear errors for files that are no package,
+//! an empty output folder and OS errors.
 
 use crate::testdata;
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -138,6 +139,52 @@ fn folder_with_case_variant_entries_is_refused_by_every_command() {
     fs::write(pkg.join("WebResources/a.js"), b"1").unwrap();
     fs::write(pkg.join("webresources/A.js"), b"2").unwrap();
     every_command_refuses(&pkg, "WebResources/a.js", "webresources/A.js", &out);
+}
+
+/// The campaign's bomb: `solution.xml` and `n` entries of 1,000,000 zero bytes, compressed
+/// once and copied (each copy with its own data).
+fn campaign_bomb(n: usize) -> Vec<u8> {
+    let mut zw = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default();
+    zw.start_file("solution.xml", opts).unwrap();
+    zw.write_all(b"<ImportExportXml/>").unwrap();
+    zw.start_file("WebResources/z0.bin", opts).unwrap();
+    zw.write_all(&vec![0u8; 1_000_000]).unwrap();
+    for i in 1..n {
+        zw.deep_copy_file("WebResources/z0.bin", &format!("WebResources/z{i}.bin"))
+            .unwrap();
+    }
+    zw.finish().unwrap().into_inner()
+}
+
+#[test]
+fn bomb_of_many_small_entries_is_refused_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.zip");
+    fs::write(&bomb, campaign_bomb(3000)).unwrap();
+    soltree()
+        .arg("show")
+        .arg(&bomb)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("looks like a zip bomb"))
+        .stderr(predicate::str::contains("SOLTREE_MAX_RATIO"));
+    soltree()
+        .arg("diff")
+        .arg(&bomb)
+        .arg(&bomb)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SOLTREE_MAX_RATIO"));
+    // Allowed its ratio, it still has to fit the total.
+    soltree()
+        .arg("show")
+        .arg(&bomb)
+        .env("SOLTREE_MAX_RATIO", "100000")
+        .env("SOLTREE_MAX_TOTAL_BYTES", "100000000")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SOLTREE_MAX_TOTAL_BYTES"));
 }
 
 #[test]
