@@ -499,9 +499,17 @@ fn set_color(choice: ColorChoice, to_stdout: bool) {
     colored::control::set_override(on);
 }
 
+/// Reads and models a package; errors name the package once (the input layer's already
+/// start with its path; the others get it as context).
 fn load(path: &Path) -> Result<ComponentTree> {
-    ComponentTree::load(path, &Limits::from_env())
-        .with_context(|| format!("reading {}", path.display()))
+    ComponentTree::load(path, &Limits::from_env()).map_err(|e| {
+        let shown = path.display().to_string();
+        if e.to_string().starts_with(&shown) {
+            anyhow::Error::new(e)
+        } else {
+            anyhow::Error::new(e).context(format!("reading {shown}"))
+        }
+    })
 }
 
 pub fn run_show(opts: &ShowOptions) -> Result<ExitCode> {

@@ -15,11 +15,12 @@ pub mod textconv;
 /// Errors of the git layer. Each names the file or the git command involved.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    #[error("{}: {source}", path.display())]
+    /// The OS error is part of the message and not a `source`, so a context chain prints
+    /// it once.
+    #[error("{}: {error}", path.display())]
     Io {
         path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(transparent)]
     Input(#[from] crate::input::InputError),
@@ -33,7 +34,7 @@ impl GitError {
     pub(crate) fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
         GitError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! Single files: sniffing the zip magic, reading one file within the limits, and replacing a
-//! file atomically (temp file in the same folder, then rename) so that an interrupted write
-//! never leaves a half-written zip or XML file. Boundary: a path in, an [`Entry`] or bytes out.
+//! Single files: telling a zip from an XML file from anything else by the first bytes,
+//! reading one file within the limits, and replacing a file atomically (temp file in the same
+//! folder, then rename) so that an interrupted write never leaves a half-written zip or XML
+//! file. Boundary: a path in, an [`Entry`] or bytes out.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
@@ -12,15 +13,58 @@ use super::{Entry, InputError, Limits};
 /// empty archive (so an empty zip is reported as an empty zip, not as a malformed XML file).
 const ZIP_MAGICS: [&[u8; 4]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
 
-/// Whether the file starts with a zip signature.
-pub(super) fn has_zip_magic(path: &Path) -> Result<bool, InputError> {
+/// How many leading bytes [`sniff`] looks at.
+const SNIFF_BYTES: u64 = 512;
+
+/// What a single file holds, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Content {
+    /// Starts with a zip signature, or is cut short inside one (then reading it says the
+    /// zip is truncated, which is what it is).
+    Zip,
+    /// Starts with `<` after an optional byte order mark and white space, or is too
+    /// blank to tell: the XML parser has the last word.
+    Xml,
+    /// Neither; the reason, for the message.
+    Neither(&'static str),
+}
+
+/// Tells a zip from an XML file from anything else, by content only.
+pub(super) fn sniff(path: &Path) -> Result<Content, InputError> {
     let mut f = File::open(path).map_err(|e| InputError::io(path, e))?;
-    let mut head = Vec::with_capacity(4);
+    let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
     (&mut f)
-        .take(4)
+        .take(SNIFF_BYTES)
         .read_to_end(&mut head)
         .map_err(|e| InputError::io(path, e))?;
-    Ok(ZIP_MAGICS.iter().any(|m| head.as_slice() == &m[..]))
+    Ok(classify(&head))
+}
+
+/// [`sniff`] on the first bytes `head` of a file.
+fn classify(head: &[u8]) -> Content {
+    let zip_prefix = head.len() >= 2 && ZIP_MAGICS.iter().any(|m| m.starts_with(head));
+    if zip_prefix || ZIP_MAGICS.iter().any(|m| head.starts_with(&m[..])) {
+        return Content::Zip;
+    }
+    if head.is_empty() {
+        return Content::Neither("the file is empty");
+    }
+    // UTF-16 text (either byte order mark) is left to the parser, which names the encoding
+    // problem precisely.
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Content::Xml;
+    }
+    // Any number of UTF-8 BOMs: a second one is the parser's to name.
+    let mut text = head;
+    while let Some(rest) = text.strip_prefix(b"\xEF\xBB\xBF") {
+        text = rest;
+    }
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') | None => Content::Xml,
+        Some(_) => Content::Neither(
+            "neither a zip nor XML (a zip starts with \"PK\", a solution XML file with \"<\")",
+        ),
+    }
 }
 
 /// Reads a lone file as a one-entry package, named by its file name.
@@ -105,6 +149,7 @@ pub(super) fn write_atomic_as(
         Ok(m) if m.is_dir() => {
             return Err(InputError::OutputExists {
                 path: out.to_path_buf(),
+                reason: "output is a folder; name a file to write to",
             });
         }
         Ok(m) => Some(m.permissions()),
@@ -172,18 +217,37 @@ mod tests {
     }
 
     #[test]
-    fn magic_sniffing_ignores_short_files() {
+    fn sniffing_tells_zip_xml_and_neither() {
+        use Content::*;
+        let neither = |c| matches!(c, Neither(_));
+        for (bytes, want) in [
+            (&b"PK\x03\x04rest"[..], Zip),
+            (b"PK\x05\x06", Zip),
+            (b"PK", Zip),     // cut short inside the signature
+            (b"PK\x03", Zip), // likewise
+            (b"<?xml", Xml),
+            (b"\xEF\xBB\xBF\r\n  <ImportExportXml/>", Xml),
+            (b"\xEF\xBB\xBF\xEF\xBB\xBF<a/>", Xml), // the parser refuses the second BOM
+            (b"\xFF\xFE<\x00", Xml),
+            (b"   \n", Xml), // blank: the parser says there is no root element
+        ] {
+            assert_eq!(classify(bytes), want, "{bytes:?}");
+        }
+        for bytes in [
+            &b""[..],
+            b"x",
+            b"P",
+            b"PKG notes",
+            b"# soltree\n",
+            b"{\"a\": 1}",
+        ] {
+            assert!(neither(classify(bytes)), "{bytes:?}");
+        }
+        assert_eq!(classify(b""), Neither("the file is empty"));
+
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
-        for (bytes, zip) in [
-            (&b""[..], false),
-            (b"PK", false),
-            (b"PK\x03\x04rest", true),
-            (b"PK\x05\x06", true),
-            (b"<?xml", false),
-        ] {
-            fs::write(&p, bytes).unwrap();
-            assert_eq!(has_zip_magic(&p).unwrap(), zip, "{bytes:?}");
-        }
+        fs::write(&p, b"PK\x03\x04").unwrap();
+        assert_eq!(sniff(&p).unwrap(), Zip);
     }
 }

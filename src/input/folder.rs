@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::file::{parent_dir, read_limited};
-use super::{Entry, InputError, Limits, PackageForm, unsafe_reason};
+use super::{Entry, InputError, Limits, PackageForm, UniqueNames, unsafe_reason};
 
 /// How far below the given folder to look for `Other/Solution.xml` (a `pac` project keeps the
 /// package in `src/<Name>/Solution/` or similar).
@@ -125,13 +125,19 @@ fn search(
 
 /// Reads every file below `root` as an entry, sorted by path. Symbolic links are followed
 /// only while they stay inside `root`; one that leaves it, or loops, is an error rather than
-/// a silent skip, so nothing the user sees in the folder is dropped.
+/// a silent skip, so nothing the user sees in the folder is dropped. Two paths that differ
+/// only in letter case are refused before anything is read (a case-sensitive file system
+/// can hold both; the Windows one a SolutionPackager folder comes from cannot).
 pub(super) fn read(root: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> {
     let canon_root = fs::canonicalize(root).map_err(|e| InputError::io(root, e))?;
     let mut files = Vec::new();
     let mut chain = vec![canon_root.clone()];
     walk(root, "", &canon_root, &mut chain, &mut files)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut names = UniqueNames::with_capacity(files.len());
+    for (rel, _) in &files {
+        names.insert(root, rel)?;
+    }
 
     let mut total = 0u64;
     let mut entries = Vec::with_capacity(files.len());
@@ -210,36 +216,89 @@ fn walk(
     Ok(())
 }
 
-/// Writes `entries` as a new folder `out`. All names are checked before anything is written,
-/// the folder is built beside `out` and renamed into place, and an existing `out` is only
-/// accepted when it is an empty folder.
+/// Writes `entries` as a new folder `out`, or into `out` when it is an existing empty
+/// folder. All names are checked before anything is written, and the files are written into
+/// a temporary folder first, so on error nothing is left at `out`.
 pub(super) fn write(entries: &[Entry], out: &Path) -> Result<(), InputError> {
     check_names(entries, out)?;
-    let out_exists = match fs::read_dir(out) {
-        Ok(mut it) => {
-            if it.next().is_some() {
+    match fs::read_dir(out) {
+        Ok(mut children) => {
+            if children.next().is_some() {
                 return Err(InputError::OutputExists {
                     path: out.to_path_buf(),
+                    reason: "output folder already exists and is not empty; refusing to \
+                             overwrite it",
                 });
             }
-            true
+            write_into_empty(entries, out)
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(_) if out.exists() => {
-            // A file (or something unreadable) is there: never replace it.
-            return Err(InputError::OutputExists {
-                path: out.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(InputError::io(out, e)),
-    };
+        Err(e) if e.kind() == io::ErrorKind::NotFound => write_new(entries, out),
+        Err(_) if out.exists() && !out.is_dir() => Err(InputError::OutputExists {
+            path: out.to_path_buf(),
+            reason: "output is a file, not a folder; refusing to overwrite it",
+        }),
+        Err(e) => Err(InputError::io(out, e)),
+    }
+}
 
+/// Builds the folder beside `out` and renames it into place.
+fn write_new(entries: &[Entry], out: &Path) -> Result<(), InputError> {
     let tmp = tempfile::Builder::new()
         .prefix(".soltree-")
         .tempdir_in(parent_dir(out))
         .map_err(|e| InputError::io(out, e))?;
+    fill(entries, tmp.path(), out)?;
+    fs::rename(tmp.path(), out).map_err(|e| InputError::io(out, e))?;
+    // The folder now lives at `out`: stop the guard from deleting anything on drop.
+    let _ = tmp.keep();
+    Ok(())
+}
+
+/// Builds the package in a temporary folder inside the empty folder `out`, then moves its
+/// top-level files and folders up. The folder itself stays: its permissions, and paths like
+/// `.` that cannot be removed or renamed onto. On error, what was moved is removed again.
+fn write_into_empty(entries: &[Entry], out: &Path) -> Result<(), InputError> {
+    let tmp = tempfile::Builder::new()
+        .prefix(".soltree-")
+        .tempdir_in(out)
+        .map_err(|e| InputError::io(out, e))?;
+    fill(entries, tmp.path(), out)?;
+    let mut moved = Vec::new();
+    let mut move_all = || -> io::Result<()> {
+        for child in fs::read_dir(tmp.path())? {
+            let name = child?.file_name();
+            let dest = out.join(&name);
+            if fs::symlink_metadata(&dest).is_ok() {
+                // Someone wrote into `out` meanwhile: never replace their file.
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} appeared while writing", dest.display()),
+                ));
+            }
+            fs::rename(tmp.path().join(&name), &dest)?;
+            moved.push(dest);
+        }
+        Ok(())
+    };
+    if let Err(e) = move_all() {
+        // Only what we moved is removed: `out` was empty.
+        for dest in moved {
+            let _ = if dest.is_dir() {
+                fs::remove_dir_all(&dest)
+            } else {
+                fs::remove_file(&dest)
+            };
+        }
+        return Err(InputError::io(out, e));
+    }
+    Ok(())
+}
+
+/// Writes every entry below `root` (a temporary folder standing in for `out`, which the
+/// errors name).
+fn fill(entries: &[Entry], root: &Path, out: &Path) -> Result<(), InputError> {
     for entry in entries {
-        let dest = tmp.path().join(&entry.path);
+        let dest = root.join(&entry.path);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).map_err(|e| InputError::io(out.join(&entry.path), e))?;
         }
@@ -247,26 +306,13 @@ pub(super) fn write(entries: &[Entry], out: &Path) -> Result<(), InputError> {
         f.write_all(&entry.data)
             .map_err(|e| InputError::io(out.join(&entry.path), e))?;
     }
-
-    if out_exists {
-        fs::remove_dir(out).map_err(|e| InputError::io(out, e))?;
-    }
-    if let Err(e) = fs::rename(tmp.path(), out) {
-        if out_exists {
-            // Put back the empty folder the user gave us; the error below is what matters.
-            let _ = fs::create_dir(out);
-        }
-        return Err(InputError::io(out, e));
-    }
-    // The folder now lives at `out`: stop the guard from deleting anything on drop.
-    let _ = tmp.keep();
     Ok(())
 }
 
 /// Refuses entry names that would escape `out`, repeat (ignoring ASCII case, because
 /// Windows and macOS file systems would merge them), or be both a file and a folder.
 fn check_names(entries: &[Entry], out: &Path) -> Result<(), InputError> {
-    let mut files = HashSet::with_capacity(entries.len());
+    let mut files = UniqueNames::with_capacity(entries.len());
     let mut dirs = HashSet::new();
     for e in entries {
         if let Some(reason) = unsafe_reason(&e.path) {
@@ -276,12 +322,7 @@ fn check_names(entries: &[Entry], out: &Path) -> Result<(), InputError> {
                 reason,
             });
         }
-        if !files.insert(e.path.to_ascii_lowercase()) {
-            return Err(InputError::DuplicateEntry {
-                path: out.to_path_buf(),
-                entry: e.path.clone(),
-            });
-        }
+        files.insert(out, &e.path)?;
         for (i, _) in e.path.match_indices('/') {
             dirs.insert(e.path[..i].to_ascii_lowercase());
         }
@@ -354,6 +395,88 @@ mod tests {
     }
 
     #[test]
+    fn folder_write_messages_say_what_is_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full");
+        fs::create_dir(&full).unwrap();
+        fs::write(full.join("keep.txt"), b"mine").unwrap();
+        let msg = write(&sample(), &full).unwrap_err().to_string();
+        assert!(msg.contains("already exists and is not empty"), "{msg}");
+        let file = dir.path().join("file");
+        fs::write(&file, b"x").unwrap();
+        let msg = write(&sample(), &file).unwrap_err().to_string();
+        assert!(msg.contains("is a file, not a folder"), "{msg}");
+        assert!(!msg.contains("not empty"), "{msg}");
+    }
+
+    #[test]
+    fn folder_write_into_an_empty_folder_named_any_way() {
+        // `out/.` and `out/` name the folder itself: it cannot be removed or renamed onto,
+        // so the package is written into it.
+        let dir = tempfile::tempdir().unwrap();
+        for (folder, name) in [("dot", "dot/."), ("slash", "slash/"), ("plain", "plain")] {
+            fs::create_dir(dir.path().join(folder)).unwrap();
+            let out = dir.path().join(name);
+            write(&sample(), &out).unwrap();
+            let mut want = sample();
+            want.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(read(&out, &Limits::default()).unwrap(), want, "{name}");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3, "no temp left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folder_write_into_an_empty_folder_keeps_it() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o700)).unwrap();
+        let ino = fs::metadata(&out).unwrap().ino();
+        write(&sample(), &out).unwrap();
+        let meta = fs::metadata(&out).unwrap();
+        assert_eq!((meta.ino(), meta.mode() & 0o777), (ino, 0o700));
+        // A failure leaves it empty, with no temporary folder inside.
+        let again = dir.path().join("again");
+        fs::create_dir(&again).unwrap();
+        let long = "x".repeat(300); // over NAME_MAX
+        let entries = vec![entry("a.xml", b"1"), entry(&format!("b/{long}"), b"2")];
+        assert!(write(&entries, &again).is_err());
+        assert_eq!(fs::read_dir(&again).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn folder_entries_differing_only_in_case_rejected() {
+        // The test machine's file system is case-sensitive, so both files can exist.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("customizations.xml"), b"<c/>").unwrap();
+        fs::write(root.join("Customizations.xml"), b"<c/>").unwrap();
+        fs::write(root.join("solution.xml"), b"<s/>").unwrap();
+        let err = read(root, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, InputError::CaseVariantEntries { ref first, ref second, .. }
+                if first == "Customizations.xml" && second == "customizations.xml"),
+            "{err}"
+        );
+
+        // Whole paths: folders that differ in case count too.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("WebResources")).unwrap();
+        fs::create_dir_all(root.join("webresources")).unwrap();
+        fs::write(root.join("WebResources/a.js"), b"1").unwrap();
+        fs::write(root.join("webresources/A.js"), b"2").unwrap();
+        fs::write(root.join("webresources/b.js"), b"3").unwrap();
+        let msg = read(root, &Limits::default()).unwrap_err().to_string();
+        assert!(
+            msg.contains("\"WebResources/a.js\" and \"webresources/A.js\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn folder_write_refuses_escaping_names_before_writing() {
         for bad in ["../evil.txt", "/abs.txt", "a/../../b", "C:/x.txt"] {
             let dir = tempfile::tempdir().unwrap();
@@ -378,6 +501,12 @@ mod tests {
             entry("other/solution.xml", b"2"),
         ];
         let err = write(&dup, &dir.path().join("a")).unwrap_err();
+        assert!(
+            matches!(err, InputError::CaseVariantEntries { .. }),
+            "{err}"
+        );
+        let same = vec![entry("a.js", b"1"), entry("a.js", b"2")];
+        let err = write(&same, &dir.path().join("a")).unwrap_err();
         assert!(matches!(err, InputError::DuplicateEntry { .. }), "{err}");
         let clash = vec![entry("Other", b"1"), entry("Other/Solution.xml", b"2")];
         let err = write(&clash, &dir.path().join("b")).unwrap_err();

@@ -3,15 +3,18 @@
 //! [`Entry`]s (relative `/`-separated path plus raw bytes), and writes a `Package` back in the
 //! same form. Its boundary type is [`Package`]; nothing above this layer knows about zips or
 //! the file system layout, and only this layer uses the `zip` crate. Untrusted input is handled
-//! here deliberately: unsafe entry names, zip bombs, truncated archives and invalid UTF-8 all
-//! become an [`InputError`] naming the file and entry, and writes never leave a half-written
-//! output behind.
+//! here deliberately: unsafe entry names, entries differing only in letter case, zip bombs,
+//! truncated archives, files that are neither zip nor XML and invalid UTF-8 all become an
+//! [`InputError`] naming the file and entry, and writes never leave a half-written output
+//! behind.
 
 mod file;
 mod folder;
 mod text;
 mod zip;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -97,6 +100,12 @@ const GIB: u64 = 1024 * MIB;
 /// (an empty form, a run of spaces) legitimately compress far better than 200:1.
 pub const RATIO_CHECK_MIN_BYTES: u64 = MIB;
 
+/// Below this total a package's overall ratio is not checked either: a small package of
+/// tiny parts may compress far better than 200:1, and this much memory is harmless. Above
+/// it, the sum is checked, so thousands of small, highly compressed entries (each under
+/// [`RATIO_CHECK_MIN_BYTES`]) cannot add up to a bomb. Real exports compress about 14:1.
+pub const RATIO_CHECK_MIN_TOTAL_BYTES: u64 = 16 * MIB;
+
 /// Resource limits applied while reading (design.md non-negotiable 8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -104,7 +113,8 @@ pub struct Limits {
     pub max_entry_bytes: u64,
     /// Largest sum of all entries, uncompressed.
     pub max_total_bytes: u64,
-    /// Largest uncompressed:compressed ratio for entries of at least 1 MiB.
+    /// Largest uncompressed:compressed ratio, for entries of at least 1 MiB and for the
+    /// whole package once it unpacks to at least 16 MiB.
     pub max_ratio: u64,
 }
 
@@ -149,12 +159,10 @@ impl Limits {
 /// (and the entry, where there is one) so the message is actionable on its own.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The OS error is part of the message and deliberately not a `source`: the CLI prints
+    /// the whole chain, which would show it twice.
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
 
     #[error("{}: not a solution package: {expected}", path.display())]
     NotAPackage { path: PathBuf, expected: String },
@@ -171,6 +179,17 @@ pub enum InputError {
 
     #[error("{}: entry {entry:?} appears more than once", path.display())]
     DuplicateEntry { path: PathBuf, entry: String },
+
+    #[error(
+        "{}: entries {first:?} and {second:?} differ only in letter case; Dataverse and \
+         Windows take them for one part, so a real package cannot hold both",
+        path.display()
+    )]
+    CaseVariantEntries {
+        path: PathBuf,
+        first: String,
+        second: String,
+    },
 
     #[error(
         "{}: entry {entry:?} is larger than the limit ({size} > {limit} bytes; \
@@ -209,6 +228,19 @@ pub enum InputError {
         limit: u64,
     },
 
+    #[error(
+        "{}: package looks like a zip bomb: its entries unpack to at least {size} bytes from \
+         {compressed} compressed (ratio above {limit}; raise SOLTREE_MAX_RATIO if it is genuine)",
+        path.display()
+    )]
+    SuspiciousTotalRatio {
+        path: PathBuf,
+        /// Declared, or actually read so far (a lower bound).
+        size: u64,
+        compressed: u64,
+        limit: u64,
+    },
+
     #[error("{entry}:{line}:{column}: invalid UTF-8")]
     InvalidUtf8 {
         entry: String,
@@ -226,11 +258,8 @@ pub enum InputError {
     #[error("{entry}: UTF-16 without a byte-order mark; save it as UTF-8, or as UTF-16 with a BOM")]
     Utf16WithoutBom { entry: String },
 
-    #[error(
-        "{}: output already exists and is not empty; refusing to overwrite",
-        path.display()
-    )]
-    OutputExists { path: PathBuf },
+    #[error("{}: {reason}", path.display())]
+    OutputExists { path: PathBuf, reason: &'static str },
 
     #[error("{}: symbolic link {reason}", path.display())]
     UnsafeSymlink { path: PathBuf, reason: &'static str },
@@ -247,15 +276,17 @@ pub enum InputError {
 }
 
 impl InputError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<PathBuf>, error: io::Error) -> Self {
         InputError::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 }
 
-/// Which form `path` is, by content (zip magic bytes) and layout, never by extension.
+/// Which form `path` is, by content (zip magic bytes, a leading `<`) and layout, never by
+/// extension. A file that is neither a zip nor XML is refused here, so that it is not
+/// reported as malformed XML.
 pub fn detect(path: &Path) -> Result<PackageForm, InputError> {
     locate(path).map(|(form, _)| form)
 }
@@ -267,10 +298,15 @@ pub fn locate(path: &Path) -> Result<(PackageForm, PathBuf), InputError> {
     if meta.is_dir() {
         folder::locate(path)
     } else if meta.is_file() {
-        let form = if file::has_zip_magic(path)? {
-            PackageForm::Zip
-        } else {
-            PackageForm::XmlFile
+        let form = match file::sniff(path)? {
+            file::Content::Zip => PackageForm::Zip,
+            file::Content::Xml => PackageForm::XmlFile,
+            file::Content::Neither(why) => {
+                return Err(InputError::NotAPackage {
+                    path: path.to_path_buf(),
+                    expected: why.to_string(),
+                });
+            }
         };
         Ok((form, path.to_path_buf()))
     } else {
@@ -339,6 +375,42 @@ pub fn write(pkg: &Package, out: &Path) -> Result<(), InputError> {
                 count: other.len(),
             }),
         },
+    }
+}
+
+/// The entry paths of one package seen so far. A path may appear once, and two paths may
+/// not differ only in ASCII letter case (whole paths compared): Dataverse and Windows file
+/// systems take them for one part, so such a package comes from neither an export nor a
+/// SolutionPackager folder, and every command would see each component twice.
+pub(crate) struct UniqueNames {
+    /// Lower-cased path to the path as first seen.
+    seen: HashMap<String, String>,
+}
+
+impl UniqueNames {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        UniqueNames {
+            seen: HashMap::with_capacity(n),
+        }
+    }
+
+    /// Records `name`, an entry of the package at `package`; errors if it repeats one.
+    pub(crate) fn insert(&mut self, package: &Path, name: &str) -> Result<(), InputError> {
+        match self.seen.entry(name.to_ascii_lowercase()) {
+            MapEntry::Vacant(v) => {
+                v.insert(name.to_string());
+                Ok(())
+            }
+            MapEntry::Occupied(o) if o.get() == name => Err(InputError::DuplicateEntry {
+                path: package.to_path_buf(),
+                entry: name.to_string(),
+            }),
+            MapEntry::Occupied(o) => Err(InputError::CaseVariantEntries {
+                path: package.to_path_buf(),
+                first: o.get().clone(),
+                second: name.to_string(),
+            }),
+        }
     }
 }
 
@@ -510,6 +582,42 @@ mod tests {
     }
 
     #[test]
+    fn files_that_are_neither_zip_nor_xml_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes, says) in [
+            ("x.zip", &b"x"[..], "neither a zip nor XML"),
+            ("README.md", b"# soltree\n", "neither a zip nor XML"),
+            ("empty.xml", b"", "the file is empty"),
+        ] {
+            let p = dir.path().join(name);
+            fs::write(&p, bytes).unwrap();
+            let err = read(&p, &Limits::default()).unwrap_err();
+            assert!(matches!(err, InputError::NotAPackage { .. }), "{err}");
+            let msg = err.to_string();
+            assert!(msg.contains(name) && msg.contains(says), "{msg}");
+        }
+        // Cut short inside the zip signature: a truncated zip, not a strange XML file.
+        let p = dir.path().join("cut.zip");
+        fs::write(&p, b"PK\x03").unwrap();
+        let err = read(&p, &Limits::default()).unwrap_err();
+        assert!(matches!(err, InputError::Zip { .. }), "{err}");
+        assert!(
+            err.to_string().contains("corrupt or truncated zip"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn os_errors_are_told_once() {
+        let err = read(Path::new("/nonexistent/soltree"), &Limits::default()).unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(msg.matches("os error").count(), 1, "{msg}");
+        assert!(msg.starts_with("/nonexistent/soltree: "), "{msg}");
+        // Nothing below it to print a second time.
+        assert!(std::error::Error::source(&err).is_none());
+    }
+
+    #[test]
     fn packager_root_found_one_level_down() {
         let dir = tempfile::tempdir().unwrap();
         let given = dir.path().join("Compliance.Solution");
@@ -553,7 +661,9 @@ mod tests {
     fn xml_file_over_entry_limit_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.xml");
-        fs::write(&path, vec![b'x'; 100]).unwrap();
+        let mut xml = b"<a>".to_vec();
+        xml.resize(100, b'x');
+        fs::write(&path, xml).unwrap();
         let limits = Limits {
             max_entry_bytes: 99,
             ..Limits::default()

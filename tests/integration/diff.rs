@@ -118,7 +118,9 @@ fn cli_exit_status_follows_diff1() {
         .arg(testdata("sample/missing"))
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("soltree: reading"));
+        .stderr(predicates::str::contains(
+            "testdata/sample/missing: No such file or directory (os error 2)\n",
+        ));
 }
 
 #[test]

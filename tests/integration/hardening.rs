@@ -201,7 +201,9 @@ fn conflict_markers_and_non_xml_files_are_named_as_such() {
         .arg(&readme)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("README.md: not a solution file"));
+        .stderr(predicate::str::contains(
+            "README.md: not a solution package: neither a zip nor XML",
+        ));
 }
 
 #[test]

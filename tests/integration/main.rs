@@ -6,6 +6,7 @@ mod corpus;
 mod diff;
 mod git;
 mod hardening;
+mod input_hardening;
 mod merge;
 mod package;
 mod props;
