@@ -45,7 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Inventory of a package: counts by kind, then each component's path and display name.
     Show {
-        /// A solution zip, extracted folder, SolutionPackager folder or XML file.
+        /// A solution zip, extracted folder, SolutionPackager folder or XML file; `-` reads
+        /// a zip or an XML file from standard input.
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -62,9 +63,10 @@ pub enum Command {
     /// braces, formatting, `[Content_Types].xml`, platform versions) is not a difference.
     /// Exit status: 0 no semantic difference, 1 differences, 2 error.
     Diff {
-        /// The old package: a zip, extracted folder, SolutionPackager folder or XML file.
+        /// The old package: a zip, extracted folder, SolutionPackager folder or XML file;
+        /// `-` reads a zip or an XML file from standard input.
         old: PathBuf,
-        /// The new package, in any of the same forms.
+        /// The new package, in any of the same forms (`-`: standard input, if OLD is not).
         new: PathBuf,
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
@@ -77,7 +79,8 @@ pub enum Command {
     },
     /// Canonical form: unordered lists sorted by key, in the package form that was read.
     Normalize {
-        /// A solution zip, extracted folder, SolutionPackager folder or XML file.
+        /// A solution zip, extracted folder, SolutionPackager folder or XML file; `-` reads
+        /// a zip or an XML file from standard input.
         input: PathBuf,
         /// Output path (a file, folder or zip, matching the input's form). An XML file
         /// input goes to standard output when omitted.
@@ -502,6 +505,10 @@ fn set_color(choice: ColorChoice, to_stdout: bool) {
 /// Reads and models a package; errors name the package once (the input layer's already
 /// start with its path; the others get it as context).
 fn load(path: &Path) -> Result<ComponentTree> {
+    if path == Path::new("-") {
+        let pkg = input::read_stdin(&Limits::from_env())?;
+        return Ok(ComponentTree::build(pkg)?);
+    }
     ComponentTree::load(path, &Limits::from_env()).map_err(|e| {
         let shown = path.display().to_string();
         if e.to_string().starts_with(&shown) {
@@ -526,6 +533,9 @@ pub fn run_show(opts: &ShowOptions) -> Result<ExitCode> {
 }
 
 pub fn run_diff(opts: &DiffOptions) -> Result<ExitCode> {
+    if opts.old == Path::new("-") && opts.new == Path::new("-") {
+        bail!("standard input can be one side of a diff, not both");
+    }
     let (old, new) = rayon::join(|| load(&opts.old), || load(&opts.new));
     let (old, new) = (old?, new?);
     let report = diff::diff(&old, &new);

@@ -41,7 +41,7 @@ pub(super) fn sniff(path: &Path) -> Result<Content, InputError> {
 }
 
 /// [`sniff`] on the first bytes `head` of a file.
-fn classify(head: &[u8]) -> Content {
+pub(super) fn classify(head: &[u8]) -> Content {
     let zip_prefix = head.len() >= 2 && ZIP_MAGICS.iter().any(|m| m.starts_with(head));
     if zip_prefix || ZIP_MAGICS.iter().any(|m| head.starts_with(&m[..])) {
         return Content::Zip;

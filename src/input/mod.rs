@@ -334,6 +334,55 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
     })
 }
 
+/// How standard input is named in messages and as the entry of a file read from it.
+pub const STDIN_NAME: &str = "(standard input)";
+
+/// Reads a package from standard input (`-` on the command line): a zip, or a single XML
+/// file, told by its first bytes like a file. It is read whole, no more than the limits
+/// allow (the total limit for a zip, the entry limit for a file).
+pub fn read_stdin(limits: &Limits) -> Result<Package, InputError> {
+    let label = PathBuf::from(STDIN_NAME);
+    let cap = limits.max_total_bytes.max(limits.max_entry_bytes);
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), cap + 1),
+        &mut data,
+    )
+    .map_err(|e| InputError::io(&label, e))?;
+    read_bytes(data, &label, limits)
+}
+
+/// [`read_stdin`] of bytes already read; `label` names them in messages.
+pub fn read_bytes(data: Vec<u8>, label: &Path, limits: &Limits) -> Result<Package, InputError> {
+    let name = label.display().to_string();
+    let (form, entries) = match file::classify(&data[..data.len().min(64)]) {
+        file::Content::Zip => (PackageForm::Zip, zip::read_bytes(&data, label, limits)?),
+        file::Content::Xml => {
+            let size = data.len() as u64;
+            if size > limits.max_entry_bytes {
+                return Err(InputError::EntryTooLarge {
+                    path: label.to_path_buf(),
+                    entry: name,
+                    size,
+                    limit: limits.max_entry_bytes,
+                });
+            }
+            (PackageForm::XmlFile, vec![Entry { path: name, data }])
+        }
+        file::Content::Neither(expected) => {
+            return Err(InputError::NotAPackage {
+                path: label.to_path_buf(),
+                expected: expected.to_string(),
+            });
+        }
+    };
+    Ok(Package {
+        form,
+        source: label.to_path_buf(),
+        entries,
+    })
+}
+
 /// Every file below the folder `dir`, whatever its layout, as entries sorted by path (with
 /// the same guards as [`read`]). For folder merges, whose three sides are often partial
 /// trees (the files of a repository that a merge touched) rather than whole packages.

@@ -29,14 +29,33 @@ const MAX_PREALLOC: u64 = 64 * 1024 * 1024;
 /// inflates, counting again as it goes and never reading past a limit, because declared
 /// sizes can lie.
 pub(super) fn read(path: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> {
+    let file = File::open(path).map_err(|e| InputError::io(path, e))?;
+    let archive_len = file.metadata().map_err(|e| InputError::io(path, e))?.len();
+    // Unbuffered, the zip reader issues many tiny reads (zip2#266).
+    read_from(BufReader::new(file), archive_len, path, limits)
+}
+
+/// [`read`] of an archive already in memory (standard input), named `path` in messages.
+pub(super) fn read_bytes(
+    data: &[u8],
+    path: &Path,
+    limits: &Limits,
+) -> Result<Vec<Entry>, InputError> {
+    read_from(io::Cursor::new(data), data.len() as u64, path, limits)
+}
+
+/// [`read`] over any archive reader of `archive_len` bytes.
+fn read_from(
+    reader: impl Read + io::Seek,
+    archive_len: u64,
+    path: &Path,
+    limits: &Limits,
+) -> Result<Vec<Entry>, InputError> {
     let zip_err = |detail: String| InputError::Zip {
         path: path.to_path_buf(),
         detail,
     };
-    let file = File::open(path).map_err(|e| InputError::io(path, e))?;
-    let archive_len = file.metadata().map_err(|e| InputError::io(path, e))?.len();
-    // Unbuffered, the zip reader issues many tiny reads (zip2#266).
-    let mut za = ZipArchive::new(BufReader::new(file)).map_err(|e| {
+    let mut za = ZipArchive::new(reader).map_err(|e| {
         zip_err(format!(
             "the central directory at its end is missing or damaged ({e})"
         ))

@@ -282,3 +282,52 @@ fn merge_help_gives_every_option_a_line() {
         }
     }
 }
+
+#[test]
+fn standard_input_is_read_as_a_zip_or_an_xml_file() {
+    let xml = std::fs::read(testdata("sample/v2/customizations.xml")).unwrap();
+    soltree()
+        .args(["show", "--color", "never", "-"])
+        .write_stdin(xml.clone())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(standard input) · xml-file"))
+        .stdout(predicate::str::contains(
+            "entity:new_project/attribute:new_score",
+        ));
+    // A zip on standard input is one side of a diff.
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("v2.zip");
+    soltree()
+        .arg("pack")
+        .arg(testdata("sample/v2"))
+        .arg("-o")
+        .arg(&zip)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("packed 4 entries into"));
+    soltree()
+        .args(["diff", "--color", "never"])
+        .arg(testdata("sample/v1"))
+        .arg("-")
+        .write_stdin(std::fs::read(&zip).unwrap())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "7 components changed, 1 added, 0 removed",
+        ));
+    soltree()
+        .args(["diff", "-", "-"])
+        .write_stdin(xml)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not both"));
+    soltree()
+        .args(["show", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "(standard input): not a solution package",
+        ));
+}
