@@ -6,6 +6,7 @@ mod corpus;
 mod diff;
 mod git;
 mod hardening;
+mod html_page;
 mod input_hardening;
 mod merge;
 mod package;
