@@ -24,8 +24,7 @@ use clap::Parser;
 use findings::{Recorder, Report, Segment};
 use plan::Target;
 use std::ffi::OsString;
-use std::io::{Read, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -316,12 +315,13 @@ fn record_crash(args: &Args, exe: &Path, index: u64, hang: bool) -> Result<(), S
                 || l.contains("ran past")
                 || l.contains("fatal")
         })
-        .unwrap_or(if hang {
-            "ran past the hang limit"
-        } else {
-            "died by a signal"
-        })
-        .to_string();
+        .map(str::to_string)
+        .unwrap_or_else(|| match (hang, status.code()) {
+            (true, _) => "ran past the hang limit".into(),
+            // A replay that ends normally: the death was not this execution's doing.
+            (false, Some(_)) => "died by a signal, not again on replay".into(),
+            (false, None) => "died by a signal".into(),
+        });
     let shape = check::shape(why.trim_start_matches("soltree-fuzz: "));
     let mut recorder = Recorder::open(&args.out).map_err(|e| e.to_string())?;
     let dir = args.out.join(&folder);
@@ -424,7 +424,10 @@ fn worker(args: &Args) -> Result<(), String> {
         if end.is_some_and(|e| index >= e) || deadline.is_some_and(|d| now_ms() >= d) {
             break;
         }
-        let _ = current.write_all_at(format!("{index:<20}\n").as_bytes(), 0);
+        // Fixed width, rewritten in place: what the supervisor reads if this worker dies.
+        let _ = (&current)
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| (&current).write_all(format!("{index:<20}\n").as_bytes()));
         harness::executing(Some(index));
         let t0 = Instant::now();
         let plan = plan::generate(&corpus, &targets, args.seed, index);
