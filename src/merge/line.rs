@@ -33,16 +33,22 @@ fn in_style_of<'a>(text: &'a str, ours: Option<&str>) -> Cow<'a, str> {
 }
 
 /// The merge writes its marker lines with `\n`; in a CRLF file they end in `\r\n` like the
-/// rest, so editors and git see one newline style.
+/// rest, so editors and git see one newline style. So does a side's last line that had no
+/// newline at all (the merge ends it with `\n` before the next marker).
 fn crlf_markers(bytes: Vec<u8>, size: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + 64);
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let is_marker = [b'<', b'|', b'=', b'>'].iter().any(|&c| {
+    let is_marker = |line: &[u8]| {
+        [b'<', b'|', b'=', b'>'].iter().any(|&c| {
             line.len() > size
                 && line[..size].iter().all(|&b| b == c)
                 && matches!(line[size], b' ' | b'\n')
-        });
-        if is_marker && line.ends_with(b"\n") && !line.ends_with(b"\r\n") {
+        })
+    };
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    for (i, line) in lines.iter().enumerate() {
+        let before_marker = lines.get(i + 1).is_some_and(|next| is_marker(next));
+        let bare_lf = line.ends_with(b"\n") && !line.ends_with(b"\r\n");
+        if bare_lf && (is_marker(line) || before_marker) {
             out.extend_from_slice(&line[..line.len() - 1]);
             out.extend_from_slice(b"\r\n");
         } else {
@@ -148,6 +154,22 @@ mod tests {
         assert_eq!(
             text,
             "<<<<<<< ours\r\nx\r\n=======\r\ny\r\n>>>>>>> theirs\r\nb\r\n"
+        );
+    }
+
+    #[test]
+    fn a_last_line_without_newline_in_a_crlf_file_ends_in_crlf_before_a_marker() {
+        let out = merge(
+            "a\r\nb\r\nc",
+            "a\r\nb\r\nc2",
+            "a\r\nb\r\nc3",
+            &opts(),
+            "test",
+        );
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert_eq!(
+            text,
+            "a\r\nb\r\n<<<<<<< ours\r\nc2\r\n=======\r\nc3\r\n>>>>>>> theirs\r\n"
         );
     }
 

@@ -333,12 +333,14 @@ fn merge_reencoded(
         Some(b) => Some(decode_text(b)?),
         None => None,
     };
-    let ours_label = crate::xml::declared_encoding_span(&o)
-        .map(|span| o[span].to_string())
-        .unwrap_or_else(|| encoding_label(encoding).to_string());
     let same_family = |e: TextEncoding| {
         matches!(e, TextEncoding::Utf16 { .. }) == matches!(encoding, TextEncoding::Utf16 { .. })
     };
+    // Ours' own spelling of its encoding, unless ours' declaration is itself untrue.
+    let ours_label = crate::xml::declared_encoding_span(&o)
+        .map(|span| o[span].to_string())
+        .filter(|label| same_family(label_family(label)))
+        .unwrap_or_else(|| encoding_label(encoding).to_string());
     if !same_family(t_encoding) {
         declare_encoding(&mut t, &ours_label);
     }
@@ -347,11 +349,39 @@ fn merge_reencoded(
     {
         declare_encoding(text, &ours_label);
     }
-    // The texts come without byte order marks; ours' comes back with its encoding.
+    // The texts come without byte order marks; ours' comes back with its encoding. A text
+    // that still starts with one had two: the structured merges would keep it as layout, so
+    // such a merge goes line by line.
+    let second_bom = [Some(&o), Some(&t), b.as_ref().map(|(text, _)| text)]
+        .into_iter()
+        .flatten()
+        .any(|text| text.starts_with('\u{feff}'));
+    let line_only;
+    let opts = if second_bom && opts.line_only.is_none() {
+        line_only = MergeOptions {
+            line_only: Some("a side starts with a second byte-order mark".into()),
+            ..opts.clone()
+        };
+        &line_only
+    } else {
+        opts
+    };
     let mut inner = merge_texts(b.map(|(text, _)| text), o, t, encoding, opts);
     let text = String::from_utf8_lossy(&inner.bytes);
     inner.bytes = encode_text(&text, encoding);
     Some(inner)
+}
+
+/// The family of encoding a declaration's label names (UTF-8 for anything not UTF-16).
+fn label_family(label: &str) -> TextEncoding {
+    let label = label.trim().to_ascii_lowercase();
+    if label.starts_with("utf-16") || matches!(label.as_str(), "utf16" | "ucs-2" | "unicode") {
+        TextEncoding::Utf16 {
+            little_endian: true,
+        }
+    } else {
+        TextEncoding::Utf8 { bom: false }
+    }
 }
 
 /// The name an XML declaration gives an encoding.

@@ -297,6 +297,38 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 
+    /// References in an attribute value (quick-xml leaves them to the reader): only the five
+    /// predefined entities and character references to characters XML allows.
+    fn check_references(&self, raw: &str, at: usize) -> Result<(), XmlError> {
+        let mut rest = raw;
+        while let Some(i) = rest.find('&') {
+            let offset = at + (raw.len() - rest.len()) + i;
+            let after = &rest[i + 1..];
+            let Some(end) = after.find(';') else {
+                return Err(self.err(offset, "an `&` that starts no reference".into()));
+            };
+            let name = &after[..end];
+            let ok = match name.strip_prefix('#') {
+                Some(num) => {
+                    let code = match num.strip_prefix('x') {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => num.parse::<u32>().ok(),
+                    };
+                    code.and_then(char::from_u32).is_some_and(is_xml_char)
+                }
+                None => quick_xml::escape::resolve_predefined_entity(name).is_some(),
+            };
+            if !ok {
+                return Err(self.err(
+                    offset,
+                    format!("invalid or undefined reference &{name}; in an attribute value"),
+                ));
+            }
+            rest = &after[end + 1..];
+        }
+        Ok(())
+    }
+
     /// The declaration's `encoding` must name the encoding the entry is stored in: a file
     /// re-saved as UTF-8 that still declares UTF-16 (or the reverse) is not readable by any
     /// XML parser. Encodings that agree with ASCII are accepted for an ASCII-only UTF-8 entry,
@@ -380,6 +412,9 @@ impl<'t> Builder<'t> {
             };
             let value_end = value_start + value.len();
             let raw = &self.text[value_start..value_end];
+            if raw.as_bytes().contains(&b'&') {
+                self.check_references(raw, value_start)?;
+            }
             let vh = if raw.as_bytes().contains(&b'&') {
                 xxh3_64(super::unescape_lossy(raw).as_bytes())
             } else {

@@ -187,3 +187,21 @@ fn the_declared_encoding_is_found_for_rewriting() {
         None
     );
 }
+
+#[test]
+fn references_in_attribute_values_are_checked_too() {
+    let err = |s: &str| Document::parse(s.into(), "f.xml").unwrap_err();
+    let e = err("<a>\n  <b x=\"&#8;\"/>\n</a>");
+    assert_eq!((e.line, e.column), (2, 9), "{e}");
+    assert!(e.message.contains("&#8;"), "{e}");
+    assert!(err("<a x=\"&#xFFFE;\"/>").message.contains("reference"));
+    assert!(err("<a x=\"&nbsp;\"/>").message.contains("reference"));
+    assert!(err("<a x=\"a & b\"/>").message.contains("`&`"));
+    assert!(
+        Document::parse(
+            "<a x=\"&amp;&lt;&gt;&quot;&apos;&#65;&#x42;&#9;\"/>".into(),
+            "t"
+        )
+        .is_ok()
+    );
+}

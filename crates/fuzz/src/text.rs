@@ -65,6 +65,28 @@ pub fn detect(data: &[u8]) -> Encoding {
     }
 }
 
+/// The encoding as soltree's parser is told it (how the text it parses was stored).
+pub fn stored(enc: Encoding) -> soltree::input::TextEncoding {
+    match enc {
+        Encoding::Utf8 { bom } => soltree::input::TextEncoding::Utf8 { bom },
+        Encoding::Utf16 { little_endian, .. } => {
+            soltree::input::TextEncoding::Utf16 { little_endian }
+        }
+    }
+}
+
+/// `text` without the XML declaration that opens it (its `encoding` says how the bytes
+/// were stored, which is layout).
+fn without_declaration(text: &str) -> &str {
+    match text
+        .strip_prefix("<?xml")
+        .and_then(|r| r.find("?>").map(|i| &r[i + 2..]))
+    {
+        Some(rest) => rest,
+        None => text,
+    }
+}
+
 /// Decodes by [`detect`]: the text without its byte order mark, or `None` when the bytes are
 /// not valid in the encoding they appear to be in.
 pub fn decode(data: &[u8]) -> Option<(String, Encoding)> {
@@ -315,8 +337,8 @@ pub fn xml_facts(data: &[u8]) -> Result<XmlFacts, String> {
         return Err(format!("forbidden character U+{c:04X}"));
     }
     declaration_truthful(&text, encoding)?;
-    let doc =
-        Document::parse(text, "fuzz").map_err(|e| format!("not well-formed: {}", e.message))?;
+    let doc = Document::parse_stored(text, "fuzz", stored(encoding))
+        .map_err(|e| format!("not well-formed: {}", e.message))?;
     let root = doc.root().ok_or("no root element")?;
     Ok(XmlFacts {
         encoding,
@@ -363,13 +385,13 @@ pub fn json_facts(data: &[u8]) -> Result<JsonFacts, String> {
 /// value (member order does not count); other text with newlines normalized. `None` when
 /// the bytes do not decode.
 pub fn canonical(data: &[u8]) -> Option<String> {
-    let (text, _) = decode(data)?;
+    let (text, encoding) = decode(data)?;
     let text = text
         .trim_start_matches('\u{feff}')
         .replace("\r\n", "\n")
         .replace('\r', "\n");
     match Format::sniff(text.as_bytes()) {
-        Format::Xml => match Document::parse(text.clone(), "canonical") {
+        Format::Xml => match Document::parse_stored(text.clone(), "canonical", stored(encoding)) {
             Ok(doc) => {
                 let mut out = String::new();
                 if let Some(root) = doc.root() {
@@ -377,7 +399,7 @@ pub fn canonical(data: &[u8]) -> Option<String> {
                 }
                 Some(out)
             }
-            Err(_) => Some(text),
+            Err(_) => Some(without_declaration(&text).to_string()),
         },
         Format::Json => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(v) => Some(sorted_json(&v)),
