@@ -389,7 +389,10 @@ fn edit_remove_a_root_component() {
     assert!(r.components.is_empty(), "{:#?}", r.components);
     let d = &r.manifest.root_components;
     assert_eq!((d.added.len(), d.removed.len()), (0, 1));
-    assert_eq!(d.removed[0].key, "rootcomponent:1:contact");
+    assert_eq!(d.removed[0].component.key, "contact");
+    assert_eq!(d.removed[0].component.type_code, Some(1));
+    assert_eq!(d.removed[0].component.kind, Some("entity"));
+    assert_eq!(d.removed[0].behavior_name, Some("include as shell only"));
     assert!(r.has_differences());
 }
 
@@ -697,14 +700,11 @@ fn edit_change_a_root_component_behaviour() {
     let r = diff(&load(&zip), &new);
     let d = &r.manifest.root_components;
     assert_eq!((d.added.len(), d.removed.len(), d.changed.len()), (0, 0, 1));
-    assert!(
-        d.changed[0].property.ends_with("/ behavior"),
-        "{:?}",
-        d.changed[0]
-    );
+    let p = &d.changed[0].changes[0];
+    assert_eq!(p.property, "behavior", "{:?}", d.changed[0]);
     assert_eq!(
-        (d.changed[0].old.as_deref(), d.changed[0].new.as_deref()),
-        (Some("2"), Some("0"))
+        (p.old.as_deref(), p.new.as_deref()),
+        (Some("include as shell only"), Some("include subcomponents"))
     );
     assert!(r.has_differences());
 }
