@@ -50,7 +50,9 @@ pub(super) fn properties(i: &Index, c: &Component) -> Vec<Property> {
             }
         };
         // Booleans that are off and empty values say nothing about a new component.
-        if let Some(v) = value.filter(|v| !v.is_empty() && !matches!(v.as_str(), "0" | "false" | "none")) {
+        if let Some(v) =
+            value.filter(|v| !v.is_empty() && !matches!(v.as_str(), "0" | "false" | "none"))
+        {
             let v = if v == "1" { "yes".to_string() } else { v };
             out.push(Property {
                 name: label.to_string(),
@@ -233,8 +235,8 @@ pub(super) fn current_value(i: &Index, c: &Component) -> Option<String> {
     }
 }
 
-/// The text of the values file beside a definition.
-fn values_file(i: &Index, c: &Component) -> Option<String> {
+/// The entry of the values file beside a definition.
+pub(super) fn values_entry(i: &Index, c: &Component) -> Option<usize> {
     let path = &i.tree.entries[c.entry].path;
     let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
     let name = if folder.is_empty() {
@@ -242,8 +244,38 @@ fn values_file(i: &Index, c: &Component) -> Option<String> {
     } else {
         format!("{folder}/environmentvariablevalues.json")
     };
-    let e = *i.entries.get(&name.to_ascii_lowercase())?;
-    crate::input::part_text(i.part_bytes(e))
+    i.entries.get(&name.to_ascii_lowercase()).copied()
+}
+
+/// The text of the values file beside a definition.
+fn values_file(i: &Index, c: &Component) -> Option<String> {
+    crate::input::part_text(i.part_bytes(values_entry(i, c)?))
+}
+
+/// An environment variable's current value set, changed or removed.
+pub(super) fn value_change(
+    oi: &Index,
+    o: &Component,
+    ni: &Index,
+    n: &Component,
+) -> Option<PropertyChange> {
+    let (old, new) = (current_value(oi, o), current_value(ni, n));
+    if old == new {
+        return None;
+    }
+    let change = match (&old, &new) {
+        (None, _) => super::Change::Added,
+        (_, None) => super::Change::Removed,
+        _ => super::Change::Changed,
+    };
+    Some(PropertyChange {
+        property: "current value".into(),
+        change,
+        old: old.map(|v| super::tree::shorten(&v)),
+        new: new.map(|v| super::tree::shorten(&v)),
+        text_diff: None,
+        summary: false,
+    })
 }
 
 /// Coded values in words (`Stage`: `20` → `pre-operation`), where the table knows the field.

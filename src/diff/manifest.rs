@@ -224,7 +224,7 @@ pub(super) fn manifest(oi: &Index, ni: &Index) -> ManifestDiff {
         n.node,
         "MissingDependencies",
         noise::DEPENDENCY_STATE,
-        |doc, node, _| missing_dependency(doc, node),
+        |doc, node, new| missing_dependency(doc, node, if new { &nnames } else { &onames }),
     );
     // The providing solution's version follows the org: only another solution is a change.
     for c in &mut m.missing_dependencies.changed {
@@ -399,7 +399,12 @@ fn root_component(doc: &Document, node: NodeId, names: &Names) -> RootComponent 
     let mut display = None;
     if let Some(c) = found {
         title = names.title_of(c).to_string();
-        if !c.display.is_empty() && !c.display.eq_ignore_ascii_case(&key) {
+        // A component without a name of its own displays as its kind's title.
+        if !c.display.is_empty()
+            && !c.display.eq_ignore_ascii_case(&key)
+            && !c.display.eq_ignore_ascii_case(&title)
+            && c.display != c.kind.title
+        {
             display = Some(c.display.clone());
         }
     }
@@ -427,7 +432,7 @@ fn root_component(doc: &Document, node: NodeId, names: &Names) -> RootComponent 
     }
 }
 
-fn dependency_end(doc: &Document, node: NodeId, side: &str) -> ComponentName {
+fn dependency_end(doc: &Document, node: NodeId, side: &str, names: &Names) -> ComponentName {
     let Some(e) = doc.child(node, side) else {
         return ComponentName {
             kind: None,
@@ -454,7 +459,15 @@ fn dependency_end(doc: &Document, node: NodeId, side: &str) -> ComponentName {
     let key = attr("schemaName")
         .or_else(|| attr("id"))
         .unwrap_or_else(|| alt.join(" / "));
-    let display = attr("displayName").filter(|d| !d.eq_ignore_ascii_case(&key));
+    let mut display = attr("displayName").filter(|d| !d.eq_ignore_ascii_case(&key));
+    let mut title = title;
+    // The solution's own components (most dependents) are named as the package names them.
+    if let Some(c) = code.and_then(|c| names.get(c, &key)) {
+        title = names.title_of(c).to_string();
+        if display.is_none() && !c.display.is_empty() && !c.display.eq_ignore_ascii_case(&key) {
+            display = Some(c.display.clone());
+        }
+    }
     let parent = attr("parentDisplayName").or_else(|| attr("parentSchemaName"));
     let parent = parent.filter(|p| Some(p) != display.as_ref());
     ComponentName {
@@ -468,16 +481,16 @@ fn dependency_end(doc: &Document, node: NodeId, side: &str) -> ComponentName {
     }
 }
 
-fn missing_dependency(doc: &Document, node: NodeId) -> MissingDependency {
+fn missing_dependency(doc: &Document, node: NodeId, names: &Names) -> MissingDependency {
     let solution = doc
         .child(node, "Required")
         .and_then(|r| doc.attr(r, "solution"))
         .map(|s| strip_version(s.trim()).to_string())
         .filter(|s| !s.is_empty());
     MissingDependency {
-        required: dependency_end(doc, node, "Required"),
+        required: dependency_end(doc, node, "Required", names),
         required_solution: solution,
-        dependent: dependency_end(doc, node, "Dependent"),
+        dependent: dependency_end(doc, node, "Dependent", names),
     }
 }
 
@@ -511,11 +524,7 @@ fn list_delta<T>(
             Some(&o_node) => {
                 let changes: Vec<PropertyChange> = compare(os, o_node, ns, *node, "", &[], &[])
                     .into_iter()
-                    .filter(|c| {
-                        !c.property
-                            .split(" / ")
-                            .any(|seg| state.contains(&seg))
-                    })
+                    .filter(|c| !c.property.split(" / ").any(|seg| state.contains(&seg)))
                     .collect();
                 if !changes.is_empty() {
                     d.changed.push(ItemChange {

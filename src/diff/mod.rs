@@ -302,6 +302,9 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
             let o = oi.component(&n.path)?;
             let mut changes = own_changes(&oi, o, &ni, n);
             changes.extend(part_changes(&oi, &o_parts, o, &ni, &n_parts, n));
+            if n.kind.name == "environmentvariable" {
+                changes.extend(describe::value_change(&oi, o, &ni, n));
+            }
             describe::name_values(n.kind.name, &mut changes);
             (!changes.is_empty()).then(|| ComponentChange {
                 path: n.path.clone(),
@@ -756,6 +759,14 @@ fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
         return (map, used);
     }
     for (ci, c) in i.tree.components.iter().enumerate() {
+        // An environment variable's value file sits beside its definition: its value is a
+        // property of the variable ([`describe::current_value`]).
+        if c.kind.name == "environmentvariable"
+            && let Some(e) = describe::values_entry(i, c)
+        {
+            used.insert(e);
+            continue;
+        }
         let Some((_, refs)) = PART_REFERENCES.iter().find(|(k, _)| *k == c.kind.name) else {
             continue;
         };

@@ -201,7 +201,10 @@ mod tests {
         std::fs::write(&p, xml("Urgency")).unwrap();
         let after = conv(&p);
         let header = "component optionset:new_priority\n";
-        assert!(before.contains(header) && after.contains(header), "{before}");
+        assert!(
+            before.contains(header) && after.contains(header),
+            "{before}"
+        );
         assert!(before.contains("\n  name: Priority\n"), "{before}");
         assert!(after.contains("\n  name: Urgency\n"), "{after}");
     }

@@ -407,7 +407,7 @@ pub static DEFINING: &[(&str, &[(&str, Probe)])] = &[
     ("step", &[("message", Probe::Field("SdkMessageName")), ("table", Probe::Field("PrimaryEntity")), ("stage", Probe::Field("Stage")), ("mode", Probe::Field("Mode")), ("rank", Probe::Field("Rank")), ("filtering columns", Probe::Field("FilteringAttributes")), ("runs", Probe::Field("PluginTypeName"))]),
     ("workflow", &[("table", Probe::Field("PrimaryEntity")), ("mode", Probe::Field("Mode")), ("state", Probe::Field("StateCode")), ("runs on create", Probe::Field("TriggerOnCreate")), ("runs on delete", Probe::Field("TriggerOnDelete")), ("runs on change of", Probe::Field("TriggerOnUpdateAttributeList")), ("on demand", Probe::Field("OnDemand"))]),
     ("form", &[("type", Probe::ParentAttr("type")), ("tabs", Probe::List("form/tabs/tab", "labels"))]),
-    ("view", &[("columns", Probe::List("layoutxml/grid/row/cell", "name")), ("table", Probe::PathAttr("fetchxml/fetch/entity", "name"))]),
+    ("view", &[("columns", Probe::List("layoutxml/grid/row/cell", "name"))]),
     ("environmentvariable", &[("type", Probe::Field("type")), ("default value", Probe::Field("defaultvalue"))]),
     ("connectionreference", &[("connector", Probe::Field("connectorid"))]),
     ("webresource", &[("type", Probe::Field("WebResourceType"))]),

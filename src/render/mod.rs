@@ -15,6 +15,7 @@ use crate::diff::{
     Change, ComponentChange, DiffReport, ListDelta, MissingDependency, PropertyChange,
     RootComponent, segments,
 };
+use rustc_hash::FxHashMap;
 
 /// What a row is, for colouring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +81,6 @@ pub struct RenderOptions {
     pub max_bytes: Option<usize>,
 }
 
-
 /// What a pull-request comment holds (GitHub's limit, 65,536 characters): the default
 /// budget of a Markdown report, in bytes, so that it fits however many bytes a character
 /// takes.
@@ -118,7 +118,11 @@ fn label(title: &str, path: &str, display: &str) -> String {
     let last = segments(path).pop().unwrap_or_default();
     let key = last.split_once(':').map_or("", |(_, k)| k);
     let key = key.strip_suffix(crate::model::MANAGED_LAYER).unwrap_or(key);
-    let guid_like = crate::diff::tree::looks_like_guid(key) || key.is_empty();
+    // A GUID or a long machine key (`p365i__AddQuote!3faee7a9…!…`) names nothing a reader
+    // knows: the display name does.
+    let guid_like = crate::diff::tree::looks_like_guid(key)
+        || key.is_empty()
+        || (!display.is_empty() && (key.len() > 40 || key.contains('!')));
     // A singleton's display name is its title ("Ribbon"): no need to say it twice.
     let display = if display.eq_ignore_ascii_case(title) {
         ""
@@ -260,17 +264,30 @@ pub fn layout(report: &DiffReport) -> Vec<Group> {
 
 /// [`layout`] with text diffs cut to `opts.text_lines`.
 pub fn layout_with(report: &DiffReport, opts: &LayoutOptions) -> Vec<Group> {
+    // Names shown more than once in one place (two forms called "Information", two
+    // top-level components of one name) get their paths, so each line says which one.
+    let mut seen: FxHashMap<(String, String), usize> = FxHashMap::default();
+    for c in &report.components {
+        let top = segments(&c.path)[0].to_string();
+        let place = if top == c.path { String::new() } else { top };
+        *seen.entry((place, component_label(c))).or_default() += 1;
+    }
+    let repeated = |place: &str, label: &str| {
+        seen.get(&(place.to_string(), label.to_string()))
+            .is_some_and(|&n| n > 1)
+    };
     let mut groups: Vec<Group> = Vec::new();
     for c in &report.components {
         let top = segments(&c.path)[0].to_string();
         let is_top = top == c.path;
         if groups.last().is_none_or(|g| g.path != top) {
             let r = &c.group;
-            let heading = format!(
-                "{} ({})",
-                label(r.kind_title, &r.path, &r.display_name),
-                r.path
-            );
+            let name = label(r.kind_title, &r.path, &r.display_name);
+            let heading = if repeated("", &name) {
+                format!("{name} ({})", r.path)
+            } else {
+                name
+            };
             groups.push(Group {
                 heading,
                 path: top.clone(),
@@ -296,6 +313,11 @@ pub fn layout_with(report: &DiffReport, opts: &LayoutOptions) -> Vec<Group> {
             continue;
         }
         let label = component_label(c);
+        let at = if repeated(&top, &label) {
+            format!(" ({})", c.path)
+        } else {
+            String::new()
+        };
         match (c.change, c.changes.as_slice()) {
             (Change::Changed, [one])
                 if one.text_diff.is_none() && one.change == Change::Changed =>
@@ -303,33 +325,22 @@ pub fn layout_with(report: &DiffReport, opts: &LayoutOptions) -> Vec<Group> {
                 g.rows.push(Row::new(
                     2,
                     Style::Mark(Change::Changed),
-                    format!("~ {label}: {}", property_text(one)),
+                    format!("~ {label}{at}: {}", property_text(one)),
                 ))
             }
             (Change::Changed, props) => {
                 g.rows.push(Row::new(
                     2,
                     Style::Mark(Change::Changed),
-                    format!("~ {label} ({})", c.path),
+                    format!("~ {label}{at}"),
                 ));
                 push_properties(&mut g.rows, 6, props, opts);
             }
-            (ch, _) => {
-                // A GUID-keyed component is named by its display name, which need not be
-                // unique (two forms called "Information"): add the path.
-                let last = segments(&c.path).pop().unwrap_or_default();
-                let key = last.split_once(':').map_or("", |(_, k)| k);
-                let at = if crate::diff::tree::looks_like_guid(key) {
-                    format!(" ({})", c.path)
-                } else {
-                    String::new()
-                };
-                g.rows.push(Row::new(
-                    2,
-                    Style::Mark(ch),
-                    format!("{} {label}{at}{}", ch.sign(), added_text(c)),
-                ))
-            }
+            (ch, _) => g.rows.push(Row::new(
+                2,
+                Style::Mark(ch),
+                format!("{} {label}{at}{}", ch.sign(), added_text(c)),
+            )),
         }
     }
     groups
@@ -644,10 +655,7 @@ mod tests {
         )]);
         let groups = layout(&r);
         assert_eq!(groups.len(), 1);
-        assert_eq!(
-            groups[0].heading,
-            "Table new_project \"Project\" (entity:new_project)"
-        );
+        assert_eq!(groups[0].heading, "Table new_project \"Project\"");
         assert_eq!(
             groups[0].rows[0].text,
             "~ Column new_name \"Name\": MaxLength: 100 → 200"
