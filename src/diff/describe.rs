@@ -13,6 +13,9 @@ use crate::model::kinds::{self, Probe, value_name};
 use crate::model::{Component, display_of, field};
 use crate::xml::{Document, NodeId};
 
+/// Defining fields that are flags (`0`/`1`): shown as `yes` when set.
+const FLAGS: &[&str] = &["TriggerOnCreate", "TriggerOnDelete", "OnDemand"];
+
 /// Longest list shown for a property (view columns, form tabs, app components).
 const LIST_MAX: usize = 12;
 
@@ -53,7 +56,13 @@ pub(super) fn properties(i: &Index, c: &Component) -> Vec<Property> {
         if let Some(v) =
             value.filter(|v| !v.is_empty() && !matches!(v.as_str(), "0" | "false" | "none"))
         {
-            let v = if v == "1" { "yes".to_string() } else { v };
+            // Flags read as words; numbers (a rank) stay numbers.
+            let flag = matches!(probe, Probe::Field(f) if FLAGS.contains(&f));
+            let v = if flag && v == "1" {
+                "yes".to_string()
+            } else {
+                v
+            };
             out.push(Property {
                 name: label.to_string(),
                 value: super::tree::shorten(&v),

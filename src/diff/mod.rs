@@ -321,6 +321,7 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
         .collect();
     components.extend(one_sided(&ni, &oi, Change::Added));
     components.extend(one_sided(&oi, &ni, Change::Removed));
+    pair_reregistered(&oi, &o_parts, &ni, &n_parts, &mut components);
     let mut package = Vec::new();
     components.extend(entry_residuals(&oi, &ni, &mut package));
     components.extend(loose_parts(&oi, &o_attached, &ni, &n_attached));
@@ -564,6 +565,125 @@ fn one_sided(this: &Index, other: &Index, change: Change) -> Vec<ComponentChange
         }
     }
     order.into_iter().filter_map(|p| listed.remove(p)).collect()
+}
+
+/// What a plug-in registration is when its ids are not: a step by its name, table and the
+/// class it runs; an assembly by its name without version and key. Registering again
+/// (a new environment, a reset) gives every step and assembly new GUIDs.
+fn registration_key(i: &Index, c: &Component) -> Option<String> {
+    let doc = i.tree.entries[c.entry].document()?;
+    let f = |n: &str| {
+        field(doc, c.node, n)
+            .map(|v| {
+                let v = v.trim();
+                v.split(", Version=").next().unwrap_or(v).to_lowercase()
+            })
+            .unwrap_or_default()
+    };
+    match c.kind.name {
+        "step" => Some(format!(
+            "step|{}|{}|{}",
+            f("Name"),
+            f("PrimaryEntity"),
+            f("PluginTypeName")
+        )),
+        "pluginassembly" => Some(format!("assembly|{}", f("FullName"))),
+        _ => None,
+    }
+}
+
+/// A text with every GUID taken out (`…-BD7F1A29-1265-…/x.dll` and `…-46024254-…/x.dll`
+/// are the same file name but for the id).
+fn without_guids(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s.get(i..i + 36).is_some_and(tree::looks_like_guid) {
+            i += 36;
+            continue;
+        }
+        let ch = s[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// Steps and assemblies registered again under new ids are one component changed, not one
+/// removed and another added: paired by [`registration_key`], compared without their ids.
+fn pair_reregistered(
+    oi: &Index,
+    op: &Attached,
+    ni: &Index,
+    np: &Attached,
+    components: &mut Vec<ComponentChange>,
+) {
+    fn key_of<'t>(i: &Index<'t>, path: &str) -> Option<(String, &'t Component)> {
+        let c = i.component(path)?;
+        registration_key(i, c).map(|k| (k, c))
+    }
+    let removed: Vec<(usize, String)> = components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.change == Change::Removed)
+        .filter_map(|(ix, c)| key_of(oi, &c.path).map(|(k, _)| (ix, k)))
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    let mut drop = Vec::new();
+    for ix in 0..components.len() {
+        if components[ix].change != Change::Added {
+            continue;
+        }
+        let Some((key, n)) = key_of(ni, &components[ix].path) else {
+            continue;
+        };
+        let Some(&(rx, _)) = removed
+            .iter()
+            .find(|(rx, k)| *k == key && !drop.contains(rx))
+        else {
+            continue;
+        };
+        let Some(o) = oi.component(&components[rx].path) else {
+            continue;
+        };
+        let (Some(os), Some(ns)) = (oi.side(o.entry), ni.side(n.entry)) else {
+            continue;
+        };
+        let mut changes = vec![PropertyChange {
+            property: "registered again under new ids".into(),
+            change: Change::Changed,
+            old: None,
+            new: None,
+            text_diff: None,
+            summary: true,
+        }];
+        changes.extend(
+            compare(os, o.node, ns, n.node, n.kind.name, &[], &[])
+                .into_iter()
+                // The ids are what changed by registering again.
+                .filter(|p| {
+                    let same_but_ids = match (&p.old, &p.new) {
+                        (Some(a), Some(b)) => without_guids(a) == without_guids(b),
+                        _ => false,
+                    };
+                    !same_but_ids
+                }),
+        );
+        changes.extend(part_changes(oi, op, o, ni, np, n));
+        describe::name_values(n.kind.name, &mut changes);
+        let c = &mut components[ix];
+        c.change = Change::Changed;
+        c.changes = changes;
+        c.properties.clear();
+        c.contains.clear();
+        drop.push(rx);
+    }
+    drop.sort_unstable();
+    for rx in drop.into_iter().rev() {
+        components.remove(rx);
+    }
 }
 
 fn kind_rank(kind: &str) -> usize {

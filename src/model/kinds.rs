@@ -374,6 +374,8 @@ pub static VALUE_NAMES: &[(&str, &str, Meanings)] = &[
     ("attribute", "RequiredLevel", &[("none", "optional"), ("recommended", "recommended"), ("required", "business required"), ("applicationrequired", "business required"), ("systemrequired", "system required")]),
     ("attribute", "Type", &[("nvarchar", "text"), ("ntext", "multiline text"), ("memo", "multiline text"), ("int", "whole number"), ("bigint", "big integer"), ("decimal", "decimal number"), ("float", "floating point number"), ("money", "currency"), ("bit", "yes/no"), ("picklist", "choice"), ("multiselectpicklist", "choices"), ("state", "status"), ("status", "status reason"), ("datetime", "date and time"), ("lookup", "lookup"), ("customer", "customer"), ("owner", "owner"), ("primarykey", "unique identifier (primary key)"), ("uniqueidentifier", "unique identifier"), ("image", "image"), ("file", "file"), ("virtual", "virtual")]),
     ("relationship", "EntityRelationshipType", &[("OneToMany", "one-to-many"), ("ManyToMany", "many-to-many")]),
+    ("pluginassembly", "IsolationMode", &[("1", "none"), ("2", "sandbox")]),
+    ("pluginassembly", "SourceType", &[("0", "database"), ("1", "disk"), ("2", "normal"), ("3", "Azure"), ("4", "file store")]),
     ("connectionreference", "promptingbehavior", &[("0", "prompt"), ("1", "do not prompt")]),
 ];
 

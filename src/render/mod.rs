@@ -421,6 +421,7 @@ fn list_rows<T>(
     name: &str,
     d: &ListDelta<T>,
     text: impl Fn(&T) -> String,
+    changed_text: impl Fn(&T) -> String,
     opts: &LayoutOptions,
 ) {
     if d.is_empty() {
@@ -453,7 +454,7 @@ fn list_rows<T>(
         ));
     }
     for c in &d.changed {
-        let item = text(&c.item);
+        let item = changed_text(&c.item);
         let props: Vec<PropertyChange> = c
             .changes
             .iter()
@@ -484,12 +485,14 @@ pub fn manifest_rows_with(report: &DiffReport, opts: &LayoutOptions) -> Vec<Row>
         "root components",
         &m.root_components,
         RootComponent::text,
+        |r| r.component.text(),
         opts,
     );
     list_rows(
         &mut rows,
         "missing dependencies",
         &m.missing_dependencies,
+        MissingDependency::text,
         MissingDependency::text,
         opts,
     );
