@@ -15,6 +15,7 @@
 
 pub mod describe;
 pub mod filter;
+pub mod flow;
 pub mod manifest;
 pub mod text;
 pub mod tree;
@@ -952,7 +953,22 @@ fn part_changes(
     let mut out = Vec::new();
     for (label, b) in n_parts {
         match o_parts.iter().find(|(l, _)| l == label) {
-            Some((_, a)) => out.extend(compare_bytes(label, oi.part_bytes(*a), ni.part_bytes(*b))),
+            Some((_, a)) => {
+                let (ob, nb) = (oi.part_bytes(*a), ni.part_bytes(*b));
+                if ob == nb {
+                    continue;
+                }
+                // A cloud flow reads as its actions, not as lines of re-sorted JSON.
+                if label == "flow definition"
+                    && let (Some(ot), Some(nt)) =
+                        (crate::input::part_text(ob), crate::input::part_text(nb))
+                    && let Some(steps) = flow::changes(&ot, &nt)
+                {
+                    out.extend(steps);
+                    continue;
+                }
+                out.extend(compare_bytes(label, ob, nb))
+            }
             None => out.push(PropertyChange {
                 property: label.clone(),
                 change: Change::Added,

@@ -150,6 +150,8 @@ pub fn property_text(p: &PropertyChange) -> String {
     let old = p.old.as_deref().map(shown);
     let new = p.new.as_deref().map(shown);
     match (p.change, old, new) {
+        // A summary of what changed inside (`inputs changed`).
+        (Change::Changed, None, Some(n)) if p.summary => format!("{}: {n}", p.property),
         (_, _, _) if p.text_diff.is_some() && p.old.is_none() => {
             let td = p.text_diff.as_ref().unwrap();
             format!("{}: -{} +{} lines", p.property, td.removed, td.added)
