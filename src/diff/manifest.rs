@@ -524,7 +524,13 @@ fn list_delta<T>(
             Some(&o_node) => {
                 let changes: Vec<PropertyChange> = compare(os, o_node, ns, *node, "", &[], &[])
                     .into_iter()
-                    .filter(|c| !c.property.split(" / ").any(|seg| state.contains(&seg)))
+                    // `package`, or `package 2` when an end names several.
+                    .filter(|c| {
+                        !c.property.split(" / ").any(|seg| {
+                            let name = seg.trim_end_matches(|ch: char| ch.is_ascii_digit());
+                            state.contains(&seg) || state.contains(&name.trim_end())
+                        })
+                    })
                     .collect();
                 if !changes.is_empty() {
                     d.changed.push(ItemChange {

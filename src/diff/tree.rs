@@ -770,6 +770,37 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        // Embedded XML or JSON (a `DependencyXml` that appeared) reads as lines, as a
+        // changed one does, never as one line of markup.
+        if doc.elements(c.node).next().is_none() {
+            let text = doc.text_of(c.node);
+            let t = text.trim();
+            let embedded = EMBEDDED_TEXT
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(doc.name(c.node)))
+                || t.starts_with('<')
+                || t.contains('\n');
+            if embedded && !t.is_empty() {
+                let body = if json_diff("{}", t).is_some() {
+                    crate::diff::flow::readable(&serde_json::from_str(t).unwrap_or_default())
+                } else {
+                    break_tags(t)
+                };
+                let td = match change {
+                    Change::Added => diff_lines("", &body),
+                    _ => diff_lines(&body, ""),
+                };
+                self.out.push(PropertyChange {
+                    property: join(path, Some(&segment)),
+                    change,
+                    old: None,
+                    new: None,
+                    text_diff: td,
+                    summary: false,
+                });
+                return;
+            }
+        }
         let (value, summary, segment) = self.one_side_value(side, c, segment);
         let property = join(path, Some(&segment));
         let value = Some(value);
