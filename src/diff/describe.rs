@@ -89,6 +89,22 @@ pub(super) fn properties(i: &Index, c: &Component) -> Vec<Property> {
                 out.push(p);
             }
         }
+        "view" => {
+            if let Some(f) = view_filter(doc, node) {
+                out.push(Property {
+                    name: "filter".into(),
+                    value: super::tree::shorten(&f),
+                });
+            }
+        }
+        "workflow" => {
+            if let Some(t) = flow_triggers(i, doc, node) {
+                out.push(Property {
+                    name: "trigger".into(),
+                    value: super::tree::shorten(&t),
+                });
+            }
+        }
         "environmentvariable" => {
             if let Some(v) = current_value(i, c) {
                 out.push(Property {
@@ -158,6 +174,77 @@ pub(super) fn step_message(name: &str) -> Option<&str> {
     let (_, rest) = name.rsplit_once(": ")?;
     let message = rest.split(" of ").next()?.trim();
     (!message.is_empty() && !message.contains(' ')).then_some(message)
+}
+
+/// A view's filter in words: `statecode eq 0 and ownerid eq-userid` (the conditions of the
+/// fetch query's top-level filters; nested filters are counted).
+fn view_filter(doc: &Document, node: NodeId) -> Option<String> {
+    let fetch = doc.child(node, "fetchxml")?;
+    let fetch = doc.child(fetch, "fetch")?;
+    let entity = doc.child(fetch, "entity")?;
+    let mut parts = Vec::new();
+    for filter in doc.elements(entity).filter(|&f| doc.name(f) == "filter") {
+        let join = if doc.attr(filter, "type").as_deref() == Some("or") {
+            " or "
+        } else {
+            " and "
+        };
+        let mut conds = Vec::new();
+        for c in doc.elements(filter) {
+            match doc.name(c) {
+                "condition" => {
+                    let a = doc.attr(c, "attribute").unwrap_or_default();
+                    let op = doc.attr(c, "operator").unwrap_or_default();
+                    let v = doc
+                        .attr(c, "value")
+                        .map(|v| format!(" {v}"))
+                        .unwrap_or_default();
+                    conds.push(format!("{a} {op}{v}"));
+                }
+                "filter" => conds.push("(a nested filter)".into()),
+                _ => {}
+            }
+        }
+        if !conds.is_empty() {
+            parts.push(conds.join(join));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// A cloud flow's triggers, from its definition part: `When_a_row_is_added: OpenApiConnectionWebhook
+/// shared_commondataserviceforapps SubscribeWebhookTrigger`.
+fn flow_triggers(i: &Index, doc: &Document, node: NodeId) -> Option<String> {
+    let file = field(doc, node, "JsonFileName")?;
+    let e = *i
+        .entries
+        .get(&file.trim().trim_start_matches('/').to_ascii_lowercase())?;
+    let text = crate::input::part_text(i.part_bytes(e))?;
+    let v: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    let triggers = v
+        .get("properties")?
+        .get("definition")?
+        .get("triggers")?
+        .as_object()?;
+    let list: Vec<String> = triggers
+        .iter()
+        .map(|(name, t)| {
+            let mut words = vec![
+                t.get("type")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            ];
+            let host = t.get("inputs").and_then(|x| x.get("host"));
+            for k in ["connectionName", "operationId"] {
+                if let Some(w) = host.and_then(|h| h.get(k)).and_then(|x| x.as_str()) {
+                    words.push(w.to_string());
+                }
+            }
+            format!("{name} ({})", words.join(" ").trim())
+        })
+        .collect();
+    (!list.is_empty()).then(|| list.join(", "))
 }
 
 /// Privilege verbs, longest first so `AppendTo` is not read as `Append`.
