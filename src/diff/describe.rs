@@ -52,12 +52,12 @@ pub(super) fn properties(i: &Index, c: &Component) -> Vec<Property> {
                 list(&items)
             }
         };
-        // Booleans that are off and empty values say nothing about a new component.
-        if let Some(v) =
-            value.filter(|v| !v.is_empty() && !matches!(v.as_str(), "0" | "false" | "none"))
-        {
-            // Flags read as words; numbers (a rank) stay numbers.
-            let flag = matches!(probe, Probe::Field(f) if FLAGS.contains(&f));
+        // Flags that are off, empty values and `none` say nothing about a new component;
+        // flags read as words, numbers (a rank, a minimum of 0) stay numbers.
+        let flag = matches!(probe, Probe::Field(f) if FLAGS.contains(&f));
+        if let Some(v) = value.filter(|v| {
+            !v.is_empty() && v != "none" && !(flag && matches!(v.as_str(), "0" | "false"))
+        }) {
             let v = if flag && v == "1" {
                 "yes".to_string()
             } else {

@@ -118,6 +118,9 @@ fn label(title: &str, path: &str, display: &str) -> String {
     let last = segments(path).pop().unwrap_or_default();
     let key = last.split_once(':').map_or("", |(_, k)| k);
     let key = key.strip_suffix(crate::model::MANAGED_LAYER).unwrap_or(key);
+    // A composite key reads as its parts: a table map `account → contact`.
+    let joined = key.replace('|', " → ");
+    let key = joined.as_str();
     // A GUID or a long machine key (`p365i__AddQuote!3faee7a9…!…`) names nothing a reader
     // knows: the display name does.
     let guid_like = crate::diff::tree::looks_like_guid(key)
