@@ -186,11 +186,14 @@ fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> Str
             // Short readable keys (option values, privilege names) are worth showing next
             // to the label; GUIDs and composite keys are not.
             let key_readable = !looks_like_guid(key) && !key.contains('|') && key.len() <= 40;
-            let display = display_of(doc, node, kind).or_else(|| {
-                looks_like_guid(key)
-                    .then(|| name_by_reference(doc, node, kind))
-                    .flatten()
-            });
+            let display = display_of(doc, node, kind);
+            // Named by what it shows (a column's schema name): not a label, so unquoted.
+            if display.as_deref().is_none_or(looks_like_guid)
+                && looks_like_guid(key)
+                && let Some(r) = name_by_reference(doc, node, kind)
+            {
+                return format!("{title} {r}");
+            }
             match display {
                 // The name as the package writes it (`prvReadAccount`), not the
                 // lower-cased key.
@@ -873,6 +876,10 @@ impl<'a> Walker<'a> {
                     .map(|v| (*word, v))
             })
         {
+            // A cell already named by its column says no more by repeating it.
+            if segment.ends_with(&*named) {
+                return (String::new(), false, segment);
+            }
             return (format!("{word} {named}"), true, segment);
         }
         if let Some(fields) = fields_inside(doc, c.node) {
@@ -1015,6 +1022,46 @@ mod tests {
         let old = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>2</value><value>3</value></condition>";
         let new = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>3</value></condition>";
         assert_eq!(lines(&changes(old, new)), ["Removed value 2: 2 -> -"]);
+    }
+
+    #[test]
+    fn added_labels_and_privileges_read_as_values() {
+        let old = r#"<attribute PhysicalName="a"><displaynames><displayname description="Score" languagecode="1033" /></displaynames></attribute>"#;
+        let new = r#"<attribute PhysicalName="a"><displaynames><displayname description="Score" languagecode="1033" /><displayname description="Punktzahl" languagecode="1031" /></displaynames></attribute>"#;
+        assert_eq!(
+            lines(&changes(old, new)),
+            ["Added displayname (1031): - -> Punktzahl"]
+        );
+        let old = r#"<Role id="{1}"><RolePrivileges /></Role>"#;
+        let new = r#"<Role id="{1}"><RolePrivileges><RolePrivilege name="prvReadecer_Program" level="Global" /></RolePrivileges></Role>"#;
+        assert_eq!(
+            lines(&changes(old, new)),
+            ["Added privilege prvReadecer_Program / level: - -> Global"]
+        );
+    }
+
+    #[test]
+    fn guid_keyed_layout_is_named_by_what_it_shows() {
+        let form = |ordinal: &str, order: &str| {
+            format!(
+                r#"<form><tabs><tab name="t"><columns><column><sections><section name="s"><rows><row><cell id="{{3441a91e-47c5-672c-7a20-902d6baa9036}}" ordinalvalue="{ordinal}"><control id="new_phone" datafieldname="new_phone" /></cell></row><row><cell id="{{11111111-47c5-672c-7a20-902d6baa9036}}"><control id="Contacts" uniqueid="{{fa63a787-0000-4000-8000-000000000001}}" /></cell></row></rows></section></sections></column></columns></tab></tabs><controlDescriptions>{order}</controlDescriptions></form>"#
+            )
+        };
+        let cd = |n: &str| {
+            format!(
+                r#"<controlDescription forControl="{{fa63a787-0000-4000-8000-00000000000{n}}}" />"#
+            )
+        };
+        let got = lines(&changes(&form("1", &cd("1")), &form("2", &cd("1"))));
+        assert!(
+            got[0].contains("cell new_phone / ordinalvalue: 1 -> 2"),
+            "{got:?}"
+        );
+        let got = lines(&changes(&form("1", ""), &form("1", &cd("1"))));
+        assert!(
+            got[0].contains("control description for Contacts"),
+            "{got:?}"
+        );
     }
 
     #[test]
