@@ -227,7 +227,7 @@ fn sections(report: &DiffReport, layout: &LayoutOptions) -> Vec<Section> {
             list_item: false,
         });
     }
-    let stat = stat_rows(report);
+    let stat = super::stat_rows_with(report, false);
     let mut at = 0;
     for g in layout_with(report, layout) {
         let rows_of_group = &stat[at..at + g.components];

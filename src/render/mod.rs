@@ -240,7 +240,19 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// ` — type: whole number; required: optional` and ` — with column: 3, form: 1`.
+/// `3 columns`, `1 form`; a title with a qualifier as `choice (global option set): 2`.
+fn counted(n: usize, title: &str) -> String {
+    let t = title.to_lowercase();
+    if t.contains('(') {
+        format!("{t}: {n}")
+    } else if n == 1 || t.ends_with('s') {
+        format!("{n} {t}")
+    } else {
+        format!("{n} {t}s")
+    }
+}
+
+/// ` — type: whole number; required: optional` and ` — with 3 columns, 1 form`.
 fn added_text(c: &ComponentChange) -> String {
     let mut parts: Vec<String> = c
         .properties
@@ -251,7 +263,7 @@ fn added_text(c: &ComponentChange) -> String {
         let inside: Vec<String> = c
             .contains
             .iter()
-            .map(|k| format!("{} {}", k.count, k.title.to_lowercase()))
+            .map(|k| counted(k.count, k.title))
             .collect();
         parts.push(format!("with {}", inside.join(", ")));
     }
@@ -354,12 +366,19 @@ pub fn layout_with(report: &DiffReport, opts: &LayoutOptions) -> Vec<Group> {
 /// One line per changed component (`--stat`): its change, its name, where it is, and how
 /// many of its properties changed.
 pub fn stat_rows(report: &DiffReport) -> Vec<Row> {
+    stat_rows_with(report, true)
+}
+
+/// [`stat_rows`], saying the top-level component each is in only if `within` (a section of
+/// one top-level component says it in its heading).
+pub fn stat_rows_with(report: &DiffReport, within: bool) -> Vec<Row> {
+    let show_within = within;
     report
         .components
         .iter()
         .map(|c| {
             let top = segments(&c.path)[0];
-            let within = if top != c.path {
+            let within = if top != c.path && show_within {
                 format!(
                     " in {}",
                     label(c.group.kind_title, &c.group.path, &c.group.display_name)
