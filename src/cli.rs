@@ -63,8 +63,9 @@ pub enum Command {
     /// braces, formatting, `[Content_Types].xml`, platform versions) is not a difference.
     /// Exit status: 0 no semantic difference, 1 differences, 2 error.
     Diff {
-        /// The old package: a zip, extracted folder, SolutionPackager folder or XML file;
-        /// `-` reads a zip or an XML file from standard input.
+        /// The old package: a zip, extracted folder, SolutionPackager folder or XML file,
+        /// REV:PATH to read one from git (`main:src/MySolution`), or `-` to read a zip or an
+        /// XML file from standard input.
         old: PathBuf,
         /// The new package, in any of the same forms (`-`: standard input, if OLD is not).
         new: PathBuf,
@@ -76,6 +77,28 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        /// Only the counts by kind and one line per changed component (text, Markdown).
+        #[arg(long)]
+        stat: bool,
+        /// Only components of these kinds, by name or title (`form,view`, `"cloud flow"`;
+        /// `manifest` for the solution manifest). The exit status follows what is kept.
+        #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+        only: Vec<String>,
+        /// Only components whose path matches (`'entity:account/**'`; `*` within a
+        /// segment, `**` across). May be given more than once.
+        #[arg(long = "path", value_name = "PATTERN")]
+        paths: Vec<String>,
+        /// Largest Markdown report, in bytes (default 65536, a pull-request comment); the
+        /// summary and counts are always whole, details fill the rest.
+        #[arg(long, value_name = "N")]
+        max_bytes: Option<usize>,
+        /// Lines shown of each text diff (scripts, flow definitions) in text and Markdown
+        /// (default 40).
+        #[arg(long, value_name = "N")]
+        diff_lines: Option<usize>,
+        /// Everything: no Markdown budget and whole text diffs.
+        #[arg(long, conflicts_with_all = ["max_bytes", "stat"])]
+        full: bool,
     },
     /// Canonical form: unordered lists sorted by key, in the package form that was read.
     Normalize {
@@ -232,6 +255,13 @@ pub struct DiffOptions {
     pub new: PathBuf,
     pub format: DiffFormat,
     pub output: Option<PathBuf>,
+    /// Counts and one line per component.
+    pub stat: bool,
+    pub filter: diff::filter::Filter,
+    /// Budget of a Markdown report (`None`: no limit).
+    pub max_bytes: Option<usize>,
+    /// Lines shown per text diff in text and Markdown (`None`: all).
+    pub diff_lines: Option<usize>,
 }
 
 /// Options for `normalize`, free of clap.
@@ -281,6 +311,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format,
             color,
             output,
+            stat,
+            only,
+            paths,
+            max_bytes,
+            diff_lines,
+            full,
         } => {
             set_color(color, output.is_none());
             run_diff(&DiffOptions {
@@ -288,6 +324,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 new,
                 format,
                 output,
+                stat,
+                filter: diff::filter::Filter { kinds: only, paths },
+                max_bytes: if full {
+                    None
+                } else {
+                    Some(max_bytes.unwrap_or(render::PR_COMMENT_LIMIT))
+                },
+                diff_lines: if full {
+                    None
+                } else {
+                    Some(diff_lines.unwrap_or(render::DEFAULT_TEXT_LINES))
+                },
             })
         }
         Command::Normalize { input, output } => run_normalize(&NormalizeOptions { input, output }),
@@ -536,14 +584,23 @@ pub fn run_diff(opts: &DiffOptions) -> Result<ExitCode> {
     if opts.old == Path::new("-") && opts.new == Path::new("-") {
         bail!("standard input can be one side of a diff, not both");
     }
-    let (old, new) = rayon::join(|| load(&opts.old), || load(&opts.new));
+    opts.filter.check()?;
+    let (old, new) = rayon::join(|| load_side(&opts.old), || load_side(&opts.new));
     let (old, new) = (old?, new?);
-    let report = diff::diff(&old, &new);
+    let mut report = diff::diff(&old, &new);
+    diff::filter::apply(&mut report, &opts.filter);
+    let render_opts = render::RenderOptions {
+        layout: render::LayoutOptions {
+            text_lines: opts.diff_lines,
+        },
+        stat: opts.stat,
+        max_bytes: opts.max_bytes,
+    };
     let mut buf = Vec::new();
     match opts.format {
-        DiffFormat::Text => render::text::render(&report, &mut buf)?,
-        DiffFormat::Json => render::json::render(&report, &mut buf)?,
-        DiffFormat::Markdown => render::markdown::render(&report, &mut buf)?,
+        DiffFormat::Text => render::text::render_with(&report, &render_opts, &mut buf)?,
+        DiffFormat::Json => render::json::render_with(&report, &render_opts, &mut buf)?,
+        DiffFormat::Markdown => render::markdown::render_with(&report, &render_opts, &mut buf)?,
         DiffFormat::Html => render::html::render(&report, &mut buf)?,
     }
     emit(&buf, opts.output.as_deref())?;
@@ -551,6 +608,19 @@ pub fn run_diff(opts: &DiffOptions) -> Result<ExitCode> {
     std::mem::forget(old);
     std::mem::forget(new);
     Ok(ExitCode::from(u8::from(report.has_differences())))
+}
+
+/// A side of a diff: a package on disk, or `REV:PATH` read from git.
+fn load_side(arg: &Path) -> Result<ComponentTree> {
+    let cwd = std::env::current_dir()?;
+    if let Some(spec) = arg.to_str()
+        && crate::git::revision::is_revision_path(spec, &cwd)
+    {
+        let pkg = crate::git::revision::read(spec, &cwd, &Limits::from_env())
+            .with_context(|| format!("reading {spec} from git"))?;
+        return ComponentTree::build(pkg).with_context(|| format!("reading {spec} from git"));
+    }
+    load(arg)
 }
 
 pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {

@@ -13,6 +13,10 @@
 //! platform version go to a header of their own; export noise (`[Content_Types].xml`,
 //! platform versions, order of sets, GUID spelling, formatting) never counts as a difference.
 
+pub mod describe;
+pub mod filter;
+pub mod flow;
+pub mod manifest;
 pub mod text;
 pub mod tree;
 
@@ -20,16 +24,17 @@ use crate::model::kinds::{KINDS, KindDef, kind_named};
 pub use crate::model::noise;
 use crate::model::{Classifier, Component, ComponentTree, Part, SolutionInfo, field};
 use crate::xml::{Document, NodeId};
+pub use manifest::{ComponentName, ListDelta, ManifestDiff, MissingDependency, RootComponent};
+use manifest::{component_title, manifest};
 use noise::{PART_REFERENCES, PLATFORM_ATTRIBUTES, is_content_types};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use std::borrow::Cow;
 pub use text::TextDiff;
 use tree::{Side, compare, shorten, transparent};
 
 /// Bumped whenever a field of the JSON output changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What happened to a component or a property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -64,6 +69,10 @@ pub struct PropertyChange {
     /// For text (embedded XML/JSON, web resource sources): the line diff.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_diff: Option<TextDiff>,
+    /// `old`/`new` describe an element added or removed (`columns: a, b`, `width 100,
+    /// id 2`) rather than holding a value as the package writes it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub summary: bool,
 }
 
 impl PropertyChange {
@@ -74,6 +83,7 @@ impl PropertyChange {
             old: Some(shorten(old)),
             new: Some(shorten(new)),
             text_diff: None,
+            summary: false,
         }
     }
 }
@@ -89,6 +99,10 @@ pub struct ComponentChange {
     /// Property changes (changed components only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<PropertyChange>,
+    /// For an added or removed component: what defines it (a column's type and length, a
+    /// plug-in step's message, stage and mode), by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
     /// For an added or removed component: the components inside it, by kind (they are not
     /// listed one by one).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -114,53 +128,48 @@ pub struct KindCount {
     pub count: usize,
 }
 
+/// A defining property of an added or removed component: `type`: `whole number`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Property {
+    pub name: String,
+    pub value: String,
+}
+
 /// One side of the comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct SideInfo {
     pub source: String,
     pub form: &'static str,
-    pub solution: Option<SolutionInfo>,
+    pub solution: Option<SolutionSummary>,
 }
 
-/// A keyed list item of the manifest (a root component, a missing dependency).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ListItem {
-    pub key: String,
-    pub display: String,
+/// The solution a side holds, with the format's numbers and flags as numbers and flags.
+#[derive(Debug, Clone, Serialize)]
+pub struct SolutionSummary {
+    pub unique_name: String,
+    pub display_name: String,
+    pub version: String,
+    /// `false` unmanaged, `true` managed, `null` for a SolutionPackager folder that holds
+    /// both (`<Managed>2</Managed>`).
+    pub managed: Option<bool>,
+    pub publisher: String,
+    pub prefix: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ListDelta {
-    pub added: Vec<ListItem>,
-    pub removed: Vec<ListItem>,
-    /// Items kept whose attributes changed (a root component's `behavior`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub changed: Vec<PropertyChange>,
-}
-
-impl ListDelta {
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
-    }
-}
-
-/// The solution manifest's changes, reported in a header of their own.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ManifestDiff {
-    /// Platform build attributes (`version`, `OrganizationVersion`, …): informational.
-    pub platform: Vec<PropertyChange>,
-    /// Version, managed flag, names, publisher fields.
-    pub changes: Vec<PropertyChange>,
-    pub root_components: ListDelta,
-    pub missing_dependencies: ListDelta,
-}
-
-impl ManifestDiff {
-    /// Whether the manifest differs in meaning (platform builds do not count).
-    pub fn has_differences(&self) -> bool {
-        !self.changes.is_empty()
-            || !self.root_components.is_empty()
-            || !self.missing_dependencies.is_empty()
+impl From<SolutionInfo> for SolutionSummary {
+    fn from(s: SolutionInfo) -> Self {
+        SolutionSummary {
+            managed: match s.managed.trim() {
+                "0" => Some(false),
+                "1" => Some(true),
+                _ => None,
+            },
+            unique_name: s.unique_name,
+            display_name: s.display_name,
+            version: s.version,
+            publisher: s.publisher,
+            prefix: s.prefix,
+        }
     }
 }
 
@@ -202,7 +211,7 @@ impl DiffReport {
 
 /// Per-tree lookups built once: classifiers per XML entry, components by path, entries by
 /// lower-cased path.
-struct Index<'t> {
+pub(crate) struct Index<'t> {
     tree: &'t ComponentTree,
     classifiers: Vec<Option<Classifier<'t>>>,
     by_path: FxHashMap<&'t str, usize>,
@@ -276,7 +285,11 @@ impl<'t> Index<'t> {
 /// Diffs two modelled packages.
 pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
     let (oi, ni) = rayon::join(|| Index::new(old), || Index::new(new));
-    let manifest = manifest(&oi, &ni);
+    let mut manifest = manifest(&oi, &ni);
+    describe::name_values("solution", &mut manifest.changes);
+    for c in &mut manifest.root_components.changed {
+        describe::name_values("rootcomponent", &mut c.changes);
+    }
     let (o_parts, o_attached) = attached_parts(&oi);
     let (n_parts, n_attached) = attached_parts(&ni);
 
@@ -290,13 +303,18 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
             let o = oi.component(&n.path)?;
             let mut changes = own_changes(&oi, o, &ni, n);
             changes.extend(part_changes(&oi, &o_parts, o, &ni, &n_parts, n));
+            if n.kind.name == "environmentvariable" {
+                changes.extend(describe::value_change(&oi, o, &ni, n));
+            }
+            describe::name_values(n.kind.name, &mut changes);
             (!changes.is_empty()).then(|| ComponentChange {
                 path: n.path.clone(),
                 kind: n.kind.name,
-                kind_title: n.kind.title,
+                kind_title: component_title(new, n),
                 display_name: n.display.clone(),
                 change: Change::Changed,
                 changes,
+                properties: Vec::new(),
                 contains: Vec::new(),
                 group: ComponentRef::default(),
             })
@@ -304,6 +322,7 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
         .collect();
     components.extend(one_sided(&ni, &oi, Change::Added));
     components.extend(one_sided(&oi, &ni, Change::Removed));
+    pair_reregistered(&oi, &o_parts, &ni, &n_parts, &mut components);
     let mut package = Vec::new();
     components.extend(entry_residuals(&oi, &ni, &mut package));
     components.extend(loose_parts(&oi, &o_attached, &ni, &n_attached));
@@ -319,11 +338,15 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
             p.property = name_guids(&p.property, &names);
         }
         let top = segments(&c.path)[0];
-        c.group = match ni.component(top).or_else(|| oi.component(top)) {
-            Some(t) => ComponentRef {
+        let found = ni
+            .component(top)
+            .map(|t| (t, new))
+            .or_else(|| oi.component(top).map(|t| (t, old)));
+        c.group = match found {
+            Some((t, tree)) => ComponentRef {
                 path: t.path.clone(),
                 kind: t.kind.name,
-                kind_title: t.kind.title,
+                kind_title: component_title(tree, t),
                 display_name: t.display.clone(),
             },
             None => ComponentRef {
@@ -336,13 +359,7 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
     }
 
     let count = |ch: Change| components.iter().filter(|c| c.change == ch).count();
-    let manifest_changes = manifest.changes.len()
-        + manifest.root_components.added.len()
-        + manifest.root_components.removed.len()
-        + manifest.root_components.changed.len()
-        + manifest.missing_dependencies.added.len()
-        + manifest.missing_dependencies.removed.len()
-        + manifest.missing_dependencies.changed.len();
+    let manifest_changes = manifest.count();
     let summary = Summary {
         added: count(Change::Added),
         removed: count(Change::Removed),
@@ -365,7 +382,7 @@ fn side_info(t: &ComponentTree) -> SideInfo {
     SideInfo {
         source: t.source.display().to_string(),
         form: t.form.name(),
-        solution: t.solution(),
+        solution: t.solution().map(SolutionSummary::from),
     }
 }
 
@@ -536,10 +553,11 @@ fn one_sided(this: &Index, other: &Index, change: Change) -> Vec<ComponentChange
                     ComponentChange {
                         path: c.path.clone(),
                         kind: c.kind.name,
-                        kind_title: c.kind.title,
+                        kind_title: component_title(this.tree, c),
                         display_name: c.display.clone(),
                         change,
                         changes: Vec::new(),
+                        properties: describe::properties(this, c),
                         contains: Vec::new(),
                         group: ComponentRef::default(),
                     },
@@ -548,6 +566,125 @@ fn one_sided(this: &Index, other: &Index, change: Change) -> Vec<ComponentChange
         }
     }
     order.into_iter().filter_map(|p| listed.remove(p)).collect()
+}
+
+/// What a plug-in registration is when its ids are not: a step by its name, table and the
+/// class it runs; an assembly by its name without version and key. Registering again
+/// (a new environment, a reset) gives every step and assembly new GUIDs.
+fn registration_key(i: &Index, c: &Component) -> Option<String> {
+    let doc = i.tree.entries[c.entry].document()?;
+    let f = |n: &str| {
+        field(doc, c.node, n)
+            .map(|v| {
+                let v = v.trim();
+                v.split(", Version=").next().unwrap_or(v).to_lowercase()
+            })
+            .unwrap_or_default()
+    };
+    match c.kind.name {
+        "step" => Some(format!(
+            "step|{}|{}|{}",
+            f("Name"),
+            f("PrimaryEntity"),
+            f("PluginTypeName")
+        )),
+        "pluginassembly" => Some(format!("assembly|{}", f("FullName"))),
+        _ => None,
+    }
+}
+
+/// A text with every GUID taken out (`…-BD7F1A29-1265-…/x.dll` and `…-46024254-…/x.dll`
+/// are the same file name but for the id).
+fn without_guids(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s.get(i..i + 36).is_some_and(tree::looks_like_guid) {
+            i += 36;
+            continue;
+        }
+        let ch = s[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// Steps and assemblies registered again under new ids are one component changed, not one
+/// removed and another added: paired by [`registration_key`], compared without their ids.
+fn pair_reregistered(
+    oi: &Index,
+    op: &Attached,
+    ni: &Index,
+    np: &Attached,
+    components: &mut Vec<ComponentChange>,
+) {
+    fn key_of<'t>(i: &Index<'t>, path: &str) -> Option<(String, &'t Component)> {
+        let c = i.component(path)?;
+        registration_key(i, c).map(|k| (k, c))
+    }
+    let removed: Vec<(usize, String)> = components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.change == Change::Removed)
+        .filter_map(|(ix, c)| key_of(oi, &c.path).map(|(k, _)| (ix, k)))
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    let mut drop = Vec::new();
+    for ix in 0..components.len() {
+        if components[ix].change != Change::Added {
+            continue;
+        }
+        let Some((key, n)) = key_of(ni, &components[ix].path) else {
+            continue;
+        };
+        let Some(&(rx, _)) = removed
+            .iter()
+            .find(|(rx, k)| *k == key && !drop.contains(rx))
+        else {
+            continue;
+        };
+        let Some(o) = oi.component(&components[rx].path) else {
+            continue;
+        };
+        let (Some(os), Some(ns)) = (oi.side(o.entry), ni.side(n.entry)) else {
+            continue;
+        };
+        let mut changes = vec![PropertyChange {
+            property: "registered again under new ids".into(),
+            change: Change::Changed,
+            old: None,
+            new: None,
+            text_diff: None,
+            summary: true,
+        }];
+        changes.extend(
+            compare(os, o.node, ns, n.node, n.kind.name, &[], &[])
+                .into_iter()
+                // The ids are what changed by registering again.
+                .filter(|p| {
+                    let same_but_ids = match (&p.old, &p.new) {
+                        (Some(a), Some(b)) => without_guids(a) == without_guids(b),
+                        _ => false,
+                    };
+                    !same_but_ids
+                }),
+        );
+        changes.extend(part_changes(oi, op, o, ni, np, n));
+        describe::name_values(n.kind.name, &mut changes);
+        let c = &mut components[ix];
+        c.change = Change::Changed;
+        c.changes = changes;
+        c.properties.clear();
+        c.contains.clear();
+        drop.push(rx);
+    }
+    drop.sort_unstable();
+    for rx in drop.into_iter().rev() {
+        components.remove(rx);
+    }
 }
 
 fn kind_rank(kind: &str) -> usize {
@@ -571,243 +708,6 @@ fn sort_components(v: &mut [ComponentChange]) {
             c.path.clone(),
         )
     });
-}
-
-// ---- the manifest header ----
-
-fn solution_component<'t>(i: &Index<'t>) -> Option<&'t Component> {
-    i.tree.components.iter().find(|c| c.kind.name == "solution")
-}
-
-fn manifest(oi: &Index, ni: &Index) -> ManifestDiff {
-    let mut m = ManifestDiff {
-        platform: platform_changes(oi, ni),
-        ..ManifestDiff::default()
-    };
-    // Only a package with a manifest on both sides has a manifest to compare: a lone
-    // customizations.xml against a zip is compared on what both have.
-    let (Some(o), Some(n)) = (solution_component(oi), solution_component(ni)) else {
-        return m;
-    };
-    let (Some(os), Some(ns)) = (oi.side(o.entry), ni.side(n.entry)) else {
-        return m;
-    };
-    m.changes = compare(
-        os,
-        o.node,
-        ns,
-        n.node,
-        "solution",
-        &["RootComponents", "MissingDependencies"],
-        &[],
-    );
-    m.changes.retain(|c| {
-        !(c.property == "Managed"
-            && noise::managed_flags_agree(
-                c.old.as_deref().unwrap_or_default(),
-                c.new.as_deref().unwrap_or_default(),
-            ))
-    });
-    let op = oi
-        .tree
-        .components
-        .iter()
-        .find(|c| c.kind.name == "publisher");
-    let np = ni
-        .tree
-        .components
-        .iter()
-        .find(|c| c.kind.name == "publisher");
-    if let (Some(op), Some(np)) = (op, np)
-        && let (Some(ops), Some(nps)) = (oi.side(op.entry), ni.side(np.entry))
-    {
-        for mut c in compare(ops, op.node, nps, np.node, "publisher", &[], &[]) {
-            c.property = format!("publisher / {}", c.property);
-            m.changes.push(c);
-        }
-    }
-    let (onames, nnames) = (component_names(oi.tree), component_names(ni.tree));
-    m.root_components = list_delta(
-        os,
-        o.node,
-        ns,
-        n.node,
-        "RootComponents",
-        &|doc, node, new| root_display(doc, node, if new { &nnames } else { &onames }),
-    );
-    m.missing_dependencies = list_delta(
-        os,
-        o.node,
-        ns,
-        n.node,
-        "MissingDependencies",
-        &|doc, node, _| dependency_display(doc, node),
-    );
-    m
-}
-
-/// Platform build attributes of the manifest root (or, without manifests, of the
-/// customizations root).
-fn platform_changes(oi: &Index, ni: &Index) -> Vec<PropertyChange> {
-    fn root_of<'t>(i: &Index<'t>, names: &[&str]) -> Option<(&'t Document, NodeId)> {
-        names.iter().find_map(|n| {
-            let e = *i.entries.get(*n)?;
-            let doc = i.tree.entries[e].document()?;
-            Some((doc, doc.root()?))
-        })
-    }
-    fn pick<'t>(i: &Index<'t>) -> Option<(&'t Document, NodeId)> {
-        root_of(i, &["solution.xml", "other/solution.xml"])
-            .or_else(|| root_of(i, &["customizations.xml", "other/customizations.xml"]))
-            .or_else(|| {
-                // A single XML file: its own root.
-                if i.tree.form != crate::input::PackageForm::XmlFile {
-                    return None;
-                }
-                let d = i.tree.entries.first()?.document()?;
-                Some((d, d.root()?))
-            })
-    }
-    let (Some((od, or)), Some((nd, nr))) = (pick(oi), pick(ni)) else {
-        return Vec::new();
-    };
-    PLATFORM_ATTRIBUTES
-        .iter()
-        .filter_map(|a| {
-            let (ov, nv) = (od.attr(or, a), nd.attr(nr, a));
-            (ov != nv).then(|| PropertyChange {
-                property: (*a).to_string(),
-                change: match (&ov, &nv) {
-                    (None, _) => Change::Added,
-                    (_, None) => Change::Removed,
-                    _ => Change::Changed,
-                },
-                old: ov.map(Cow::into_owned),
-                new: nv.map(Cow::into_owned),
-                text_diff: None,
-            })
-        })
-        .collect()
-}
-
-fn type_title(code: &str) -> Option<&'static str> {
-    let code: u32 = code.trim().parse().ok()?;
-    KINDS
-        .iter()
-        .find(|k| k.code == Some(code) && k.role.is_component())
-        .map(|k| k.title)
-}
-
-/// Components by (type code, key), to name root components: `(kind title, display name)`.
-type Names<'t> = FxHashMap<(u32, &'t str), (&'static str, &'t str)>;
-
-fn component_names(t: &ComponentTree) -> Names<'_> {
-    t.components
-        .iter()
-        .filter_map(|c| {
-            Some((
-                (c.kind.code?, c.key.as_str()),
-                (c.kind.title, c.display.as_str()),
-            ))
-        })
-        .collect()
-}
-
-/// `Web resource new_/scripts/account.js (61)`, or with the component's display name when
-/// the package holds it.
-fn root_display(doc: &Document, node: NodeId, names: &Names) -> String {
-    let ty = doc.attr(node, "type").unwrap_or_default();
-    let name = doc
-        .attr(node, "id")
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| doc.attr(node, "schemaName"))
-        .unwrap_or_default();
-    let key = crate::model::normalize_key(&name);
-    let found = ty
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .and_then(|code| names.get(&(code, key.as_str())));
-    match (found, type_title(&ty)) {
-        (Some((title, display)), _)
-            if !display.is_empty() && !display.eq_ignore_ascii_case(&name) =>
-        {
-            format!("{title} \"{display}\" ({ty} {name})")
-        }
-        (Some(&(title, _)), _) | (None, Some(title)) => format!("{title} {name} ({ty})"),
-        (None, None) => format!("type {ty} {name}"),
-    }
-}
-
-fn dependency_display(doc: &Document, node: NodeId) -> String {
-    let side = |n: &str| {
-        doc.child(node, n).map_or(String::new(), |e| {
-            let ty = doc.attr(e, "type").unwrap_or_default();
-            let mut name = doc
-                .attr(e, "displayName")
-                .or_else(|| doc.attr(e, "schemaName"))
-                .or_else(|| doc.attr(e, "id"))
-                .unwrap_or_default()
-                .into_owned();
-            // A column is known by its table too.
-            if let Some(parent) = doc
-                .attr(e, "parentDisplayName")
-                .or_else(|| doc.attr(e, "parentSchemaName"))
-                .filter(|p| !p.is_empty())
-            {
-                name = format!("{parent} · {name}");
-            }
-            format!("{} {name}", type_title(&ty).unwrap_or(&ty))
-        })
-    };
-    format!("{} (required by {})", side("Required"), side("Dependent"))
-}
-
-/// A keyed manifest list compared as a set.
-fn list_delta(
-    os: Side,
-    on: NodeId,
-    ns: Side,
-    nn: NodeId,
-    list: &str,
-    show: &dyn Fn(&Document, NodeId, bool) -> String,
-) -> ListDelta {
-    let items = |s: Side, n: NodeId| -> Vec<(String, NodeId)> {
-        s.doc.child(n, list).map_or(Vec::new(), |l| {
-            s.cls
-                .children(l)
-                .into_iter()
-                .map(|c| (c.ident.to_string(), c.node))
-                .collect()
-        })
-    };
-    let (o, n) = (items(os, on), items(ns, nn));
-    let om: FxHashMap<&str, NodeId> = o.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let nm: FxHashMap<&str, NodeId> = n.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let mut d = ListDelta::default();
-    for (k, node) in &n {
-        match om.get(k.as_str()) {
-            None => d.added.push(ListItem {
-                key: k.clone(),
-                display: show(ns.doc, *node, true),
-            }),
-            Some(&o_node) => {
-                for mut c in compare(os, o_node, ns, *node, "", &[], &[]) {
-                    c.property = format!("{} / {}", show(ns.doc, *node, true), c.property);
-                    d.changed.push(c);
-                }
-            }
-        }
-    }
-    for (k, node) in &o {
-        if !nm.contains_key(k.as_str()) {
-            d.removed.push(ListItem {
-                key: k.clone(),
-                display: show(os.doc, *node, false),
-            });
-        }
-    }
-    d
 }
 
 // ---- package-level XML outside components ----
@@ -894,6 +794,7 @@ fn entry_residuals(oi: &Index, ni: &Index, notes: &mut Vec<PackageNote>) -> Vec<
             display_name: idx.tree.entries[e].path.clone(),
             change,
             changes,
+            properties: Vec::new(),
             contains: Vec::new(),
             group: ComponentRef::default(),
         });
@@ -979,6 +880,14 @@ fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
         return (map, used);
     }
     for (ci, c) in i.tree.components.iter().enumerate() {
+        // An environment variable's value file sits beside its definition: its value is a
+        // property of the variable ([`describe::current_value`]).
+        if c.kind.name == "environmentvariable"
+            && let Some(e) = describe::values_entry(i, c)
+        {
+            used.insert(e);
+            continue;
+        }
         let Some((_, refs)) = PART_REFERENCES.iter().find(|(k, _)| *k == c.kind.name) else {
             continue;
         };
@@ -1044,13 +953,29 @@ fn part_changes(
     let mut out = Vec::new();
     for (label, b) in n_parts {
         match o_parts.iter().find(|(l, _)| l == label) {
-            Some((_, a)) => out.extend(compare_bytes(label, oi.part_bytes(*a), ni.part_bytes(*b))),
+            Some((_, a)) => {
+                let (ob, nb) = (oi.part_bytes(*a), ni.part_bytes(*b));
+                if ob == nb {
+                    continue;
+                }
+                // A cloud flow reads as its actions, not as lines of re-sorted JSON.
+                if label == "flow definition"
+                    && let (Some(ot), Some(nt)) =
+                        (crate::input::part_text(ob), crate::input::part_text(nb))
+                    && let Some(steps) = flow::changes(&ot, &nt)
+                {
+                    out.extend(steps);
+                    continue;
+                }
+                out.extend(compare_bytes(label, ob, nb))
+            }
             None => out.push(PropertyChange {
                 property: label.clone(),
                 change: Change::Added,
                 old: None,
                 new: Some(describe_bytes(ni.part_bytes(*b))),
                 text_diff: None,
+                summary: false,
             }),
         }
     }
@@ -1062,6 +987,7 @@ fn part_changes(
                 old: Some(describe_bytes(oi.part_bytes(*a))),
                 new: None,
                 text_diff: None,
+                summary: false,
             });
         }
     }
@@ -1083,6 +1009,7 @@ pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyC
                 old: None,
                 new: None,
                 text_diff: Some(td),
+                summary: false,
             });
         }
         return Some(match text::diff_lines(&a, &b) {
@@ -1092,6 +1019,7 @@ pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyC
                 old: None,
                 new: None,
                 text_diff: Some(td),
+                summary: false,
             },
             None => PropertyChange {
                 property: property.to_string(),
@@ -1099,6 +1027,7 @@ pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyC
                 old: Some("same lines".into()),
                 new: Some("line endings, byte-order mark or encoding changed".into()),
                 text_diff: None,
+                summary: false,
             },
         });
     }
@@ -1108,6 +1037,7 @@ pub fn compare_bytes(property: &str, old: &[u8], new: &[u8]) -> Option<PropertyC
         old: Some(describe_bytes(old)),
         new: Some(describe_bytes(new)),
         text_diff: None,
+        summary: false,
     })
 }
 
@@ -1148,6 +1078,7 @@ fn loose_parts(
         display_name: display.to_string(),
         change,
         changes,
+        properties: Vec::new(),
         contains: Vec::new(),
         group: ComponentRef::default(),
     };

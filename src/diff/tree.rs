@@ -186,7 +186,18 @@ fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> Str
             // Short readable keys (option values, privilege names) are worth showing next
             // to the label; GUIDs and composite keys are not.
             let key_readable = !looks_like_guid(key) && !key.contains('|') && key.len() <= 40;
-            match display_of(doc, node, kind) {
+            let display = display_of(doc, node, kind);
+            // Named by what it shows (a column's schema name): not a label, so unquoted.
+            if display.as_deref().is_none_or(looks_like_guid)
+                && looks_like_guid(key)
+                && let Some(r) = name_by_reference(doc, node, kind)
+            {
+                return format!("{title} {r}");
+            }
+            match display {
+                // The name as the package writes it (`prvReadAccount`), not the
+                // lower-cased key.
+                Some(d) if d.eq_ignore_ascii_case(key) => format!("{title} {d}"),
                 Some(d) if !d.eq_ignore_ascii_case(key) && key_readable => {
                     format!("{title} {key} \"{d}\"")
                 }
@@ -197,6 +208,40 @@ fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> Str
             }
         }
     }
+}
+
+/// A name for an element keyed only by a GUID, from what it refers to: a form cell by the
+/// column its control shows, a control description by the control it describes.
+fn name_by_reference(doc: &Document, node: NodeId, kind: &KindDef) -> Option<String> {
+    if let Some(v) = DESCRIBE_BY_CHILD
+        .iter()
+        .filter(|(k, _, _, _)| *k == kind.name)
+        .find_map(|(_, child, attr, _)| doc.child(node, child).and_then(|x| doc.attr(x, attr)))
+    {
+        return Some(v.into_owned());
+    }
+    if kind.name == "controldescription" {
+        let target = normalize_key(&doc.attr(node, "forControl")?);
+        let mut form = doc.parent(node)?;
+        while doc.is_element(form) && doc.name(form) != "form" {
+            form = doc.parent(form)?;
+        }
+        let mut stack = vec![form];
+        while let Some(n) = stack.pop() {
+            if doc.is_element(n) && doc.name(n) == "control" {
+                let ids = [doc.attr(n, "uniqueid"), doc.attr(n, "id")];
+                if ids.iter().flatten().any(|v| normalize_key(v) == target) {
+                    return doc
+                        .attr(n, FIELD_REFERENCE)
+                        .or_else(|| doc.attr(n, "id"))
+                        .filter(|v| !looks_like_guid(v))
+                        .map(|v| format!("for {v}"));
+                }
+            }
+            stack.extend(doc.elements(n));
+        }
+    }
+    None
 }
 
 /// What an added or removed element is, in one line.
@@ -237,16 +282,32 @@ fn fields_inside(doc: &Document, node: NodeId) -> Option<String> {
     }
     fields.sort();
     fields.dedup();
-    Some(shorten(&format!("controls: {}", fields.join(", "))))
+    Some(shorten(&format!("columns: {}", fields.join(", "))))
 }
 
 fn attribute_summary(doc: &Document, node: NodeId) -> String {
-    let attrs: Vec<String> = doc
+    let attrs: Vec<(&str, Cow<str>)> = doc
         .attributes(node)
         .filter(|(k, _)| !is_namespace_attribute(k))
-        .map(|(k, v)| format!("{k}=\"{}\"", unescape_lossy(v)))
+        .map(|(k, v)| (k, unescape_lossy(v)))
         .collect();
-    shorten(&attrs.join(" "))
+    attribute_list(&attrs)
+}
+
+/// Properties of an element as a reader reads them: `width 100, id 2` (an empty value as
+/// `""`), never as XML.
+fn attribute_list(attrs: &[(&str, Cow<str>)]) -> String {
+    let parts: Vec<String> = attrs
+        .iter()
+        .map(|(k, v)| {
+            if v.is_empty() {
+                format!("{k} \"\"")
+            } else {
+                format!("{k} {v}")
+            }
+        })
+        .collect();
+    shorten(&parts.join(", "))
 }
 
 /// The attribute that holds a label's text: its value is the label itself.
@@ -285,6 +346,7 @@ fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<Pr
             old: None,
             new: None,
             text_diff: Some(td),
+            summary: false,
         });
     }
     let embedded = EMBEDDED_TEXT.iter().any(|e| e.eq_ignore_ascii_case(name))
@@ -304,6 +366,7 @@ fn value_change(property: String, name: &str, old: &str, new: &str) -> Option<Pr
         old: short.then(|| old.to_string()),
         new: short.then(|| new.to_string()),
         text_diff: Some(td),
+        summary: false,
     })
 }
 
@@ -384,6 +447,7 @@ impl<'a> Walker<'a> {
                     old: Some(shorten(ov)),
                     new: None,
                     text_diff: None,
+                    summary: false,
                 }),
             }
         }
@@ -395,6 +459,7 @@ impl<'a> Walker<'a> {
                     old: None,
                     new: Some(shorten(nv)),
                     text_diff: None,
+                    summary: false,
                 });
             }
         }
@@ -541,6 +606,7 @@ impl<'a> Walker<'a> {
                         old: Some(format!("position {}", pos(oc, o))),
                         new: Some(format!("position {}", pos(nc, n))),
                         text_diff: None,
+                        summary: false,
                     });
                 }
             }
@@ -707,59 +773,126 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        let mut value = describe(side.doc, c.node, c.kind);
-        let display = c.kind.and_then(|k| display_of(doc, c.node, k));
-        if let Ident::Keyed { key, .. } = &c.ident
-            && (normalize_key(&value) == *key
-                || value.is_empty()
-                || value.contains('=')
-                || display.as_deref() == Some(value.as_str()))
-        {
-            // The key is already in the path: show what else the item holds.
-            let attrs: Vec<String> = doc
-                .attributes(c.node)
-                .filter(|(k, _)| !is_namespace_attribute(k))
-                .map(|(k, v)| (k, unescape_lossy(v)))
-                .filter(|(_, v)| {
-                    !v.is_empty()
-                        && normalize_key(v) != *key
-                        && !key.split('|').any(|p| p == normalize_key(v))
-                })
-                .map(|(k, v)| format!("{k}=\"{v}\""))
-                .collect();
-            value = shorten(&attrs.join(" "));
-            let kind = c.kind.map_or("", |k| k.name);
-            if let Some((child, named)) = DESCRIBE_BY_CHILD
+        // Embedded XML or JSON (a `DependencyXml` that appeared) reads as lines, as a
+        // changed one does, never as one line of markup.
+        if doc.elements(c.node).next().is_none() {
+            let text = doc.text_of(c.node);
+            let t = text.trim();
+            let embedded = EMBEDDED_TEXT
                 .iter()
-                .filter(|(k, _, _)| *k == kind)
-                .find_map(|(_, child, attr)| {
-                    doc.child(c.node, child)
-                        .and_then(|x| doc.attr(x, attr))
-                        .map(|v| (*child, v))
-                })
-            {
-                value = format!("{child} {named}");
-            } else if let Some(fields) = fields_inside(doc, c.node) {
-                value = fields;
+                .any(|e| e.eq_ignore_ascii_case(doc.name(c.node)))
+                || t.starts_with('<')
+                || t.contains('\n');
+            if embedded && !t.is_empty() {
+                let body = if json_diff("{}", t).is_some() {
+                    crate::diff::flow::readable(&serde_json::from_str(t).unwrap_or_default())
+                } else {
+                    break_tags(t)
+                };
+                let td = match change {
+                    Change::Added => diff_lines("", &body),
+                    _ => diff_lines(&body, ""),
+                };
+                self.out.push(PropertyChange {
+                    property: join(path, Some(&segment)),
+                    change,
+                    old: None,
+                    new: None,
+                    text_diff: td,
+                    summary: false,
+                });
+                return;
             }
         }
+        let (value, summary, segment) = self.one_side_value(side, c, segment);
         let property = join(path, Some(&segment));
-        self.out.push(match change {
-            Change::Added => PropertyChange {
-                property,
-                change,
-                old: None,
-                new: Some(value),
-                text_diff: None,
-            },
-            _ => PropertyChange {
-                property,
-                change,
-                old: Some(value),
-                new: None,
-                text_diff: None,
-            },
+        let value = Some(value);
+        let (old, new) = match change {
+            Change::Added => (None, value),
+            _ => (value, None),
+        };
+        self.out.push(PropertyChange {
+            property,
+            change,
+            old,
+            new,
+            text_diff: None,
+            summary,
         });
+    }
+
+    /// What an added or removed element holds, for its line: a label its text; an item
+    /// with one property that property (`privilege prvReadAccount / level: Global`); else
+    /// its name, the column a cell shows, the columns a section holds, or its properties
+    /// (`width 100, id 2`, a summary).
+    fn one_side_value(&self, side: Side<'a>, c: &Child, segment: String) -> (String, bool, String) {
+        let doc = side.doc;
+        if let Some(k) = c.kind
+            && k.role == Role::Localized
+        {
+            let text = ["description", "Title", "Description"]
+                .iter()
+                .find_map(|a| doc.attr(c.node, a))
+                .map(|v| shorten(&v))
+                .unwrap_or_default();
+            return (text, false, segment);
+        }
+        let value = describe(doc, c.node, c.kind);
+        let display = c.kind.and_then(|k| display_of(doc, c.node, k));
+        let Ident::Keyed { key, .. } = &c.ident else {
+            // An unknown element: its text, or its properties.
+            let is_summary =
+                doc.elements(c.node).next().is_some() || doc.text_of(c.node).trim().is_empty();
+            return (value, is_summary, segment);
+        };
+        let from_attributes = display.is_none()
+            && (doc.elements(c.node).next().is_some() || doc.text_of(c.node).trim().is_empty());
+        if !(normalize_key(&value) == *key
+            || value.is_empty()
+            || from_attributes
+            || display.as_deref() == Some(value.as_str()))
+        {
+            return (value, false, segment);
+        }
+        // The key is already in the path: show what else the item holds.
+        let attrs: Vec<(&str, Cow<str>)> = doc
+            .attributes(c.node)
+            .filter(|(k, _)| !is_namespace_attribute(k))
+            .map(|(k, v)| (k, unescape_lossy(v)))
+            .filter(|(_, v)| {
+                !v.is_empty()
+                    && normalize_key(v) != *key
+                    && !key.split('|').any(|p| p == normalize_key(v))
+                    && display.as_deref() != Some(v.as_ref())
+            })
+            .collect();
+        let kind = c.kind.map_or("", |k| k.name);
+        if let Some((word, named)) = DESCRIBE_BY_CHILD
+            .iter()
+            .filter(|(k, _, _, _)| *k == kind)
+            .find_map(|(_, child, attr, word)| {
+                doc.child(c.node, child)
+                    .and_then(|x| doc.attr(x, attr))
+                    .map(|v| (*word, v))
+            })
+        {
+            // A cell already named by its column says no more by repeating it.
+            if segment.ends_with(&*named) {
+                return (String::new(), false, segment);
+            }
+            return (format!("{word} {named}"), true, segment);
+        }
+        if let Some(fields) = fields_inside(doc, c.node) {
+            return (fields, true, segment);
+        }
+        match attrs.as_slice() {
+            [] => (String::new(), false, segment),
+            // One property: named in the path, shown as a value.
+            [(k, v)] if doc.elements(c.node).next().is_none() => {
+                (shorten(v), false, format!("{segment} / {k}"))
+            }
+            _ => (attribute_list(&attrs), true, segment),
+        }
     }
 }
 
@@ -889,6 +1022,46 @@ mod tests {
         let old = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>2</value><value>3</value></condition>";
         let new = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>3</value></condition>";
         assert_eq!(lines(&changes(old, new)), ["Removed value 2: 2 -> -"]);
+    }
+
+    #[test]
+    fn added_labels_and_privileges_read_as_values() {
+        let old = r#"<attribute PhysicalName="a"><displaynames><displayname description="Score" languagecode="1033" /></displaynames></attribute>"#;
+        let new = r#"<attribute PhysicalName="a"><displaynames><displayname description="Score" languagecode="1033" /><displayname description="Punktzahl" languagecode="1031" /></displaynames></attribute>"#;
+        assert_eq!(
+            lines(&changes(old, new)),
+            ["Added displayname (1031): - -> Punktzahl"]
+        );
+        let old = r#"<Role id="{1}"><RolePrivileges /></Role>"#;
+        let new = r#"<Role id="{1}"><RolePrivileges><RolePrivilege name="prvReadecer_Program" level="Global" /></RolePrivileges></Role>"#;
+        assert_eq!(
+            lines(&changes(old, new)),
+            ["Added privilege prvReadecer_Program / level: - -> Global"]
+        );
+    }
+
+    #[test]
+    fn guid_keyed_layout_is_named_by_what_it_shows() {
+        let form = |ordinal: &str, order: &str| {
+            format!(
+                r#"<form><tabs><tab name="t"><columns><column><sections><section name="s"><rows><row><cell id="{{3441a91e-47c5-672c-7a20-902d6baa9036}}" ordinalvalue="{ordinal}"><control id="new_phone" datafieldname="new_phone" /></cell></row><row><cell id="{{11111111-47c5-672c-7a20-902d6baa9036}}"><control id="Contacts" uniqueid="{{fa63a787-0000-4000-8000-000000000001}}" /></cell></row></rows></section></sections></column></columns></tab></tabs><controlDescriptions>{order}</controlDescriptions></form>"#
+            )
+        };
+        let cd = |n: &str| {
+            format!(
+                r#"<controlDescription forControl="{{fa63a787-0000-4000-8000-00000000000{n}}}" />"#
+            )
+        };
+        let got = lines(&changes(&form("1", &cd("1")), &form("2", &cd("1"))));
+        assert!(
+            got[0].contains("cell new_phone / ordinalvalue: 1 -> 2"),
+            "{got:?}"
+        );
+        let got = lines(&changes(&form("1", ""), &form("1", &cd("1"))));
+        assert!(
+            got[0].contains("control description for Contacts"),
+            "{got:?}"
+        );
     }
 
     #[test]

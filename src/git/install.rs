@@ -18,13 +18,15 @@ const BEGIN: &str =
 const END: &str = "# <<< soltree";
 
 /// Paths routed to the drivers. The merge driver falls back to a line merge for anything it
-/// cannot merge structurally, so broad patterns are safe; the diff driver is set only where
-/// canonical text helps most (whole solution files and zips).
+/// cannot merge structurally, so broad patterns are safe. The diff driver (textconv) is for
+/// zips only: git shows them as binary otherwise, while XML reads well as it is, and a file
+/// with conflict markers cannot go through textconv while its index stages do, which swamps
+/// `git diff` during a merge.
 pub const ATTRIBUTES: &[&str] = &[
-    "customizations.xml merge=soltree diff=soltree",
-    "Customizations.xml merge=soltree diff=soltree",
-    "solution.xml merge=soltree diff=soltree",
-    "Solution.xml merge=soltree diff=soltree",
+    "customizations.xml merge=soltree",
+    "Customizations.xml merge=soltree",
+    "solution.xml merge=soltree",
+    "Solution.xml merge=soltree",
     "*.zip merge=soltree diff=soltree",
     "Entity.xml merge=soltree",
     "RibbonDiff.xml merge=soltree",
@@ -483,6 +485,22 @@ fn git(cwd: &Path, args: &[&str]) -> Result<String, GitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_diff_driver_is_for_zips_only() {
+        let with_diff: Vec<&str> = ATTRIBUTES
+            .iter()
+            .filter(|l| l.contains("diff=soltree"))
+            .copied()
+            .collect();
+        assert_eq!(with_diff, ["*.zip merge=soltree diff=soltree"]);
+        for xml in ["customizations.xml", "solution.xml"] {
+            assert!(
+                ATTRIBUTES.contains(&format!("{xml} merge=soltree").as_str()),
+                "{xml} keeps the merge driver"
+            );
+        }
+    }
 
     #[test]
     fn block_is_added_once_replaced_and_removed_exactly() {

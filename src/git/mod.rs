@@ -2,7 +2,8 @@
 //! result written into `%A` atomically, solution zips merged as packages), the diff driver
 //! ([`textconv`]: a solution zip or XML file printed as canonical, component-labelled text
 //! that git line-diffs well), and the installer ([`install`]: config and attributes,
-//! idempotent, reversible).
+//! idempotent, reversible), and [`revision`]: `REV:PATH` arguments read from git's object
+//! store as packages.
 //!
 //! Boundary types: [`driver::DriverOutcome`], the text written by [`textconv::textconv`],
 //! and the [`install::Change`] list. Everything here runs `git` only through
@@ -10,6 +11,7 @@
 
 pub mod driver;
 pub mod install;
+pub mod revision;
 pub mod textconv;
 
 /// Errors of the git layer. Each names the file or the git command involved.

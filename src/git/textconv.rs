@@ -5,8 +5,9 @@
 //! The output (the boundary: plain text written to any `Write`) is, per entry in path
 //! order: a header line `entry <path>`, then the entry's content — XML entries in their
 //! normalized form ([`normalize_document`]: sets sorted by key, so re-exports that only
-//! reorder do not show), LF line endings, with a line `component <path> (<name>)` before each
-//! component's first line; other text parts as they are; binary parts as size and hash.
+//! reorder do not show), LF line endings, with a line `component <path>` before each
+//! component's first line, followed by `  name: <display name>` where it has one; other
+//! text parts as they are; binary parts as size and hash.
 //! Header lines start at column 0 with a letter, so git's default hunk-header rule picks the
 //! nearest component as the context of every hunk (`@@ … @@ component entity:account/…`).
 //! Textconv must never fail a `git diff`: what cannot be read as a package is printed as it is.
@@ -118,10 +119,13 @@ fn write_xml(pkg: &Package, e: &Entry, out: &mut dyn Write) -> io::Result<bool> 
         line += memchr::memchr_iter(b'\n', &bytes[pos..start]).count();
         pos = start;
         let c = &tree.components[i];
+        // The header is the path alone, so a renamed component keeps its header and the
+        // rename shows as a changed name line; the name line is indented, so git never
+        // takes it for a hunk header.
         let label = if c.display.is_empty() || c.display.eq_ignore_ascii_case(&c.key) {
             format!("component {}", c.path)
         } else {
-            format!("component {} ({})", c.path, c.display)
+            format!("component {}\n  name: {}", c.path, c.display)
         };
         headers.push((line, label));
     }
@@ -178,9 +182,31 @@ mod tests {
         let b = text.find("schemaName=\"new_b\"").unwrap();
         assert!(account < b, "root components sorted: {text}");
         assert!(
-            text.contains("component solution:contoso"),
+            text.contains("component solution:contoso\n"),
             "component header: {text}"
         );
+    }
+
+    #[test]
+    fn a_renamed_component_keeps_its_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("customizations.xml");
+        let xml = |name: &str| {
+            format!(
+                "<ImportExportXml><optionsets><optionset Name=\"new_priority\" localizedName=\"{name}\" /></optionsets></ImportExportXml>"
+            )
+        };
+        std::fs::write(&p, xml("Priority")).unwrap();
+        let before = conv(&p);
+        std::fs::write(&p, xml("Urgency")).unwrap();
+        let after = conv(&p);
+        let header = "component optionset:new_priority\n";
+        assert!(
+            before.contains(header) && after.contains(header),
+            "{before}"
+        );
+        assert!(before.contains("\n  name: Priority\n"), "{before}");
+        assert!(after.contains("\n  name: Urgency\n"), "{after}");
     }
 
     #[test]

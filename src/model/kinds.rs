@@ -258,6 +258,176 @@ pub static CONTAINER_ROOTS: &[&str] = &[
     "Visualizations",
 ];
 
+/// The solution component type codes (`RootComponent/@type`, `MissingDependency/*/@type`,
+/// `solutioncomponent.componenttype`; §4), named as a maker knows them. Codes the kinds table
+/// gives a kind to are named by that kind's title first ([`type_title`]).
+#[rustfmt::skip]
+pub static COMPONENT_TYPES: &[(u32, &str)] = &[
+    (1, "Table"), (2, "Column"), (3, "Relationship"), (4, "Choice value"), (5, "Lookup value"),
+    (6, "View column"), (7, "Localized label"), (8, "Relationship extra condition"),
+    (9, "Choice (global option set)"), (10, "Relationship"), (11, "Relationship role"),
+    (12, "Relationship relationships"), (13, "Managed property"), (14, "Alternate key"),
+    (16, "Privilege"), (17, "Privilege object type code"), (18, "Index"), (20, "Security role"),
+    (21, "Role privilege"), (22, "Display string"), (23, "Display string map"), (24, "Form"),
+    (25, "Organization"), (26, "View"), (29, "Process"), (31, "Report"), (32, "Report table"),
+    (33, "Report category"), (34, "Report visibility"), (35, "Attachment"),
+    (36, "Email template"), (37, "Contract template"), (38, "Article template"),
+    (39, "Mail merge template"), (44, "Duplicate detection rule"),
+    (45, "Duplicate detection rule condition"), (46, "Table map"), (47, "Column map"),
+    (48, "Ribbon command"), (49, "Ribbon context group"), (50, "Ribbon customization"),
+    (52, "Ribbon rule"), (53, "Ribbon tab-to-command map"), (55, "Ribbon"), (59, "Chart"),
+    (60, "Form"), (61, "Web resource"), (62, "Site map"), (63, "Connection role"),
+    (64, "Complex control"), (65, "Hierarchy rule"), (66, "Custom control (PCF)"),
+    (68, "Custom control default configuration"), (70, "Field security profile"),
+    (71, "Field permission"), (80, "Model-driven app"), (90, "Plug-in type"),
+    (91, "Plug-in assembly"), (92, "Plug-in step"), (93, "Plug-in step image"),
+    (95, "Service endpoint"), (150, "Routing rule"), (151, "Routing rule item"),
+    (152, "SLA"), (153, "SLA item"), (154, "Convert rule"), (155, "Convert rule item"),
+    (161, "Mobile offline profile"), (162, "Mobile offline profile item"),
+    (165, "Similarity rule"), (166, "Data source mapping"), (181, "Virtual table data provider"),
+    (183, "Virtual table data source"), (201, "SDK message"), (202, "SDK message filter"),
+    (203, "SDK message pair"), (204, "SDK message request"), (205, "SDK message request field"),
+    (206, "SDK message response"), (207, "SDK message response field"), (208, "Import map"),
+    (210, "Web wizard"), (300, "Canvas app"), (371, "Connector"), (372, "Custom connector"),
+    (380, "Environment variable"), (381, "Environment variable value"),
+    (400, "AI project type"), (401, "AI model"), (402, "AI configuration"),
+    (430, "Table analytics configuration"), (431, "Column image configuration"),
+    (432, "Table image configuration"),
+];
+
+/// The name of a solution component type code: the title of the kind the table gives it,
+/// else its name in [`COMPONENT_TYPES`].
+pub fn type_title(code: u32) -> Option<&'static str> {
+    KINDS
+        .iter()
+        .find(|k| k.code == Some(code) && k.role.is_component())
+        .map(|k| k.title)
+        .or_else(|| {
+            COMPONENT_TYPES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, t)| *t)
+        })
+}
+
+/// Solution-aware tables have no fixed type code: exports name them by table (§2.4,
+/// `type="connectionreference"`). Their titles, by that name.
+#[rustfmt::skip]
+pub static TABLE_TYPES: &[(&str, &str)] = &[
+    ("connectionreference", "Connection reference"), ("environmentvariabledefinition", "Environment variable"),
+    ("environmentvariablevalue", "Environment variable value"), ("customapi", "Custom API"),
+    ("appaction", "Command (app action)"), ("appactionrule", "Command rule"),
+    ("appaction_appactionrule_classicrules", "Command rule link"), ("settingdefinition", "Setting definition"),
+    ("appsetting", "App setting"), ("botcomponentcollection", "Copilot component collection"),
+    ("bot_botcomponentcollection", "Copilot component collection link"), ("bot", "Copilot (bot)"),
+    ("botcomponent", "Copilot component"), ("pluginpackage", "Plug-in package"),
+    ("aiplugin", "AI plug-in"), ("msdyn_dataflow", "Dataflow"),
+];
+
+/// The name of a type as exports write it: a code (`"61"`) or a table name
+/// (`"connectionreference"`).
+pub fn type_name(raw: &str) -> Option<&'static str> {
+    let raw = raw.trim();
+    match raw.parse::<u32>() {
+        Ok(code) => type_title(code),
+        Err(_) => TABLE_TYPES
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(raw))
+            .map(|(_, title)| *title),
+    }
+}
+
+/// Processes are one component kind (`Workflow`, type 29) in many categories, each a
+/// different thing to a maker: named by `Workflow/Category`.
+#[rustfmt::skip]
+pub static PROCESS_CATEGORIES: &[(&str, &str)] = &[
+    ("0", "Classic workflow"), ("1", "Dialog"), ("2", "Business rule"), ("3", "Action"),
+    ("4", "Business process flow"), ("5", "Cloud flow"), ("6", "Desktop flow"), ("7", "AI flow"),
+];
+
+/// The title of a process of `category` (`Workflow/Category`).
+pub fn process_title(category: &str) -> Option<&'static str> {
+    PROCESS_CATEGORIES
+        .iter()
+        .find(|(c, _)| *c == category.trim())
+        .map(|(_, t)| *t)
+}
+
+/// Coded values of one field and what they mean.
+pub type Meanings = &'static [(&'static str, &'static str)];
+
+/// What coded values mean: `(kind, field, [(value, meaning)])`. A report shows the meaning.
+#[rustfmt::skip]
+pub static VALUE_NAMES: &[(&str, &str, Meanings)] = &[
+    ("rootcomponent", "behavior", &[("0", "include subcomponents"), ("1", "do not include subcomponents"), ("2", "include as shell only")]),
+    ("solution", "Managed", &[("0", "unmanaged"), ("1", "managed"), ("2", "managed and unmanaged")]),
+    ("workflow", "Category", PROCESS_CATEGORIES),
+    ("workflow", "Mode", &[("0", "background"), ("1", "real-time")]),
+    ("workflow", "StateCode", &[("0", "draft"), ("1", "activated"), ("2", "suspended")]),
+    ("workflow", "Scope", &[("1", "user"), ("2", "business unit"), ("3", "parent: child business units"), ("4", "organization")]),
+    ("step", "Stage", &[("10", "pre-validation"), ("20", "pre-operation"), ("30", "main operation"), ("40", "post-operation"), ("50", "post-operation (deprecated)")]),
+    ("step", "Mode", &[("0", "synchronous"), ("1", "asynchronous")]),
+    ("step", "SupportedDeployment", &[("0", "server"), ("1", "client"), ("2", "server and client")]),
+    ("step", "InvocationSource", &[("0", "parent"), ("1", "child")]),
+    ("environmentvariable", "type", &[("100000000", "text"), ("100000001", "number"), ("100000002", "yes/no"), ("100000003", "JSON"), ("100000004", "data source"), ("100000005", "secret")]),
+    ("webresource", "WebResourceType", &[("1", "HTML"), ("2", "CSS"), ("3", "JavaScript"), ("4", "XML"), ("5", "PNG"), ("6", "JPG"), ("7", "GIF"), ("8", "Silverlight (XAP)"), ("9", "XSL"), ("10", "ICO"), ("11", "SVG"), ("12", "RESX")]),
+    ("attribute", "RequiredLevel", &[("none", "optional"), ("recommended", "recommended"), ("required", "business required"), ("applicationrequired", "business required"), ("systemrequired", "system required")]),
+    ("attribute", "Type", &[("nvarchar", "text"), ("ntext", "multiline text"), ("memo", "multiline text"), ("int", "whole number"), ("bigint", "big integer"), ("decimal", "decimal number"), ("float", "floating point number"), ("money", "currency"), ("bit", "yes/no"), ("picklist", "choice"), ("multiselectpicklist", "choices"), ("state", "status"), ("status", "status reason"), ("datetime", "date and time"), ("lookup", "lookup"), ("customer", "customer"), ("owner", "owner"), ("primarykey", "unique identifier (primary key)"), ("uniqueidentifier", "unique identifier"), ("image", "image"), ("file", "file"), ("virtual", "virtual")]),
+    ("relationship", "EntityRelationshipType", &[("OneToMany", "one-to-many"), ("ManyToMany", "many-to-many")]),
+    ("pluginassembly", "IsolationMode", &[("1", "none"), ("2", "sandbox")]),
+    ("pluginassembly", "SourceType", &[("0", "database"), ("1", "disk"), ("2", "normal"), ("3", "Azure"), ("4", "file store")]),
+    ("connectionreference", "promptingbehavior", &[("0", "prompt"), ("1", "do not prompt")]),
+];
+
+/// The meaning of `value` of `field` of a `kind`, where the table knows it.
+pub fn value_name(kind: &str, field: &str, value: &str) -> Option<&'static str> {
+    VALUE_NAMES
+        .iter()
+        .find(|(k, f, _)| *k == kind && *f == field)
+        .and_then(|(_, _, values)| values.iter().find(|(v, _)| *v == value.trim()))
+        .map(|(_, meaning)| *meaning)
+}
+
+/// How a defining property of a component is read.
+#[derive(Debug, Clone, Copy)]
+pub enum Probe {
+    /// An attribute, or the text of a child element; coded values by [`VALUE_NAMES`].
+    Field(&'static str),
+    /// An attribute of the parent element (a form's type is its `forms/@type`).
+    ParentAttr(&'static str),
+    /// An attribute of the first element down a `/`-separated path of child names.
+    PathAttr(&'static str, &'static str),
+    /// The attribute (or, with an empty name, the display name) of every element at the end
+    /// of a `/`-separated path, listed (a view's columns, a form's tabs).
+    List(&'static str, &'static str),
+}
+
+/// What a reviewer needs to judge an added or removed component: `(kind, [(label, probe)])`.
+#[rustfmt::skip]
+pub static DEFINING: &[(&str, &[(&str, Probe)])] = &[
+    ("attribute", &[("type", Probe::Field("Type")), ("format", Probe::Field("Format")), ("max length", Probe::Field("MaxLength")), ("precision", Probe::Field("Precision")), ("minimum", Probe::Field("MinValue")), ("maximum", Probe::Field("MaxValue")), ("required", Probe::Field("RequiredLevel")), ("choice", Probe::Field("OptionSetName")), ("choice", Probe::PathAttr("optionset", "Name"))]),
+    ("step", &[("message", Probe::Field("SdkMessageName")), ("table", Probe::Field("PrimaryEntity")), ("stage", Probe::Field("Stage")), ("mode", Probe::Field("Mode")), ("rank", Probe::Field("Rank")), ("filtering columns", Probe::Field("FilteringAttributes")), ("runs", Probe::Field("PluginTypeName"))]),
+    ("workflow", &[("table", Probe::Field("PrimaryEntity")), ("mode", Probe::Field("Mode")), ("state", Probe::Field("StateCode")), ("runs on create", Probe::Field("TriggerOnCreate")), ("runs on delete", Probe::Field("TriggerOnDelete")), ("runs on change of", Probe::Field("TriggerOnUpdateAttributeList")), ("on demand", Probe::Field("OnDemand"))]),
+    ("form", &[("type", Probe::ParentAttr("type")), ("tabs", Probe::List("form/tabs/tab", "labels"))]),
+    ("view", &[("columns", Probe::List("layoutxml/grid/row/cell", "name"))]),
+    ("environmentvariable", &[("type", Probe::Field("type")), ("default value", Probe::Field("defaultvalue"))]),
+    ("connectionreference", &[("connector", Probe::Field("connectorid"))]),
+    ("webresource", &[("type", Probe::Field("WebResourceType"))]),
+    ("relationship", &[("type", Probe::Field("EntityRelationshipType")), ("from", Probe::Field("ReferencedEntityName")), ("to", Probe::Field("ReferencingEntityName")), ("lookup", Probe::Field("ReferencingAttributeName")), ("first table", Probe::Field("FirstEntityName")), ("second table", Probe::Field("SecondEntityName"))]),
+    ("optionset", &[("options", Probe::List("options/option", "labels"))]),
+    ("pluginassembly", &[("isolation", Probe::Field("IsolationMode")), ("assembly", Probe::Field("FullName"))]),
+    ("plugintype", &[("class", Probe::Field("Name"))]),
+    ("app", &[("components", Probe::List("AppModuleComponents/AppModuleComponent", "schemaName"))]),
+];
+
+/// The defining properties of `kind`.
+pub fn defining(kind: &str) -> &'static [(&'static str, Probe)] {
+    DEFINING
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[], |(_, p)| p)
+}
+
 /// Looks a kind up by its machine name.
 pub fn kind_named(name: &str) -> Option<&'static KindDef> {
     KINDS.iter().find(|k| k.name == name)

@@ -23,10 +23,11 @@ pub const PLATFORM_ATTRIBUTES: &[&str] = &[
 pub const SILENT_IN_PATH: &[&str] = &["formset"];
 
 /// What names an added or removed item best, beside its own attributes: `(kind, child,
-/// attribute)` — a form cell is the field its control shows.
-pub const DESCRIBE_BY_CHILD: &[(&str, &str, &str)] = &[
-    ("cell", "control", "datafieldname"),
-    ("cell", "control", "id"),
+/// attribute, word)` — a form cell is the column its control shows (`column new_score`), or
+/// else the control (a subgrid, a web resource).
+pub const DESCRIBE_BY_CHILD: &[(&str, &str, &str, &str)] = &[
+    ("cell", "control", "datafieldname", "column"),
+    ("cell", "control", "id", "control"),
 ];
 
 /// The attribute by which form and view layout elements name the column they show: an
@@ -159,3 +160,9 @@ pub const EMBEDDED_TEXT: &[&str] = &[
     "msdyn_customconfiguration",
     "msdyn_mashupdocument",
 ];
+
+/// Parts of a missing dependency that are export state, not the dependency: the `key`
+/// numbers the export gives each end, the `package` that provides the required component
+/// in the exporting org, and the display names of components of other solutions (§2.4).
+/// The providing solution's version is state too; only another solution is a change.
+pub const DEPENDENCY_STATE: &[&str] = &["key", "package", "displayName", "parentDisplayName"];

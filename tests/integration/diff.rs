@@ -3,60 +3,215 @@
 //! of edit made to a real file (each shows up once, under the right component path), export
 //! noise (shuffled sets, another package form) giving exit status 0.
 //!
-//! Expected outputs live in `testdata/diff/`; `SOLTREE_BLESS=1 cargo test` rewrites them
-//! (then read the diff of those files before committing).
+//! Expected outputs are insta snapshots in `tests/integration/snapshots/`: the sample and
+//! small real pairs in full, larger real pairs as `--stat`, budgeted Markdown and JSON
+//! without details. Every report checked here also passes [`check_rules`].
 
 use crate::{corpus, testdata};
 use assert_cmd::cargo::cargo_bin_cmd;
-use soltree::diff::{Change, ComponentChange, DiffReport, diff};
+use soltree::diff::{Change, ComponentChange, DiffReport, PropertyChange, diff};
 use soltree::input::{self, Limits, Package, PackageForm};
 use soltree::model::ComponentTree;
-use soltree::render;
+use soltree::render::{self, RenderOptions};
 use std::path::Path;
 
 fn load(p: &Path) -> ComponentTree {
     ComponentTree::load(p, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// Renders with sources replaced, so expected files do not depend on where the corpus is.
-fn rendered(mut report: DiffReport, format: &str) -> String {
+/// Renders with sources replaced, so snapshots do not depend on where the corpus is.
+fn rendered_with(mut report: DiffReport, format: &str, opts: &RenderOptions) -> String {
     report.old.source = "OLD".into();
     report.new.source = "NEW".into();
     colored::control::set_override(false);
     let mut out = Vec::new();
     match format {
-        "txt" => render::text::render(&report, &mut out).unwrap(),
-        "json" => render::json::render(&report, &mut out).unwrap(),
-        "md" => render::markdown::render(&report, &mut out).unwrap(),
+        "txt" => render::text::render_with(&report, opts, &mut out).unwrap(),
+        "json" => render::json::render_with(&report, opts, &mut out).unwrap(),
+        "md" => render::markdown::render_with(&report, opts, &mut out).unwrap(),
         _ => unreachable!(),
     }
     String::from_utf8(out).unwrap()
 }
 
-fn check_expected(name: &str, actual: &str) {
-    let path = testdata("diff").join(name);
-    if std::env::var_os("SOLTREE_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with SOLTREE_BLESS=1)", path.display()));
-    if expected != actual {
-        let d = similar::TextDiff::from_lines(&expected, actual);
-        panic!(
-            "{name} differs from its expected output:\n{}",
-            d.unified_diff().header("expected", "actual")
-        );
-    }
+fn rendered(report: DiffReport, format: &str) -> String {
+    rendered_with(report, format, &RenderOptions::default())
 }
 
+/// The report of a pair as insta snapshots in all three formats, every detail shown
+/// (`tests/integration/snapshots/`; review a change with `cargo insta review`, or
+/// `INSTA_UPDATE=always cargo test` and read the diff of the `.snap` files).
 fn snapshot(name: &str, old: &Path, new: &Path) -> DiffReport {
     let report = diff(&load(old), &load(new));
-    for ext in ["txt", "json", "md"] {
-        check_expected(&format!("{name}.{ext}"), &rendered(report.clone(), ext));
+    check_rules(name, &report);
+    for ext in ["txt", "md", "json"] {
+        insta::assert_snapshot!(format!("{name}.{ext}"), rendered(report.clone(), ext));
     }
     report
+}
+
+/// A larger pair as reviewers get it by default: `--stat` text, the Markdown of a pull
+/// request comment within `budget` bytes, and the JSON without details.
+fn snapshot_brief(name: &str, old: &Path, new: &Path, budget: usize) -> DiffReport {
+    let report = diff(&load(old), &load(new));
+    check_rules(name, &report);
+    let stat = RenderOptions {
+        stat: true,
+        ..RenderOptions::default()
+    };
+    let md = RenderOptions {
+        max_bytes: Some(budget),
+        layout: render::LayoutOptions {
+            text_lines: Some(render::DEFAULT_TEXT_LINES),
+        },
+        ..RenderOptions::default()
+    };
+    insta::assert_snapshot!(
+        format!("{name}.stat.txt"),
+        rendered_with(report.clone(), "txt", &stat)
+    );
+    let markdown = rendered_with(report.clone(), "md", &md);
+    assert!(markdown.len() <= budget, "{name}: {} bytes", markdown.len());
+    insta::assert_snapshot!(format!("{name}.budget.md"), markdown);
+    insta::assert_snapshot!(format!("{name}.sample.json"), json_sample(&report));
+    report
+}
+
+/// The JSON report's shape on a real pair, kept small: sides, summary, the first root
+/// components and missing dependencies, and the first components (without line diffs).
+fn json_sample(r: &DiffReport) -> String {
+    let mut r = r.clone();
+    r.old.source = "OLD".into();
+    r.new.source = "NEW".into();
+    for c in &mut r.components {
+        for p in &mut c.changes {
+            p.text_diff = None;
+        }
+        c.changes.truncate(4);
+    }
+    let m = &r.manifest;
+    let sample = serde_json::json!({
+        "schema_version": r.schema_version,
+        "old": r.old,
+        "new": r.new,
+        "summary": r.summary,
+        "root_components_added": m.root_components.added.iter().take(4).collect::<Vec<_>>(),
+        "missing_dependencies_added": m.missing_dependencies.added.iter().take(3).collect::<Vec<_>>(),
+        "components": r.components.iter().take(8).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&sample).unwrap()
+}
+
+/// What no report may hold (issue 10, "done when"): a raw `name="value"` attribute as a
+/// value, a bare type code, a missing dependency changed only in its `key` numbers or its
+/// `package`.
+pub fn check_rules(name: &str, r: &DiffReport) {
+    let found = rule_violations(name, r);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// The breaches of [`check_rules`], each a line.
+fn rule_violations(name: &str, r: &DiffReport) -> Vec<String> {
+    let mut found = Vec::new();
+    macro_rules! assert {
+        ($cond:expr, $($msg:tt)+) => {
+            if !$cond {
+                found.push(format!($($msg)+));
+            }
+        };
+    }
+    let raw = |v: &str| {
+        let b = v.as_bytes();
+        (1..b.len()).any(|i| {
+            b[i] == b'='
+                && b.get(i + 1) == Some(&b'"')
+                && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')
+        })
+    };
+    let values = |p: &PropertyChange| {
+        [p.old.as_deref(), p.new.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let mut props: Vec<&PropertyChange> = r.components.iter().flat_map(|c| &c.changes).collect();
+    props.extend(&r.manifest.changes);
+    props.extend(
+        r.manifest
+            .root_components
+            .changed
+            .iter()
+            .flat_map(|c| &c.changes),
+    );
+    props.extend(
+        r.manifest
+            .missing_dependencies
+            .changed
+            .iter()
+            .flat_map(|c| &c.changes),
+    );
+    for p in &props {
+        if p.text_diff.is_none() {
+            for v in values(p) {
+                assert!(!raw(&v), "{name}: raw attribute in {}: {v}", p.property);
+            }
+        }
+    }
+    for c in &r.components {
+        for p in &c.properties {
+            assert!(
+                !raw(&p.value),
+                "{name}: raw attribute in {} / {}",
+                c.path,
+                p.name
+            );
+        }
+        assert!(
+            c.kind_title.parse::<u32>().is_err(),
+            "{name}: {} titled by a number",
+            c.path
+        );
+    }
+    let m = &r.manifest;
+    let names = m
+        .root_components
+        .added
+        .iter()
+        .chain(&m.root_components.removed)
+        .map(|x| &x.component)
+        .chain(
+            m.missing_dependencies
+                .added
+                .iter()
+                .chain(&m.missing_dependencies.removed)
+                .flat_map(|d| [&d.required, &d.dependent]),
+        );
+    for n in names {
+        assert!(
+            !n.kind_title.contains("unnamed type"),
+            "{name}: type {:?} {:?} has no name",
+            n.type_code,
+            n.type_name
+        );
+        assert!(
+            !n.text()
+                .contains(&format!("({}", n.type_code.unwrap_or(u32::MAX))),
+            "{name}: a bare type code in {}",
+            n.text()
+        );
+    }
+    for c in &m.missing_dependencies.changed {
+        for p in &c.changes {
+            let leaf = p.property.rsplit(" / ").next().unwrap_or_default();
+            assert!(
+                leaf != "key" && !p.property.contains("package"),
+                "{name}: export state reported as a change: {}",
+                p.property
+            );
+        }
+    }
+    found
 }
 
 #[test]
@@ -111,7 +266,7 @@ fn cli_exit_status_follows_diff1() {
         .arg(testdata("sample/v1"))
         .assert()
         .code(0)
-        .stdout(predicates::str::contains("\"schema_version\": 1"));
+        .stdout(predicates::str::contains("\"schema_version\": 2"));
     let mut cmd = cargo_bin_cmd!("soltree");
     cmd.args(["diff"])
         .arg(testdata("sample/v1"))
@@ -153,9 +308,7 @@ fn cli_writes_markdown_to_a_file() {
 }
 
 fn fabrikam(v: u32) -> std::path::PathBuf {
-    corpus().join(format!(
-        "zips/pl200-fabrikam/FabrikamEnvironmental_1_1_11_{v}.zip"
-    ))
+    fabrikam_zip(&v.to_string())
 }
 
 #[test]
@@ -389,7 +542,10 @@ fn edit_remove_a_root_component() {
     assert!(r.components.is_empty(), "{:#?}", r.components);
     let d = &r.manifest.root_components;
     assert_eq!((d.added.len(), d.removed.len()), (0, 1));
-    assert_eq!(d.removed[0].key, "rootcomponent:1:contact");
+    assert_eq!(d.removed[0].component.key, "contact");
+    assert_eq!(d.removed[0].component.type_code, Some(1));
+    assert_eq!(d.removed[0].component.kind, Some("entity"));
+    assert_eq!(d.removed[0].behavior_name, Some("include as shell only"));
     assert!(r.has_differences());
 }
 
@@ -697,14 +853,11 @@ fn edit_change_a_root_component_behaviour() {
     let r = diff(&load(&zip), &new);
     let d = &r.manifest.root_components;
     assert_eq!((d.added.len(), d.removed.len(), d.changed.len()), (0, 0, 1));
-    assert!(
-        d.changed[0].property.ends_with("/ behavior"),
-        "{:?}",
-        d.changed[0]
-    );
+    let p = &d.changed[0].changes[0];
+    assert_eq!(p.property, "behavior", "{:?}", d.changed[0]);
     assert_eq!(
-        (d.changed[0].old.as_deref(), d.changed[0].new.as_deref()),
-        (Some("2"), Some("0"))
+        (p.old.as_deref(), p.new.as_deref()),
+        (Some("include as shell only"), Some("include subcomponents"))
     );
     assert!(r.has_differences());
 }
@@ -724,4 +877,396 @@ fn a_both_flavours_packager_manifest_matches_either_flavour() {
     .unwrap();
     let r = diff(&load(&testdata("sample/v2")), &load(&both));
     assert!(!r.has_differences(), "{:#?}", r.manifest.changes);
+}
+
+fn zip(series: &str, name: &str) -> std::path::PathBuf {
+    corpus().join("zips").join(series).join(name)
+}
+
+#[test]
+#[ignore = "needs SOLTREE_CORPUS"]
+fn ecer_15_to_16_reads_flows_by_action() {
+    let r = snapshot_brief(
+        "ecer-15-16",
+        &zip("ecer", "ECER__v1.0.0.15__173a2cf6.zip"),
+        &zip("ecer", "ECER__v1.0.0.16__796b2ee7.zip"),
+        16_384,
+    );
+    let flow = r
+        .components
+        .iter()
+        .find(|c| {
+            c.display_name == "ECER - On Work Experience Reference status change to Submitted"
+        })
+        .expect("the flow changed");
+    assert_eq!(flow.kind_title, "Cloud flow");
+    let action = flow
+        .changes
+        .iter()
+        .find(|p| p.property.ends_with("/ Create_Communication_record"))
+        .expect("the changed action, by its scope path");
+    assert_eq!(action.new.as_deref(), Some("inputs changed"));
+    assert!(action.text_diff.is_some(), "with the detail");
+}
+
+#[test]
+#[ignore = "needs SOLTREE_CORPUS"]
+fn apollo_managed_3_to_unmanaged_4() {
+    let r = snapshot_brief(
+        "apollo-3m-4",
+        &zip("apollo", "ApolloHospitalProject_1_0_0_3_managed.zip"),
+        &zip("apollo", "ApolloHospitalProject_1_0_0_4.zip"),
+        16_384,
+    );
+    assert_eq!(
+        r.manifest
+            .changes
+            .iter()
+            .find(|p| p.property == "Managed")
+            .and_then(|p| p.new.as_deref()),
+        Some("unmanaged")
+    );
+    assert_eq!(r.old.solution.as_ref().and_then(|s| s.managed), Some(true));
+    assert_eq!(r.new.solution.as_ref().and_then(|s| s.managed), Some(false));
+}
+
+#[test]
+#[ignore = "needs SOLTREE_CORPUS"]
+fn permit_management_5_to_10_pairs_steps_registered_again() {
+    let r = snapshot_brief(
+        "permit-5-10",
+        &zip("pl400", "PermitManagement_1_0_0_5.zip"),
+        &zip("pl400", "PermitManagement_1_0_0_10.zip"),
+        16_384,
+    );
+    let steps: Vec<&ComponentChange> = r
+        .components
+        .iter()
+        .filter(|c| c.display_name.contains("PreOperationPermitCreate"))
+        .collect();
+    assert_eq!(steps.len(), 1, "one step, changed: {steps:#?}");
+    assert_eq!(steps[0].change, Change::Changed);
+    assert_eq!(
+        steps[0].changes[0].property,
+        "registered again under new ids"
+    );
+    let gone = r
+        .components
+        .iter()
+        .find(|c| c.display_name.contains("LockPermitCancelInspections"))
+        .expect("a step really removed");
+    let props: Vec<(&str, &str)> = gone
+        .properties
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    assert!(
+        props.contains(&("message", "contoso_LockPermit")),
+        "{props:?}"
+    );
+    assert!(props.contains(&("stage", "pre-operation")), "{props:?}");
+    assert!(props.contains(&("mode", "synchronous")), "{props:?}");
+    assert!(props.contains(&("table", "contoso_permit")), "{props:?}");
+}
+
+#[test]
+#[ignore = "needs SOLTREE_CORPUS"]
+fn fabrikam_15_to_its_managed_export_shows_the_variable_value() {
+    let r = snapshot_brief(
+        "fabrikam-15-15m",
+        &fabrikam_zip("15"),
+        &fabrikam_zip("15_managed"),
+        16_384,
+    );
+    let var = r
+        .components
+        .iter()
+        .find(|c| c.kind == "environmentvariable")
+        .expect("the variable changed");
+    let p = &var.changes[0];
+    assert_eq!(
+        (p.property.as_str(), p.change),
+        ("current value", Change::Added)
+    );
+    assert!(
+        !r.components
+            .iter()
+            .any(|c| c.path.contains("environmentvariablevalues")),
+        "the value file is no package part of its own"
+    );
+}
+
+fn fabrikam_zip(v: &str) -> std::path::PathBuf {
+    zip(
+        "pl200-fabrikam",
+        &format!("FabrikamEnvironmental_1_1_11_{v}.zip"),
+    )
+}
+
+/// Every package of the corpus (zips and extracted folders) and of `testdata/`, grouped by
+/// the solution's unique name.
+fn solution_versions() -> Vec<(String, Vec<std::path::PathBuf>)> {
+    let mut found: Vec<std::path::PathBuf> = Vec::new();
+    let root = corpus();
+    for dir in ["zips", "extracted"] {
+        for series in std::fs::read_dir(root.join(dir)).unwrap() {
+            for p in std::fs::read_dir(series.unwrap().path()).unwrap() {
+                found.push(p.unwrap().path());
+            }
+        }
+    }
+    found.push(testdata("sample/v1"));
+    found.push(testdata("sample/v2"));
+    let mut groups: std::collections::BTreeMap<String, Vec<std::path::PathBuf>> =
+        Default::default();
+    for p in found {
+        let Ok(pkg) = input::read(&p, &Limits::default()) else {
+            continue;
+        };
+        let Some(manifest) = pkg
+            .entry("solution.xml")
+            .or_else(|| pkg.entry("Other/Solution.xml"))
+        else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&manifest.data);
+        let Some(name) = text
+            .split("<UniqueName>")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+        else {
+            continue;
+        };
+        groups.entry(name.to_string()).or_default().push(p);
+    }
+    groups.into_iter().collect()
+}
+
+/// Issue 10's measure: on every pair of versions of one solution, the default Markdown fits
+/// a pull-request comment with its summary and counts whole, and no report breaks
+/// [`check_rules`].
+#[test]
+#[ignore = "needs SOLTREE_CORPUS"]
+fn every_pair_of_versions_fits_a_pull_request_comment() {
+    use rayon::prelude::*;
+    let mut pairs = Vec::new();
+    for (name, versions) in solution_versions() {
+        for (i, a) in versions.iter().enumerate() {
+            for b in &versions[i + 1..] {
+                pairs.push((name.clone(), a.clone(), b.clone()));
+            }
+        }
+    }
+    assert!(pairs.len() > 700, "{} pairs", pairs.len());
+    let opts = RenderOptions {
+        max_bytes: Some(render::PR_COMMENT_LIMIT),
+        layout: render::LayoutOptions {
+            text_lines: Some(render::DEFAULT_TEXT_LINES),
+        },
+        ..RenderOptions::default()
+    };
+    let results: Vec<(usize, String, Vec<String>)> = pairs
+        .par_iter()
+        .map(|(name, a, b)| {
+            let label = format!("{name}: {} → {}", a.display(), b.display());
+            let r = diff(&load(a), &load(b));
+            let mut found = rule_violations(&label, &r);
+            let md = rendered_with(r.clone(), "md", &opts);
+            if md.len() > render::PR_COMMENT_LIMIT {
+                found.push(format!("{label}: {} bytes", md.len()));
+            }
+            let summary = render::summary_line(&r);
+            if !md.contains(&format!("**{summary}**")) {
+                found.push(format!("{label}: no summary"));
+            }
+            for (kind, n) in render::kind_counts(&r) {
+                let row = format!(
+                    "| {} | {} | {} | {} |",
+                    kind.replace('|', "\\|"),
+                    n[0],
+                    n[1],
+                    n[2]
+                );
+                if !md.contains(&row) {
+                    found.push(format!("{label}: no count row {row}"));
+                }
+            }
+            (md.chars().count(), label, found)
+        })
+        .collect();
+    let mut found: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    found.sort();
+    found.dedup();
+    assert!(
+        found.is_empty(),
+        "{} problems:\n{}",
+        found.len(),
+        found
+            .iter()
+            .take(40)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let sizes: Vec<(usize, String)> = results.into_iter().map(|(n, l, _)| (n, l)).collect();
+    let (max, which) = sizes.iter().max().unwrap();
+    eprintln!(
+        "{} pairs; largest default Markdown: {max} characters ({which})",
+        sizes.len()
+    );
+}
+
+fn soltree_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = cargo_bin_cmd!("soltree");
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+    cmd.output().unwrap()
+}
+
+fn git_in(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// `REV:PATH` reads a side from git: a folder as a folder package (also a SolutionPackager
+/// folder below it), a file as an XML file, the same report as from disk.
+#[test]
+fn cli_reads_rev_path_arguments_from_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git_in(repo, &["init", "-q", "-b", "main"]);
+    copy_dir(&testdata("sample/v1"), &repo.join("sol"));
+    packager_folder(&testdata("sample/v1"), &repo.join("unpacked/src"));
+    git_in(repo, &["add", "-A"]);
+    git_in(repo, &["commit", "-q", "-m", "v1"]);
+    std::fs::remove_dir_all(repo.join("sol")).unwrap();
+    std::fs::remove_dir_all(repo.join("unpacked")).unwrap();
+    copy_dir(&testdata("sample/v2"), &repo.join("sol"));
+    packager_folder(&testdata("sample/v2"), &repo.join("unpacked/src"));
+    git_in(repo, &["add", "-A"]);
+    git_in(repo, &["commit", "-q", "-m", "v2"]);
+
+    let from_disk = cargo_bin_cmd!("soltree")
+        .args(["diff", "--color", "never"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    let disk = String::from_utf8(from_disk.stdout).unwrap();
+    let out = soltree_in(
+        repo,
+        &["diff", "--color", "never", "main~1:sol", "main:sol"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), disk);
+    // A SolutionPackager folder below the named folder, and a file.
+    let out = soltree_in(repo, &["diff", "HEAD~1:unpacked", "HEAD:unpacked"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("7 components changed, 1 added"));
+    let out = soltree_in(
+        repo,
+        &[
+            "diff",
+            "HEAD~1:sol/customizations.xml",
+            "HEAD:sol/customizations.xml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out = soltree_in(repo, &["diff", "HEAD:sol", "HEAD:unpacked"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Neither a path nor a revision: an error, exit 2.
+    let out = soltree_in(repo, &["diff", "nope:sol", "HEAD:sol"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = soltree_in(repo, &["diff", "HEAD:sol/WebResources", "HEAD:sol"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a solution folder"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn cli_filters_by_kind_and_path_and_the_exit_status_follows() {
+    let run = |args: &[&str]| {
+        let out = cargo_bin_cmd!("soltree")
+            .args(["diff", "--color", "never"])
+            .args(args)
+            .arg(testdata("sample/v1"))
+            .arg(testdata("sample/v2"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, out, _) = run(&["--only", "form,view"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("2 components changed, 0 added, 0 removed"),
+        "{out}"
+    );
+    assert!(!out.contains("Column"), "{out}");
+    let (_, out, _) = run(&["--path", "entity:new_project/**", "--only", "attribute"]);
+    assert!(out.contains("2 components changed, 1 added"), "{out}");
+    // Nothing asked about changed: exit 0.
+    let (code, out, _) = run(&["--only", "chart"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, _, err) = run(&["--only", "fomr"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no kind is called \"fomr\""), "{err}");
+}
+
+#[test]
+fn cli_stat_lists_one_line_per_component() {
+    let out = cargo_bin_cmd!("soltree")
+        .args(["diff", "--stat", "--color", "never"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("sample.stat.txt", text);
+    let md = cargo_bin_cmd!("soltree")
+        .args(["diff", "--stat", "--format", "markdown"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("sample.stat.md", String::from_utf8(md.stdout).unwrap());
+}
+
+/// A budget too small for the details keeps the summary and the counts, and says what it
+/// left out and how to see it.
+#[test]
+fn cli_markdown_keeps_its_budget() {
+    let out = cargo_bin_cmd!("soltree")
+        .args(["diff", "--format", "markdown", "--max-bytes", "1500"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.len() <= 1500, "{} bytes:\n{md}", md.len());
+    assert!(md.contains("**7 components changed, 1 added, 0 removed; 1 manifest change**"));
+    assert!(md.contains("| Web resource | 0 | 0 | 1 |"), "{md}");
+    assert!(md.contains("left out") || md.contains("shortened"), "{md}");
+    assert!(md.contains("--full"), "{md}");
+    let full = cargo_bin_cmd!("soltree")
+        .args(["diff", "--format", "markdown", "--full"])
+        .arg(testdata("sample/v1"))
+        .arg(testdata("sample/v2"))
+        .output()
+        .unwrap();
+    let full = String::from_utf8(full.stdout).unwrap();
+    assert!(full.contains("Contoso.Sales = Contoso.Sales"), "{full}");
+    assert!(!full.contains("left out"));
 }

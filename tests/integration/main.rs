@@ -4,6 +4,7 @@
 mod cli;
 mod corpus;
 mod diff;
+mod examples;
 mod git;
 mod hardening;
 mod html_page;

@@ -127,8 +127,18 @@ fn edit_value(doc: &Document, seed: u64) -> Option<String> {
         if holds_only_components {
             continue;
         }
+        // A missing dependency's numbering, display names and versions are export state:
+        // editing them is no change to diff.
+        let dependency_end = |m: NodeId| {
+            doc.parent(m)
+                .is_some_and(|p| doc.is_element(p) && doc.name(p) == "MissingDependency")
+        };
+        let state = |name: &str| {
+            (dependency_end(n) && soltree::model::noise::DEPENDENCY_STATE.contains(&name))
+                || (doc.name(n) == "package" && doc.parent(n).is_some_and(dependency_end))
+        };
         for (name, _) in doc.attributes(n) {
-            if !name.starts_with("xmlns") && name != "xsi:nil" {
+            if !name.starts_with("xmlns") && name != "xsi:nil" && !state(name) {
                 candidates.push((n, name.to_string()));
             }
         }
