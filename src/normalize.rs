@@ -59,8 +59,10 @@ impl Reorder for CanonicalOrder<'_> {
             a.0.cmp(b.0)
                 .then_with(|| natural_cmp(&a.1, &b.1))
                 .then_with(|| a.1.cmp(&b.1))
-                // Equal keys: order by content so shuffled input still gives one output.
-                .then_with(|| doc.hash(a.2).cmp(&doc.hash(b.2)))
+                // Equal keys: order by content so shuffled input still gives one output,
+                // and by content whatever order its own lists are in, so normalizing twice
+                // changes nothing.
+                .then_with(|| doc.unordered_hash(a.2).cmp(&doc.unordered_hash(b.2)))
                 .then_with(|| doc.raw(a.2).cmp(doc.raw(b.2)))
         };
         if members.is_sorted_by(|a, b| cmp(a, b).is_le()) {

@@ -13,7 +13,7 @@ pub mod noise;
 
 use crate::input::{self, Entry, InputError, Package, PackageForm, TextEncoding};
 use crate::xml::{Document, NodeId, XmlError};
-use kinds::{Display, KINDS, KeySpec, KindDef, Role};
+use kinds::{Display, KINDS, KeySpec, KindDef, ListOrder, Role};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -180,6 +180,7 @@ impl ComponentTree {
             }
             components.extend(list);
         }
+        number_duplicates(&mut components, &entries);
         Ok(ComponentTree {
             form,
             source: pkg.source,
@@ -208,6 +209,54 @@ impl ComponentTree {
                 .map(Cow::into_owned)
                 .unwrap_or_default(),
         })
+    }
+}
+
+/// Gives components that share a path (a component listed twice, as a line merge can leave
+/// it) paths of their own: the second and later get `#2`, `#3`, … after their segment, in
+/// the order of their content (not their place, which a set does not keep), and their
+/// descendants follow. Without duplicates (every real export) nothing changes.
+fn number_duplicates(components: &mut [Component], entries: &[ModelEntry]) {
+    let mut by_path: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (i, c) in components.iter().enumerate() {
+        by_path.entry(c.path.as_str()).or_default().push(i);
+    }
+    let mut suffix: FxHashMap<usize, u32> = FxHashMap::default();
+    for members in by_path.into_values().filter(|m| m.len() > 1) {
+        let mut members = members;
+        members.sort_by_cached_key(|&i| {
+            let c = &components[i];
+            let doc = entries[c.entry]
+                .document()
+                .expect("components come from XML");
+            (doc.unordered_hash(c.node), doc.raw(c.node).to_string(), i)
+        });
+        for (nth, &i) in members.iter().enumerate().skip(1) {
+            suffix.insert(i, nth as u32 + 1);
+        }
+    }
+    if suffix.is_empty() {
+        return;
+    }
+    // Parents come before their children, so each parent's new path is known in time.
+    let old: Vec<String> = components.iter().map(|c| c.path.clone()).collect();
+    for i in 0..components.len() {
+        let parent = components[i].parent;
+        let segment = match parent {
+            Some(p) => old[i]
+                .strip_prefix(&format!("{}/", old[p]))
+                .unwrap_or(&old[i])
+                .to_string(),
+            None => old[i].clone(),
+        };
+        let segment = match suffix.get(&i) {
+            Some(n) => format!("{segment}#{n}"),
+            None => segment,
+        };
+        components[i].path = match parent {
+            Some(p) => format!("{}/{segment}", components[p].path),
+            None => segment,
+        };
     }
 }
 
@@ -451,18 +500,44 @@ impl Classifier<'_> {
                 *repeats.entry(doc.name(*n)).or_insert(0) += 1;
             }
         }
+        let keys: Vec<Option<String>> = kids
+            .iter()
+            .map(|(n, k)| k.map(|k| key_of(doc, *n, k)))
+            .collect();
+        // Members of a set that share a key are numbered by their content, not their place
+        // (a set's order means nothing), so a reordered copy numbers them alike.
+        let mut groups: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
+        for (i, ((_, k), key)) in kids.iter().zip(&keys).enumerate() {
+            if let (Some(k), Some(key)) = (k, key) {
+                groups.entry((k.name, key.as_str())).or_default().push(i);
+            }
+        }
+        let mut occurrence: Vec<u32> = vec![0; kids.len()];
+        for members in groups.values_mut() {
+            let set = kids[members[0]]
+                .1
+                .is_some_and(|k| k.order == ListOrder::Set);
+            if members.len() > 1 && set {
+                members.sort_by_cached_key(|&i| {
+                    let n = kids[i].0;
+                    (doc.unordered_hash(n), doc.raw(n))
+                });
+            }
+            for (nth, &i) in members.iter().enumerate() {
+                occurrence[i] = nth as u32 + 1;
+            }
+        }
         let mut seen: FxHashMap<String, u32> = FxHashMap::default();
         kids.into_iter()
-            .map(|(node, kind)| {
-                let ident = match kind {
-                    Some(k) => {
-                        let key = key_of(doc, node, k);
-                        let n = seen.entry(format!("{}:{key}", k.name)).or_insert(0);
-                        *n += 1;
-                        let key = if *n > 1 { format!("{key}#{n}") } else { key };
+            .zip(keys)
+            .zip(occurrence)
+            .map(|(((node, kind), key), n)| {
+                let ident = match (kind, key) {
+                    (Some(k), Some(key)) => {
+                        let key = if n > 1 { format!("{key}#{n}") } else { key };
                         Ident::Keyed { kind: k.name, key }
                     }
-                    None => {
+                    _ => {
                         let mut name = doc.name(node).to_string();
                         if repeats.get(doc.name(node)).is_some_and(|&c| c > 1)
                             && let Some(sig) = doc.elements(node).find_map(|c| {

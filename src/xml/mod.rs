@@ -275,6 +275,35 @@ impl Document {
         self.node(id).hash
     }
 
+    /// A hash of an element's content that ignores formatting and the order of children at
+    /// every level: it orders elements that share an identity key (a duplicate a line merge
+    /// left behind) the same way whatever order their own lists are in, so sorting such
+    /// duplicates by it gives one result before and after the lists inside are sorted.
+    pub fn unordered_hash(&self, id: NodeId) -> u64 {
+        use xxhash_rust::xxh3::xxh3_64;
+        let node = self.node(id);
+        if node.kind != NodeKind::Element {
+            return node.hash;
+        }
+        let attrs = self.attributes(id).fold(0u64, |sum, (k, v)| {
+            let pair = parse::mix(xxh3_64(k.as_bytes()), xxh3_64(unescape_lossy(v).as_bytes()));
+            sum.wrapping_add(pair)
+        });
+        let mut children = 0u64;
+        let mut elements = false;
+        for c in self.children(id) {
+            elements |= self.is_element(c);
+            children = children.wrapping_add(self.unordered_hash(c));
+        }
+        let text = if elements {
+            0
+        } else {
+            parse::text_hash(&unescape_lossy(self.raw_content(id)))
+        };
+        let name = xxh3_64(self.name(id).as_bytes());
+        parse::mix(parse::mix(parse::mix(name, attrs), children), text)
+    }
+
     /// Byte span of the whole node in [`Document::text`].
     pub fn span(&self, id: NodeId) -> std::ops::Range<usize> {
         let n = self.node(id);

@@ -454,3 +454,59 @@ proptest::proptest! {
         }
     }
 }
+
+/// A package of one XML file, modelled.
+fn tree_of(name: &str, text: &str) -> soltree::model::ComponentTree {
+    use soltree::input::{Entry, Package, PackageForm};
+    soltree::model::ComponentTree::build(Package {
+        form: PackageForm::XmlFile,
+        source: name.into(),
+        entries: vec![Entry {
+            path: name.into(),
+            data: text.as_bytes().to_vec(),
+        }],
+    })
+    .unwrap()
+}
+
+#[test]
+fn duplicates_a_line_merge_left_behind_normalize_once_and_diff_as_equal() {
+    // The same column twice with different content, its labels in two orders, and the same
+    // label twice: what git's line merge leaves in a file (issue 14 will flag it).
+    let column = |kind: &str, labels: &str| {
+        format!(
+            "    <attribute PhysicalName=\"new_score\">\n      <Type>{kind}</Type>\n      <displaynames>\n{labels}      </displaynames>\n    </attribute>\n"
+        )
+    };
+    let (en, fr) = (
+        "        <displayname description=\"Score\" languagecode=\"1033\" />\n",
+        "        <displayname description=\"Note\" languagecode=\"1036\" />\n",
+    );
+    let entity = |columns: &[String]| {
+        format!(
+            "<Entity>\n  <EntityInfo>\n  <entity Name=\"new_project\">\n  <attributes>\n{}  </attributes>\n  </entity>\n  </EntityInfo>\n</Entity>\n",
+            columns.concat()
+        )
+    };
+    let a = entity(&[
+        column("int", &format!("{fr}{en}")),
+        column("decimal", &format!("{en}{fr}{en}")),
+    ]);
+    let b = entity(&[
+        column("decimal", &format!("{fr}{en}{en}")),
+        column("int", &format!("{en}{fr}")),
+    ]);
+    let once = soltree::normalize::normalize(&tree_of("Entity.xml", &a));
+    let text = String::from_utf8(once.entries[0].data.clone()).unwrap();
+    let twice = soltree::normalize::normalize(&tree_of("Entity.xml", &text));
+    assert_eq!(twice.entries[0].data, once.entries[0].data, "idempotent");
+    let other = soltree::normalize::normalize(&tree_of("Entity.xml", &b));
+    assert_eq!(
+        other.entries[0].data, once.entries[0].data,
+        "order does not matter"
+    );
+    let r = soltree::diff::diff(&tree_of("Entity.xml", &a), &tree_of("Entity.xml", &text));
+    assert!(!r.has_differences(), "{:#?}", r.components);
+    let r = soltree::diff::diff(&tree_of("Entity.xml", &a), &tree_of("Entity.xml", &b));
+    assert!(!r.has_differences(), "{:#?}", r.components);
+}

@@ -391,7 +391,12 @@ pub fn canonical(data: &[u8]) -> Option<String> {
         .replace("\r\n", "\n")
         .replace('\r', "\n");
     match Format::sniff(text.as_bytes()) {
-        Format::Xml => match Document::parse_stored(text.clone(), "canonical", stored(encoding)) {
+        // The declaration is layout (it only says how the bytes are stored), true or not.
+        Format::Xml => match Document::parse_stored(
+            without_declaration(&text).to_string(),
+            "canonical",
+            stored(encoding),
+        ) {
             Ok(doc) => {
                 let mut out = String::new();
                 if let Some(root) = doc.root() {
