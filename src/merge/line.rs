@@ -60,7 +60,10 @@ fn crlf_markers(bytes: Vec<u8>, size: usize) -> Vec<u8> {
 
 /// Line merge of three texts.
 pub fn merge(base: &str, ours: &str, theirs: &str, opts: &MergeOptions, why: &str) -> MergeOutcome {
-    let style = uniform_newline(ours);
+    // A one-line ours says nothing about line ends: theirs', then base's, style decides.
+    let style = uniform_newline(ours)
+        .or_else(|| uniform_newline(theirs))
+        .or_else(|| uniform_newline(base));
     let (base, theirs) = (in_style_of(base, style), in_style_of(theirs, style));
     let (base, theirs) = (base.as_ref(), theirs.as_ref());
     let mut m = TextMerge::configure().merge_lines(base, ours, theirs);
@@ -171,6 +174,13 @@ mod tests {
             text,
             "a\r\nb\r\n<<<<<<< ours\r\nc2\r\n=======\r\nc3\r\n>>>>>>> theirs\r\n"
         );
+    }
+
+    #[test]
+    fn a_one_line_ours_takes_the_line_ends_of_theirs() {
+        let out = merge("{\"a\":1}", "{\"a\":2}", "x\r\n{\"a\":3}", &opts(), "test");
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub fn is_empty_list(doc: &crate::xml::Document, node: crate::xml::NodeId) -> bo
 /// value and to absence.
 pub fn is_nil(doc: &crate::xml::Document, node: crate::xml::NodeId) -> bool {
     doc.attr_raw(node, NIL).is_some_and(|v| v == "true")
+        // An element with values of its own is no null, whatever else it says.
+        && doc
+            .attributes(node)
+            .all(|(k, _)| k == NIL || is_namespace_attribute(k))
         && doc.elements(node).next().is_none()
         && doc.text_of(node).trim().is_empty()
 }

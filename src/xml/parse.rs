@@ -259,6 +259,12 @@ impl<'t> Builder<'t> {
                     self.push_node(NodeKind::Comment, before, after);
                 }
                 Event::Decl(d) => {
+                    if before != base {
+                        return Err(self.err(
+                            before,
+                            "an XML declaration that is not at the very start of the file".into(),
+                        ));
+                    }
                     self.check_declared_encoding(&d, before)?;
                     self.push_node(NodeKind::Pi, before, after);
                 }

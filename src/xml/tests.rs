@@ -205,3 +205,11 @@ fn references_in_attribute_values_are_checked_too() {
         .is_ok()
     );
 }
+
+#[test]
+fn the_declaration_comes_first() {
+    let e = Document::parse("\t<?xml version=\"1.0\"?><a/>".into(), "f.xml").unwrap_err();
+    assert!(e.message.contains("very start"), "{e}");
+    assert_eq!((e.line, e.column), (1, 2));
+    assert!(Document::parse("\u{feff}<?xml version=\"1.0\"?>\n<a/>".into(), "f.xml").is_ok());
+}
