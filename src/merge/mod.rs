@@ -270,8 +270,14 @@ fn merge_texts(
     opts: &MergeOptions,
 ) -> MergeOutcome {
     // A file with CR-only line ends (old Mac style) is one long line to every line-based
-    // step: merge it in LF and give the result ours' CRs back.
-    if ours.contains('\r') && !ours.contains('\n') {
+    // step: merge it in LF and give the result ours' CRs back. The first side with line
+    // ends at all decides (a one-line ours says nothing).
+    let breaks = |t: &str| t.contains('\r') || t.contains('\n');
+    let styled = [Some(&ours), Some(&theirs), base.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|t| breaks(t));
+    if styled.is_some_and(|t| !t.contains('\n')) {
         let lf = |t: String| t.replace("\r\n", "\n").replace('\r', "\n");
         let mut outcome = merge_texts(base.map(lf), lf(ours), lf(theirs), encoding, opts);
         let text = String::from_utf8(std::mem::take(&mut outcome.bytes)).expect("merged text");
@@ -846,5 +852,12 @@ mod tests {
         let out = merge_files(Some(b"a\rb\rc\r"), b"A\rb\rc\r", b"a\nb\nC\n", &opts);
         assert!(out.is_clean(), "{:?}", out.conflicts);
         assert_eq!(out.bytes, b"A\rb\rC\r");
+        // A one-line ours says nothing: theirs' CRs decide, markers included.
+        let out = merge_files(Some(b"a"), b"b", b"x\rc", &opts);
+        assert!(
+            !out.bytes.contains(&b'\n'),
+            "{:?}",
+            String::from_utf8_lossy(&out.bytes)
+        );
     }
 }

@@ -12,6 +12,7 @@ mod input_hardening;
 mod merge;
 mod package;
 mod props;
+mod readme;
 mod whole;
 
 use std::path::PathBuf;

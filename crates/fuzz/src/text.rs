@@ -284,8 +284,9 @@ pub fn declaration_truthful(text: &str, enc: Encoding) -> Result<(), String> {
         Some(
             "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "iso-8859-15" | "windows-1252"
             | "cp1252",
-        ) => !utf16 && text.is_ascii(),
-        Some(_) => true,
+        ) => !utf16 && !matches!(enc, Encoding::Utf8 { bom: true }) && text.is_ascii(),
+        // Any other encoding is not how a UTF-8 or UTF-16 file is stored.
+        Some(_) => false,
     };
     if ok {
         Ok(())
