@@ -4,6 +4,7 @@
 mod cli;
 mod corpus;
 mod diff;
+#[cfg(unix)]
 mod examples;
 mod git;
 mod hardening;
@@ -12,7 +13,10 @@ mod input_hardening;
 mod merge;
 mod package;
 mod props;
+// The README and example pipelines run their commands in a POSIX shell.
+#[cfg(unix)]
 mod readme;
+mod release;
 mod whole;
 
 use std::path::PathBuf;
