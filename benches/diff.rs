@@ -1,5 +1,5 @@
 //! Diff benchmark (not a timed test): generates an old/new pair of large customizations.xml
-//! files with `soltree::synth::generate_pair` (about 50 scattered component changes), then
+//! files with `soltree_synth::generate_pair` (about 50 scattered component changes), then
 //! times, each as a child process and side by side in the same run:
 //!
 //! * `soltree diff OLD NEW` (the release binary, text output to a file), and
@@ -11,7 +11,7 @@
 //! Usage: `cargo bench --bench diff -- [--sizes 10,100] [--runs 5] [--seed 7] [--changes 50]`.
 //! Files are cached under `bench-data/` (git-ignored).
 
-use soltree::synth::{self, SynthConfig};
+use soltree_synth::{self as synth, SynthConfig};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;

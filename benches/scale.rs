@@ -16,7 +16,7 @@
 use soltree::input::{self, Limits};
 use soltree::model::{ComponentTree, Part};
 use soltree::normalize::normalize_document;
-use soltree::synth::{self, SynthConfig};
+use soltree_synth::{self as synth, SynthConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -16,5 +16,4 @@ pub mod model;
 pub mod normalize;
 pub mod render;
 pub mod show;
-pub mod synth;
 pub mod xml;

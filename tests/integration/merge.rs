@@ -9,8 +9,8 @@ use predicates::prelude::*;
 use proptest::prelude::*;
 use soltree::merge::{ConflictStyle, MergeOptions, merge_files};
 use soltree::model::Classifier;
-use soltree::synth::{SynthConfig, generate_triple};
 use soltree::xml::{Document, NodeId};
+use soltree_synth::{SynthConfig, generate_triple};
 use std::collections::BTreeMap;
 use std::path::Path;
 

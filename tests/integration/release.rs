@@ -46,7 +46,7 @@ fn the_release_workflow_tests_everywhere_and_builds_every_platform() {
     for step in [
         "cargo fmt --check",
         "cargo clippy --locked --workspace --all-targets -- -D warnings",
-        "cargo test --locked",
+        "cargo test --locked --workspace",
     ] {
         assert!(
             scripts.iter().any(|s| s == step),
