@@ -673,7 +673,7 @@ impl<'a> Walker<'a> {
             // as removed rather than as every later value changing.
             let ident = |doc: &Document, c: &Child| match &c.ident {
                 Ident::Named { name: n, .. } if n.len() > name.len() => n.clone(),
-                _ => format!("{name}#{:016x}", doc.hash(c.node)),
+                _ => format!("{name}#{:016x}", doc.unordered_hash(c.node)),
             };
             let ok: Vec<String> = o.iter().map(|c| ident(od, c)).collect();
             let nk: Vec<String> = n.iter().map(|c| ident(nd, c)).collect();

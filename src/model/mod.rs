@@ -540,14 +540,7 @@ impl Classifier<'_> {
                     _ => {
                         let mut name = doc.name(node).to_string();
                         if repeats.get(doc.name(node)).is_some_and(|&c| c > 1)
-                            && let Some(sig) = doc.elements(node).find_map(|c| {
-                                self.classify(c)
-                                    .filter(|k| {
-                                        !matches!(k.key, KeySpec::Singleton)
-                                            && k.role != Role::Localized
-                                    })
-                                    .map(|k| format!("{}:{}", k.name, key_of(doc, c, k)))
-                            })
+                            && let Some(sig) = self.signature(node)
                         {
                             name = format!("{name}{{{sig}}}");
                         }
@@ -563,6 +556,28 @@ impl Classifier<'_> {
 
     pub fn document(&self) -> &Document {
         self.doc
+    }
+
+    /// What tells an unknown repeated element from its siblings: its first keyed child (a
+    /// form row by its first cell), which survives insertions around it. Where that child's
+    /// kind is a set, whose order means nothing, the least key of that kind instead, so a
+    /// reordered copy is told apart the same way.
+    fn signature(&self, node: NodeId) -> Option<String> {
+        let doc = self.doc;
+        let keyed = |c: NodeId| {
+            self.classify(c)
+                .filter(|k| !matches!(k.key, KeySpec::Singleton) && k.role != Role::Localized)
+        };
+        let (first, kind) = doc.elements(node).find_map(|c| keyed(c).map(|k| (c, k)))?;
+        let key = if kind.order == ListOrder::Set {
+            doc.elements(node)
+                .filter(|&c| keyed(c).is_some_and(|k| k.name == kind.name))
+                .map(|c| key_of(doc, c, kind))
+                .min()?
+        } else {
+            key_of(doc, first, kind)
+        };
+        Some(format!("{}:{key}", kind.name))
     }
 }
 

@@ -510,3 +510,28 @@ fn duplicates_a_line_merge_left_behind_normalize_once_and_diff_as_equal() {
     let r = soltree::diff::diff(&tree_of("Entity.xml", &a), &tree_of("Entity.xml", &b));
     assert!(!r.has_differences(), "{:#?}", r.components);
 }
+
+#[test]
+fn repeated_unkeyed_elements_diff_equal_to_their_normal_form() {
+    // A fetch holding its entity twice (a line merge's duplicate), each listing columns in
+    // its own order: normalize sorts the columns, and the two entities must still pair up.
+    let entity = |columns: &[&str]| {
+        let mut s = String::from("        <entity name=\"new_project\">\n");
+        for c in columns {
+            s.push_str(&format!("          <attribute name=\"{c}\" />\n"));
+        }
+        s.push_str("        </entity>\n");
+        s
+    };
+    let view = format!(
+        "<savedqueries>\n  <savedquery>\n    <savedqueryid>{{6a3b1c2d-0000-4000-8000-000000000001}}</savedqueryid>\n    <fetchxml>\n      <fetch>\n{}{}      </fetch>\n    </fetchxml>\n  </savedquery>\n</savedqueries>\n",
+        entity(&["new_score", "new_name"]),
+        entity(&["new_budget", "new_name", "new_score"])
+    );
+    let tree = tree_of("view.xml", &view);
+    let normal = soltree::normalize::normalize(&tree);
+    let text = String::from_utf8(normal.entries[0].data.clone()).unwrap();
+    assert_ne!(text, view, "the columns were sorted");
+    let r = soltree::diff::diff(&tree, &tree_of("view.xml", &text));
+    assert!(!r.has_differences(), "{:#?}", r.components);
+}
