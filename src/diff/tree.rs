@@ -673,7 +673,12 @@ impl<'a> Walker<'a> {
             // as removed rather than as every later value changing.
             let ident = |doc: &Document, c: &Child| match &c.ident {
                 Ident::Named { name: n, .. } if n.len() > name.len() => n.clone(),
-                _ => format!("{name}#{:016x}", doc.unordered_hash(c.node)),
+                // Content as the comparison sees it: a null marker or a namespace
+                // declaration is no content.
+                _ => format!(
+                    "{name}#{:016x}",
+                    doc.unordered_hash_of(c.node, &|k| k != NIL && !is_namespace_attribute(k))
+                ),
             };
             let ok: Vec<String> = o.iter().map(|c| ident(od, c)).collect();
             let nk: Vec<String> = n.iter().map(|c| ident(nd, c)).collect();

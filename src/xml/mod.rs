@@ -280,20 +280,29 @@ impl Document {
     /// left behind) the same way whatever order their own lists are in, so sorting such
     /// duplicates by it gives one result before and after the lists inside are sorted.
     pub fn unordered_hash(&self, id: NodeId) -> u64 {
+        self.unordered_hash_of(id, &|_| true)
+    }
+
+    /// [`Document::unordered_hash`] over the attributes `keep` accepts only (at every level),
+    /// for a caller that does not count some attributes as content.
+    pub fn unordered_hash_of(&self, id: NodeId, keep: &dyn Fn(&str) -> bool) -> u64 {
         use xxhash_rust::xxh3::xxh3_64;
         let node = self.node(id);
         if node.kind != NodeKind::Element {
             return node.hash;
         }
-        let attrs = self.attributes(id).fold(0u64, |sum, (k, v)| {
-            let pair = parse::mix(xxh3_64(k.as_bytes()), xxh3_64(unescape_lossy(v).as_bytes()));
-            sum.wrapping_add(pair)
-        });
+        let attrs = self
+            .attributes(id)
+            .filter(|(k, _)| keep(k))
+            .fold(0u64, |sum, (k, v)| {
+                let pair = parse::mix(xxh3_64(k.as_bytes()), xxh3_64(unescape_lossy(v).as_bytes()));
+                sum.wrapping_add(pair)
+            });
         let mut children = 0u64;
         let mut elements = false;
         for c in self.children(id) {
             elements |= self.is_element(c);
-            children = children.wrapping_add(self.unordered_hash(c));
+            children = children.wrapping_add(self.unordered_hash_of(c, keep));
         }
         let text = if elements {
             0

@@ -535,3 +535,19 @@ fn repeated_unkeyed_elements_diff_equal_to_their_normal_form() {
     let r = soltree::diff::diff(&tree, &tree_of("view.xml", &text));
     assert!(!r.has_differences(), "{:#?}", r.components);
 }
+
+#[test]
+fn a_null_marker_on_one_of_repeated_elements_reads_the_same_both_ways() {
+    let view = |nil: &str| {
+        format!(
+            "<savedqueries xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <savedquery>\n    <savedqueryid>{{6a3b1c2d-0000-4000-8000-000000000002}}</savedqueryid>\n    <fetchxml>\n      <fetch>\n        <entity name=\"new_project\">\n          <filter type=\"and\">\n            <condition attribute=\"statecode\" operator=\"eq\" value=\"0\"{nil} />\n            <condition attribute=\"statecode\" operator=\"eq\" value=\"0\" />\n            <condition attribute=\"statecode\" operator=\"eq\" value=\"0\" />\n          </filter>\n        </entity>\n      </fetch>\n    </fetchxml>\n  </savedquery>\n</savedqueries>\n"
+        )
+    };
+    let (a, b) = (
+        tree_of("v.xml", &view("")),
+        tree_of("v.xml", &view(" xsi:nil=\"true\"")),
+    );
+    let there = soltree::diff::diff(&a, &b).has_differences();
+    let back = soltree::diff::diff(&b, &a).has_differences();
+    assert_eq!(there, back, "diff is symmetric");
+}
