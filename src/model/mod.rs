@@ -15,7 +15,7 @@ use crate::input::{self, Entry, InputError, Package, PackageForm, TextEncoding};
 use crate::xml::{Document, NodeId, XmlError};
 use kinds::{Display, KINDS, KeySpec, KindDef, ListOrder, Role};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::path::PathBuf;
@@ -217,46 +217,51 @@ impl ComponentTree {
 /// the order of their content (not their place, which a set does not keep), and their
 /// descendants follow. Without duplicates (every real export) nothing changes.
 fn number_duplicates(components: &mut [Component], entries: &[ModelEntry]) {
-    let mut by_path: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for (i, c) in components.iter().enumerate() {
-        by_path.entry(c.path.as_str()).or_default().push(i);
-    }
-    let mut suffix: FxHashMap<usize, u32> = FxHashMap::default();
-    for members in by_path.into_values().filter(|m| m.len() > 1) {
-        let mut members = members;
-        members.sort_by_cached_key(|&i| {
-            let c = &components[i];
-            let doc = entries[c.entry]
-                .document()
-                .expect("components come from XML");
-            (doc.unordered_hash(c.node), doc.raw(c.node).to_string(), i)
-        });
-        for (nth, &i) in members.iter().enumerate().skip(1) {
-            suffix.insert(i, nth as u32 + 1);
-        }
-    }
-    if suffix.is_empty() {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    if components.iter().all(|c| seen.insert(c.path.as_str())) {
         return;
     }
-    // Parents come before their children, so each parent's new path is known in time.
+    // Level by level, so that a duplicate's descendants are numbered under their own parent.
     let old: Vec<String> = components.iter().map(|c| c.path.clone()).collect();
+    let mut depth = vec![0usize; components.len()];
     for i in 0..components.len() {
-        let parent = components[i].parent;
-        let segment = match parent {
-            Some(p) => old[i]
-                .strip_prefix(&format!("{}/", old[p]))
-                .unwrap_or(&old[i])
-                .to_string(),
-            None => old[i].clone(),
-        };
-        let segment = match suffix.get(&i) {
-            Some(n) => format!("{segment}#{n}"),
-            None => segment,
-        };
-        components[i].path = match parent {
-            Some(p) => format!("{}/{segment}", components[p].path),
-            None => segment,
-        };
+        // Parents come before their children.
+        depth[i] = components[i].parent.map_or(0, |p| depth[p] + 1);
+    }
+    let levels = depth.iter().copied().max().unwrap_or(0);
+    for level in 0..=levels {
+        let mut groups: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for i in (0..components.len()).filter(|&i| depth[i] == level) {
+            let parent = components[i].parent;
+            let path = match parent {
+                Some(p) => {
+                    let segment = old[i]
+                        .strip_prefix(&format!("{}/", old[p]))
+                        .unwrap_or(&old[i]);
+                    format!("{}/{segment}", components[p].path)
+                }
+                None => old[i].clone(),
+            };
+            groups.entry(path).or_default().push(i);
+        }
+        for (path, mut members) in groups {
+            if members.len() > 1 {
+                members.sort_by_cached_key(|&i| {
+                    let c = &components[i];
+                    let doc = entries[c.entry]
+                        .document()
+                        .expect("components come from XML");
+                    (doc.unordered_hash(c.node), doc.raw(c.node).to_string(), i)
+                });
+            }
+            for (nth, &i) in members.iter().enumerate() {
+                components[i].path = if nth == 0 {
+                    path.clone()
+                } else {
+                    format!("{path}#{}", nth + 1)
+                };
+            }
+        }
     }
 }
 

@@ -131,6 +131,19 @@ impl<'t> Builder<'t> {
         id
     }
 
+    /// [`Builder::intern`] of an element or attribute name, checked the first time it is
+    /// seen (names repeat, so the check costs nothing on a real file): quick-xml takes any
+    /// run of characters up to a space or `>` for a name.
+    fn intern_name(&mut self, name: &str, at: usize) -> Result<u32, XmlError> {
+        if let Some(&id) = self.name_ids.get(name) {
+            return Ok(id);
+        }
+        if !is_xml_name(name) {
+            return Err(self.err(at, format!("{name:?} is not an XML name")));
+        }
+        Ok(self.intern(name))
+    }
+
     fn offset_of(&self, s: &str) -> Option<usize> {
         let base = self.text.as_ptr() as usize;
         let p = s.as_ptr() as usize;
@@ -393,7 +406,7 @@ impl<'t> Builder<'t> {
         }
         let qname = e.name();
         let name: &str = qname.as_ref();
-        let name_id = self.intern(name);
+        let name_id = self.intern_name(name, before)?;
         let id = self.push_node(NodeKind::Element, before, after);
         let first_attr = self.attrs.len() as u32;
         let mut attr_hash = 0u64;
@@ -402,7 +415,7 @@ impl<'t> Builder<'t> {
         for a in e.attributes().with_checks(false) {
             let a = a.map_err(|err| self.err(before, format!("malformed attribute: {err}")))?;
             let key: &str = a.key.as_ref();
-            let key_id = self.intern(key);
+            let key_id = self.intern_name(key, before)?;
             if self.attrs[first_attr as usize..]
                 .iter()
                 .any(|x| x.name == key_id)
@@ -513,6 +526,18 @@ impl<'t> Builder<'t> {
         let parent = self.stack.last_mut().expect("document frame");
         parent.hash = mix(parent.hash, h);
     }
+}
+
+/// Whether `name` is an XML name: a letter, `_` or `:` first, then letters, digits, `.`,
+/// `-`, `_` and `:` (any character beyond ASCII is taken as a letter, as the spec's ranges
+/// nearly all are).
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start = |c: char| c.is_ascii_alphabetic() || c == '_' || c == ':' || !c.is_ascii();
+    start(first) && chars.all(|c| start(c) || c.is_ascii_digit() || c == '.' || c == '-')
 }
 
 /// Whether XML 1.0 allows a character (its `Char` production; Rust chars are never

@@ -213,3 +213,12 @@ fn the_declaration_comes_first() {
     assert_eq!((e.line, e.column), (1, 2));
     assert!(Document::parse("\u{feff}<?xml version=\"1.0\"?>\n<a/>".into(), "f.xml").is_ok());
 }
+
+#[test]
+fn names_are_xml_names() {
+    let e = Document::parse("<a>\n  <attri&#0;bute />\n</a>".into(), "f.xml").unwrap_err();
+    assert!(e.message.contains("not an XML name"), "{e}");
+    assert_eq!((e.line, e.column), (2, 3));
+    assert!(Document::parse("<a 1x=\"1\"/>".into(), "t").is_err());
+    assert!(Document::parse("<xsi:a xmlns:xsi=\"u\" _b.c-d=\"1\" é=\"2\"/>".into(), "t").is_ok());
+}

@@ -551,3 +551,40 @@ fn a_null_marker_on_one_of_repeated_elements_reads_the_same_both_ways() {
     let back = soltree::diff::diff(&b, &a).has_differences();
     assert_eq!(there, back, "diff is symmetric");
 }
+
+#[test]
+fn a_component_listed_twice_keeps_its_children_under_it_through_normalize() {
+    let entity = |label: &str| {
+        format!(
+            "    <Entity>\n      <Name LocalizedName=\"{label}\">Contact</Name>\n      <RibbonDiffXml>\n        <CustomActions />\n      </RibbonDiffXml>\n    </Entity>\n"
+        )
+    };
+    let text = format!(
+        "<ImportExportXml>\n  <Entities>\n{}{}  </Entities>\n</ImportExportXml>\n",
+        entity("Pet"),
+        entity("Contact")
+    );
+    let paths = |t: &soltree::model::ComponentTree| {
+        let mut v: Vec<String> = t.components.iter().map(|c| c.path.clone()).collect();
+        v.sort();
+        v
+    };
+    let tree = tree_of("customizations.xml", &text);
+    let before = paths(&tree);
+    assert_eq!(
+        before,
+        [
+            "entity:contact",
+            "entity:contact#2",
+            "entity:contact#2/ribbon",
+            "entity:contact/ribbon"
+        ]
+    );
+    let normal = soltree::normalize::normalize(&tree);
+    let again = tree_of(
+        "customizations.xml",
+        std::str::from_utf8(&normal.entries[0].data).unwrap(),
+    );
+    assert_eq!(paths(&again), before);
+    assert!(!soltree::diff::diff(&tree, &again).has_differences());
+}
