@@ -588,3 +588,17 @@ fn a_component_listed_twice_keeps_its_children_under_it_through_normalize() {
     assert_eq!(paths(&again), before);
     assert!(!soltree::diff::diff(&tree, &again).has_differences());
 }
+
+#[test]
+fn an_empty_row_written_two_ways_is_no_difference_either_way() {
+    // The first of three empty rows after a subgrid re-saved as `<row>\n</row>`.
+    let form = |first: &str| {
+        format!(
+            "<forms>\n  <systemform>\n    <formid>{{5d2c7a8e-0000-4000-8000-000000000003}}</formid>\n    <form>\n      <tabs>\n        <tab name=\"t\">\n          <columns>\n            <column>\n              <sections>\n                <section name=\"s\">\n                  <rows>\n                    <row>\n                      <cell id=\"{{00000000-0000-4000-8000-000000000001}}\" rowspan=\"4\" />\n                    </row>\n                    {first}\n                    <row />\n                    <row />\n                  </rows>\n                </section>\n              </sections>\n            </column>\n          </columns>\n        </tab>\n      </tabs>\n    </form>\n  </systemform>\n</forms>\n"
+        )
+    };
+    let a = tree_of("form.xml", &form("<row />"));
+    let b = tree_of("form.xml", &form("<row>\n</row>"));
+    assert!(!soltree::diff::diff(&a, &b).has_differences());
+    assert!(!soltree::diff::diff(&b, &a).has_differences());
+}
