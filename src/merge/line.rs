@@ -15,6 +15,11 @@ use std::borrow::Cow;
 fn uniform_newline(text: &str) -> Option<&'static str> {
     let lf = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     let crlf = memchr::memmem::find_iter(text.as_bytes(), b"\r\n").count();
+    let cr = memchr::memchr_iter(b'\r', text.as_bytes()).count();
+    if cr > crlf {
+        // Line ends of a third kind (a bare CR): not one style.
+        return None;
+    }
     match (lf, crlf) {
         (0, _) => None,
         (n, c) if n == c => Some("\r\n"),
@@ -187,6 +192,11 @@ mod tests {
     fn mixed_newlines_are_left_as_they_are() {
         assert_eq!(uniform_newline("a\r\nb\nc"), None);
         assert_eq!(uniform_newline("abc"), None);
+        assert_eq!(
+            uniform_newline("a\rb\rc\r\n"),
+            None,
+            "bare CRs besides a CRLF"
+        );
         assert_eq!(in_style_of("a\r\nb\n", Some("\n")), "a\r\nb\n");
         // A real both-sides edit of the same line still conflicts.
         let out = merge("a\nb\n", "x\nb\n", "y\r\nb\r\n", &opts(), "test");
