@@ -5,6 +5,8 @@
 //! * `read`: read the file and build the canonical component tree (parse + classify),
 //! * `roundtrip`: write the tree back byte for byte,
 //! * `normalize`: write the canonical form,
+//! * `check`: read the file and run every check of `soltree check` on it (compared with
+//!   `read`, which is what `show` does before it prints),
 //! * `merge`: three-way merge of a generated base/ours/theirs of the same size (scattered
 //!   edits on different components on each side), next to
 //! * `git merge-file` on the same three files, the line-merge baseline run in the same script
@@ -57,6 +59,14 @@ fn child(op: &str, file: &Path) {
             };
             let secs = t.elapsed().as_secs_f64();
             assert_eq!(out.len(), doc.text().len());
+            println!("{secs} {}", peak_rss_bytes());
+        }
+        "check" => {
+            let t = Instant::now();
+            let pkg = input::read(file, &limits).expect("read");
+            let report = soltree::check::check(pkg, &soltree::check::CheckOptions::default());
+            let secs = t.elapsed().as_secs_f64();
+            assert!(report.problems.is_empty(), "{:?}", &report.problems[..1]);
             println!("{secs} {}", peak_rss_bytes());
         }
         "merge" => {
@@ -179,6 +189,7 @@ fn main() {
         input::read(&file, &Limits::default()).unwrap();
         let (mut read, mut rt, mut norm, mut git) = (vec![], vec![], vec![], vec![]);
         let (mut merge, mut merge_peak) = (vec![], 0u64);
+        let (mut check, mut check_peak) = (vec![], 0u64);
         let mut peak = 0u64;
         for _ in 0..runs {
             let (s, p) = run_child("read", &file);
@@ -189,6 +200,9 @@ fn main() {
             merge.push(s);
             merge_peak = merge_peak.max(p);
             norm.push(run_child("normalize", &file).0);
+            let (s, p) = run_child("check", &file);
+            check.push(s);
+            check_peak = check_peak.max(p);
             let t0 = Instant::now();
             let status = Command::new("git")
                 .args(["merge-file", "-p"])
@@ -208,6 +222,14 @@ fn main() {
             mb / w,
             mb / n,
             g
+        );
+        let c = median(check);
+        println!(
+            "         check {:.2}s vs read+tree {:.2}s: ratio {:.2} · peak {:.2}× the file",
+            c,
+            r,
+            c / r,
+            check_peak as f64 / bytes
         );
         let m = median(merge);
         let three: u64 = [&b, &o, &t]

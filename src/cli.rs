@@ -158,6 +158,36 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
+    /// Find what Dataverse would refuse at import: conflict markers, malformed XML or JSON,
+    /// duplicate keys, nil elements with content, and a manifest that does not match the files.
+    ///
+    /// Each problem is reported per file and line, with the component's path and name, a code
+    /// (for --disable and scripts), a severity and a fix hint. Exit status: 0 no errors
+    /// (warnings are printed), 1 errors found (or warnings, with --deny-warnings), 2 a package
+    /// could not be read.
+    Check {
+        /// Solution zips, extracted folders, SolutionPackager folders or single XML or JSON
+        /// files; `-` reads a zip or an XML file from standard input.
+        #[arg(required_unless_present = "staged", conflicts_with = "staged")]
+        inputs: Vec<PathBuf>,
+        /// Check the solution files staged in git's index (what the pre-commit hook runs):
+        /// the paths `soltree git install` routes to soltree.
+        #[arg(long)]
+        staged: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Turn these codes off (`duplicate-key,unlisted-component-files`).
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        disable: Vec<String>,
+        /// Warnings fail the check too (exit 1).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Print a solution zip, folder or XML file as canonical, component-labelled text: git's
     /// diff driver (`diff.soltree.textconv`), so `git diff` shows component changes of zips.
     Textconv {
@@ -202,9 +232,14 @@ pub enum GitCommand {
         /// Only print what would change.
         #[arg(long)]
         dry_run: bool,
-        /// Remove the config sections and the attribute lines again.
+        /// Remove the config sections and the attribute lines again (and the pre-commit
+        /// hook, putting back a hook it chained).
         #[arg(long)]
         uninstall: bool,
+        /// Also install a pre-commit hook that runs `soltree check --staged` and refuses a
+        /// commit on errors (an existing hook is kept and run first).
+        #[arg(long, conflicts_with_all = ["global", "uninstall"])]
+        pre_commit: bool,
     },
 }
 
@@ -370,10 +405,44 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check {
+            inputs,
+            staged,
+            format,
+            color,
+            output,
+            disable,
+            deny_warnings,
+        } => {
+            set_color(color, output.is_none());
+            let mut disabled = Vec::new();
+            for name in &disable {
+                match crate::check::Code::named(name.trim()) {
+                    Some(code) => disabled.push(code),
+                    None => bail!(
+                        "--disable {name}: no such code; the codes are {}",
+                        crate::check::Code::ALL
+                            .iter()
+                            .map(|c| c.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            }
+            run_check(&CheckRun {
+                inputs,
+                staged,
+                json: format == Format::Json,
+                output,
+                options: crate::check::CheckOptions { disabled },
+                deny_warnings,
+            })
+        }
         Command::Git(GitCommand::Install {
             global,
             dry_run,
             uninstall,
+            pre_commit,
         }) => {
             let exe = std::env::current_exe().context("finding the soltree executable")?;
             let opts = InstallOptions {
@@ -382,6 +451,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 uninstall,
                 program: install::shell_quote(&exe.to_string_lossy()),
                 cwd: std::env::current_dir()?,
+                pre_commit,
             };
             let changes = install::install(&opts)?;
             let prefix = if dry_run { "would: " } else { "" };
@@ -565,6 +635,63 @@ fn load(path: &Path) -> Result<ComponentTree> {
             anyhow::Error::new(e).context(format!("reading {shown}"))
         }
     })
+}
+
+/// Options for `check`, free of clap.
+pub struct CheckRun {
+    pub inputs: Vec<PathBuf>,
+    /// Check the files staged in git's index instead.
+    pub staged: bool,
+    pub json: bool,
+    pub output: Option<PathBuf>,
+    pub options: crate::check::CheckOptions,
+    pub deny_warnings: bool,
+}
+
+pub fn run_check(opts: &CheckRun) -> Result<ExitCode> {
+    let limits = Limits::from_env();
+    let packages = if opts.staged {
+        crate::git::revision::staged(&std::env::current_dir()?, &limits)
+            .context("reading the staged files")?
+    } else {
+        opts.inputs
+            .iter()
+            .map(|path| {
+                let pkg = if path == Path::new("-") {
+                    input::read_stdin(&limits)
+                } else if path.is_file() && !is_zip_file(path) {
+                    // Whatever the file holds: what is wrong with it is the finding.
+                    input::read_any_file(path, &limits)
+                } else {
+                    input::read(path, &limits)
+                };
+                pkg.with_context(|| format!("reading {}", path.display()))
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
+    let reports: Vec<_> = packages
+        .into_iter()
+        .map(|pkg| crate::check::check(pkg, &opts.options))
+        .collect();
+    let mut buf = Vec::new();
+    if opts.json {
+        crate::check::render_json(&reports, &mut buf)?;
+    } else if !(opts.staged && reports.is_empty()) {
+        crate::check::render_text(&reports, &mut buf)?;
+    }
+    emit(&buf, opts.output.as_deref())?;
+    let errors: usize = reports.iter().map(|r| r.errors).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings).sum();
+    let failed = errors > 0 || (opts.deny_warnings && warnings > 0);
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Whether a file starts like a zip (its first bytes, not its name).
+fn is_zip_file(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"PK")
 }
 
 pub fn run_show(opts: &ShowOptions) -> Result<ExitCode> {

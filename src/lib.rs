@@ -7,6 +7,7 @@
 //! [`diff`] → [`diff::DiffReport`] → [`render`] as text, JSON, Markdown or HTML).
 //! The [`cli`] module is the only place that knows clap.
 
+pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod git;

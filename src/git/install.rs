@@ -69,6 +69,8 @@ pub struct InstallOptions {
     pub program: String,
     /// Where to run git (the repository for a local install).
     pub cwd: PathBuf,
+    /// Also install the pre-commit hook that runs `soltree check --staged`.
+    pub pre_commit: bool,
 }
 
 /// One change made (or, with `--dry-run`, that would be made).
@@ -117,6 +119,25 @@ pub enum Change {
         attribute: String,
         value: String,
     },
+    /// The pre-commit hook that runs `soltree check --staged`.
+    WroteHook {
+        file: PathBuf,
+    },
+    HookUnchanged {
+        file: PathBuf,
+    },
+    /// A pre-commit hook that was there before: kept under a new name, and run first.
+    ChainedHook {
+        from: PathBuf,
+        to: PathBuf,
+    },
+    RemovedHook {
+        file: PathBuf,
+    },
+    /// On uninstall, the chained hook back under its own name.
+    RestoredHook {
+        file: PathBuf,
+    },
 }
 
 impl Change {
@@ -160,6 +181,23 @@ impl std::fmt::Display for Change {
                  soltree's {attribute} driver will not run for these files. Move soltree's \
                  block below that line, or drop the line, if soltree should handle them"
             ),
+            Change::WroteHook { file } => write!(
+                f,
+                "wrote {} (runs `soltree check --staged` before each commit; skip it once with \
+                 `git commit --no-verify`)",
+                file.display()
+            ),
+            Change::HookUnchanged { file } => write!(f, "unchanged {}", file.display()),
+            Change::ChainedHook { from, to } => write!(
+                f,
+                "moved the existing hook {} to {} (the soltree hook runs it first)",
+                from.display(),
+                to.display()
+            ),
+            Change::RemovedHook { file } => write!(f, "removed {}", file.display()),
+            Change::RestoredHook { file } => {
+                write!(f, "restored the earlier hook {}", file.display())
+            }
         }
     }
 }
@@ -254,6 +292,9 @@ pub fn install(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
                 lines: removed,
             });
         }
+        if !opts.global {
+            changes.extend(uninstall_hook(opts)?);
+        }
         return Ok(changes);
     }
     for (key, value) in config_entries(&opts.program) {
@@ -291,10 +332,118 @@ pub fn install(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
         }
         changes.push(Change::WroteExcludes { file: excludes });
     }
+    if opts.pre_commit {
+        changes.extend(install_hook(opts)?);
+    }
     if !opts.dry_run {
         changes.extend(overrides(&opts.cwd));
     }
     Ok(changes)
+}
+
+/// The first line after the shebang of the hook soltree writes: how it is recognised.
+const HOOK_MARKER: &str = "# soltree pre-commit hook";
+
+/// Where an existing pre-commit hook goes when soltree's is installed; soltree's runs it first.
+const CHAINED_HOOK: &str = "pre-commit.before-soltree";
+
+/// The pre-commit hook: the chained hook first, then `soltree check --staged`.
+pub fn hook_script(program: &str) -> String {
+    format!(
+        "#!/bin/sh\n\
+         {HOOK_MARKER} (soltree git install --pre-commit): refuses a commit whose staged\n\
+         # solution files hold conflict markers, duplicate keys or other errors `soltree check`\n\
+         # finds. Skip it once with `git commit --no-verify`; remove it with\n\
+         # `soltree git install --uninstall` (which puts back a hook it chained).\n\
+         chained=\"$(dirname \"$0\")/{CHAINED_HOOK}\"\n\
+         if [ -x \"$chained\" ]; then\n\
+         \x20   \"$chained\" \"$@\" || exit $?\n\
+         fi\n\
+         exec {program} check --staged\n"
+    )
+}
+
+/// The repository's hooks folder, as git resolves it (`core.hooksPath` included).
+fn hooks_dir(cwd: &Path) -> Result<PathBuf, GitError> {
+    let out = git(cwd, &["rev-parse", "--git-path", "hooks"])?;
+    Ok(cwd.join(out.trim_end()))
+}
+
+fn install_hook(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
+    if opts.global {
+        return Err(GitError::Usage(
+            "--pre-commit installs a hook in one repository; run it without --global inside \
+             the repository"
+                .into(),
+        ));
+    }
+    let dir = hooks_dir(&opts.cwd)?;
+    let hook = dir.join("pre-commit");
+    let script = hook_script(&opts.program);
+    let mut changes = Vec::new();
+    match read_optional(&hook)? {
+        Some(old) if old == script => return Ok(vec![Change::HookUnchanged { file: hook }]),
+        Some(old) if !old.contains(HOOK_MARKER) => {
+            let chained = dir.join(CHAINED_HOOK);
+            if chained.exists() {
+                return Err(GitError::Usage(format!(
+                    "{} is not soltree's, and {} is taken: move one of them away, then install again",
+                    hook.display(),
+                    chained.display()
+                )));
+            }
+            if !opts.dry_run {
+                std::fs::rename(&hook, &chained).map_err(|e| GitError::io(&hook, e))?;
+            }
+            changes.push(Change::ChainedHook {
+                from: hook.clone(),
+                to: chained,
+            });
+        }
+        _ => {}
+    }
+    if !opts.dry_run {
+        std::fs::create_dir_all(&dir).map_err(|e| GitError::io(&dir, e))?;
+        write_file(&hook, &script)?;
+        make_executable(&hook)?;
+    }
+    changes.push(Change::WroteHook { file: hook });
+    Ok(changes)
+}
+
+fn uninstall_hook(opts: &InstallOptions) -> Result<Vec<Change>, GitError> {
+    let Ok(dir) = hooks_dir(&opts.cwd) else {
+        return Ok(Vec::new());
+    };
+    let hook = dir.join("pre-commit");
+    let mut changes = Vec::new();
+    if read_optional(&hook)?.is_some_and(|t| t.contains(HOOK_MARKER)) {
+        if !opts.dry_run {
+            std::fs::remove_file(&hook).map_err(|e| GitError::io(&hook, e))?;
+        }
+        changes.push(Change::RemovedHook { file: hook.clone() });
+        let chained = dir.join(CHAINED_HOOK);
+        if chained.exists() {
+            if !opts.dry_run {
+                std::fs::rename(&chained, &hook).map_err(|e| GitError::io(&chained, e))?;
+            }
+            changes.push(Change::RestoredHook { file: hook });
+        }
+    }
+    Ok(changes)
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<(), GitError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| GitError::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<(), GitError> {
+    // git for Windows runs hooks through its own shell, whatever the file's mode.
+    Ok(())
 }
 
 /// A path each attribute pattern matches, to ask git what it resolves there.

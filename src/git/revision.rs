@@ -44,6 +44,77 @@ pub fn read(spec: &str, cwd: &Path, limits: &Limits) -> Result<Package, GitError
     }
 }
 
+/// The staged solution files of the repository at `cwd`, for the pre-commit hook: every path
+/// the index adds, copies, modifies or renames that the attributes route to soltree
+/// (`merge=soltree` or `diff=soltree`, as `soltree git install` writes them), each read from
+/// the index (`:path`) as a package whose source is its path in the repository.
+pub fn staged(cwd: &Path, limits: &Limits) -> Result<Vec<Package>, GitError> {
+    let top = PathBuf::from(git(cwd, &["rev-parse", "--show-toplevel"])?.trim_end());
+    let listing = git(
+        &top,
+        &[
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--diff-filter=ACMR",
+        ],
+    )?;
+    let paths: Vec<&str> = listing.split('\0').filter(|p| !p.is_empty()).collect();
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let attrs = git_with_input(
+        &top,
+        &["check-attr", "-z", "--stdin", "merge", "diff"],
+        &(paths.join("\0") + "\0"),
+    )?;
+    // `<path>\0<attribute>\0<value>\0`, for each path and attribute.
+    let fields: Vec<&str> = attrs.split('\0').collect();
+    let mut routed: Vec<&str> = fields
+        .chunks_exact(3)
+        .filter(|f| f[2] == super::install::DRIVER)
+        .map(|f| f[0])
+        .collect();
+    routed.dedup();
+    routed
+        .into_iter()
+        .map(|path| {
+            let mut pkg = read_blob(&format!(":{path}"), &top, limits)?;
+            pkg.source = PathBuf::from(path);
+            Ok(pkg)
+        })
+        .collect()
+}
+
+/// [`git`] with `input` on standard input.
+fn git_with_input(cwd: &Path, args: &[&str], input: &str) -> Result<String, GitError> {
+    let fail = |detail: String| GitError::Command {
+        args: args.join(" "),
+        detail,
+    };
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(e.to_string()))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let data = input.to_string();
+    // Written from a thread so that a long list cannot block against unread output.
+    let writer = std::thread::spawn(move || stdin.write_all(data.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(fail(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 fn object_type(spec: &str, cwd: &Path) -> Result<String, GitError> {
     Ok(git(cwd, &["cat-file", "-t", spec])?.trim().to_string())
 }

@@ -20,8 +20,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use text::{
-    TextEncoding, conflict_marker_line, decode_text, decode_utf8, decode_xml, encode_text,
-    encode_xml, is_text, looks_like_json, part_text,
+    ConflictMarker, TextEncoding, conflict_marker_line, conflict_marker_lines, decode_text,
+    decode_utf8, decode_xml, encode_text, encode_xml, is_text, looks_like_json, part_text,
 };
 
 /// The four shapes a solution package comes in (design.md, "Package forms").
@@ -331,6 +331,18 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
         form,
         source: root,
         entries,
+    })
+}
+
+/// Reads a lone file of any content (a cloud flow's JSON, a file that is no longer XML) as
+/// a one-entry package of the file form, within `limits`: for `check`, which reports what is
+/// wrong with a file instead of refusing it.
+pub fn read_any_file(path: &Path, limits: &Limits) -> Result<Package, InputError> {
+    let entry = file::read(path, limits)?;
+    Ok(Package {
+        form: PackageForm::XmlFile,
+        source: path.to_path_buf(),
+        entries: vec![entry],
     })
 }
 

@@ -197,6 +197,66 @@ pub fn conflict_marker_line(text: &str) -> Option<usize> {
     Some(memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1)
 }
 
+/// Every conflict marker line of a text, 1-based, with the marker it is: what `check` lists
+/// (one finding per conflict, at its opening marker, and one per stray closing marker).
+/// A marker line is as in [`conflict_marker_line`]; `=======` and `|||||||` count only
+/// between an opening and a closing marker.
+pub fn conflict_marker_lines(text: &str) -> Vec<(usize, ConflictMarker)> {
+    let mut out = Vec::new();
+    // Nearly every file has none: one vectorized search each for the two markers that a
+    // conflict cannot do without decides that.
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"<<<<<<<").is_none()
+        && memchr::memmem::find(bytes, b">>>>>>>").is_none()
+    {
+        return out;
+    }
+    let mut open = false;
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let Some(c) = line
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '<' | '>' | '=' | '|'))
+        else {
+            continue;
+        };
+        let run = line.chars().take_while(|&x| x == c).count();
+        let rest = &line[run..];
+        if run < 7 || !(rest.is_empty() || rest.starts_with(' ')) {
+            continue;
+        }
+        let marker = match c {
+            '<' => {
+                open = true;
+                ConflictMarker::Open
+            }
+            '>' => {
+                open = false;
+                ConflictMarker::Close
+            }
+            '=' if open && rest.trim().is_empty() => ConflictMarker::Separator,
+            '|' if open => ConflictMarker::Base,
+            _ => continue,
+        };
+        out.push((i + 1, marker));
+    }
+    out
+}
+
+/// Which of git's conflict marker lines a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictMarker {
+    /// `<<<<<<< ours`
+    Open,
+    /// `||||||| base` (diff3 style)
+    Base,
+    /// `=======`
+    Separator,
+    /// `>>>>>>> theirs`
+    Close,
+}
+
 /// Whether a text is JSON by its first character (after a BOM and white space): an object
 /// or an array. XML, the other structured format of a package, starts with `<`.
 pub fn looks_like_json(text: &str) -> bool {
@@ -438,6 +498,22 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "f.xml:2:5: invalid UTF-16 (an unpaired surrogate or a stray byte)"
+        );
+    }
+
+    #[test]
+    fn every_conflict_marker_line_is_listed_with_what_it_is() {
+        use ConflictMarker::*;
+        let text = "<a>\r\n<<<<<<<<< ours\r\n<b/>\r\n||||||||| base\r\n=========\r\n<c/>\r\n>>>>>>>>> theirs\r\n</a>";
+        assert_eq!(
+            conflict_marker_lines(text),
+            vec![(2, Open), (4, Base), (5, Separator), (7, Close)]
+        );
+        // A separator outside a conflict is text (a Markdown rule in a description).
+        assert_eq!(conflict_marker_lines("=======\n"), vec![]);
+        assert_eq!(
+            conflict_marker_lines("<<<<<<x\n>>>>>>>\n"),
+            vec![(2, Close)]
         );
     }
 

@@ -158,7 +158,7 @@ pub static KINDS: &[KindDef] = &[
     kind!("hiddencontrol", "Hidden control", ["hiddencontrols/data"], Fields(&["id"]), Set, [Field("datafieldname")], None, Part),
     kind!("displayconditionrole", "Form role", ["DisplayConditions/Role"], Fields(&["Id"]), Set, [], None, Part),
     kind!("library", "Form library", ["formLibraries/Library"], Fields(&["name"]), Sequence, [Field("name")], None, Part),
-    kind!("event", "Form event", ["events/event"], Fields(&["name", "attribute"]), Sequence, [Field("name")], None, Part),
+    kind!("event", "Form event", ["events/event"], Fields(&["name", "attribute", "control"]), Sequence, [Field("name")], None, Part),
     kind!("handler", "Event handler", ["Handlers/Handler"], Fields(&["libraryName", "functionName"]), Sequence, [Field("functionName")], None, Part),
     kind!("navitem", "Navigation item", ["NavBar/NavBarByRelationshipItem", "NavBar/NavBarItem"], AnyOf(&["Id", "RelationshipName"]), Sequence, [Field("Id")], None, Part),
     kind!("controldescription", "Control description", ["controlDescriptions/controlDescription"], Fields(&["forControl"]), Sequence, [Field("forControl")], None, Part),
@@ -240,6 +240,12 @@ pub static KINDS: &[KindDef] = &[
     kind!("schedule", "Schedule", ["/msdyn_schedule"], Fields(&["msdyn_scheduleid"]), Set, [Field("msdyn_name")], None, Container),
     kind!("record-field", "Field", ["connectionreference/*", "environmentvariabledefinition/*", "customapi/*", "customapirequestparameter/*", "customapiresponseproperty/*", "bot/*", "botcomponent/*", "appaction/*", "pluginpackage/*", "msdyn_dataflow/*"], ElementName, Set, [], None, Part),
 ];
+
+/// Keyed parts that real exports repeat under one key, which Dataverse imports as they are:
+/// a fetch column listed twice in a view (aggregate queries list one column under several
+/// aliases; plain views repeat `createdon`), and a form control's custom control listed once
+/// per form factor without saying which. `check` does not call these duplicates.
+pub static REPEATS_ALLOWED: &[&str] = &["fetchattribute", "customcontrol-binding"];
 
 /// Roots of SolutionPackager files that hold a list of components rather than one
 /// component (`FormXml/main/….xml` is `<forms>`, `SavedQueries/….xml` is `<savedqueries>`),

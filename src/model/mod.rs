@@ -164,29 +164,23 @@ impl ComponentTree {
                 }
             })
             .collect::<Result<_, ModelError>>()?;
-        let per_entry: Vec<Vec<Component>> = entries
-            .par_iter()
-            .enumerate()
-            .map(|(i, e)| match &e.part {
-                Part::Xml(doc) if !is_index_entry(&e.path) => collect_components(doc, i, &e.path),
-                _ => Vec::new(),
-            })
-            .collect();
-        let mut components = Vec::with_capacity(per_entry.iter().map(Vec::len).sum());
-        for mut list in per_entry {
-            let offset = components.len();
-            for c in &mut list {
-                c.parent = c.parent.map(|p| p + offset);
-            }
-            components.extend(list);
-        }
-        number_duplicates(&mut components, &entries);
-        Ok(ComponentTree {
+        Ok(ComponentTree::from_entries(form, pkg.source, entries))
+    }
+
+    /// Collects the components of entries already parsed (`check` parses each entry itself,
+    /// so that one bad entry is a finding, not the end of the run).
+    pub fn from_entries(
+        form: PackageForm,
+        source: PathBuf,
+        entries: Vec<ModelEntry>,
+    ) -> ComponentTree {
+        let components = components_of(&entries);
+        ComponentTree {
             form,
-            source: pkg.source,
+            source,
             entries,
             components,
-        })
+        }
     }
 
     /// The solution manifest, if the package has one.
@@ -210,6 +204,29 @@ impl ComponentTree {
                 .unwrap_or_default(),
         })
     }
+}
+
+/// Every component of parsed entries, numbered where a path repeats (what
+/// [`ComponentTree::from_entries`] collects; `check` runs it beside its own walk).
+pub fn components_of(entries: &[ModelEntry]) -> Vec<Component> {
+    let per_entry: Vec<Vec<Component>> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| match &e.part {
+            Part::Xml(doc) if !is_index_entry(&e.path) => collect_components(doc, i, &e.path),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut components = Vec::with_capacity(per_entry.iter().map(Vec::len).sum());
+    for mut list in per_entry {
+        let offset = components.len();
+        for c in &mut list {
+            c.parent = c.parent.map(|p| p + offset);
+        }
+        components.extend(list);
+    }
+    number_duplicates(&mut components, entries);
+    components
 }
 
 /// Gives components that share a path (a component listed twice, as a line merge can leave

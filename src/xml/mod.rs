@@ -386,6 +386,28 @@ impl Document {
         })
     }
 
+    /// The interned symbol of a name used in this document (element or attribute), if any:
+    /// for scans of every element that look for one attribute ([`Document::attr_raw_sym`]).
+    pub fn symbol(&self, name: &str) -> Option<u32> {
+        self.names
+            .iter()
+            .position(|n| &**n == name)
+            .map(|i| i as u32)
+    }
+
+    /// Raw value of the attribute whose name is the symbol `sym` (a number compare per
+    /// attribute instead of a string compare).
+    pub fn attr_raw_sym(&self, id: NodeId, sym: u32) -> Option<&str> {
+        let n = self.node(id);
+        if n.kind != NodeKind::Element {
+            return None;
+        }
+        self.attrs[n.first_attr as usize..n.first_attr as usize + n.n_attrs as usize]
+            .iter()
+            .find(|a| a.name == sym)
+            .map(|a| &self.text[a.value_start as usize..a.value_end as usize])
+    }
+
     /// Raw (escaped) value of an attribute.
     pub fn attr_raw(&self, id: NodeId, name: &str) -> Option<&str> {
         self.attributes(id)

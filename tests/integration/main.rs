@@ -1,6 +1,7 @@
 //! The one integration-test binary: command-line behaviour, the real-corpus checks and the
 //! property tests, one module each.
 
+mod check;
 mod cli;
 mod corpus;
 mod diff;

@@ -3943,6 +3943,13 @@ impl Gen {
             for k in 0..n_change {
                 let a = customs[(k * 7 + 1) % customs.len()];
                 let other = customs[(k * 7 + 4) % customs.len()];
+                // One change event per column: a form has one `onchange` per column.
+                if events
+                    .iter()
+                    .any(|e| e.attr.as_deref() == Some(a.logical.as_str()))
+                {
+                    continue;
+                }
                 let mut params = String::new();
                 params.push('"');
                 params.push_str(&a.logical);

@@ -1,0 +1,1113 @@
+//! `soltree check`: what a careless merge or hand edit leaves in a solution that Dataverse
+//! would refuse at import, days later — found locally, per file and line, with the
+//! component's path and name. The boundary type is [`CheckReport`]: the [`Problem`]s of one
+//! package, each with a [`Code`], a severity and a fix hint, rendered as text or JSON.
+//!
+//! Unlike the other commands, a bad entry is a finding here, not the end of the run: every
+//! entry is read on its own (markers, then well-formedness), and the entries that parse are
+//! modelled together for the structural checks (duplicate keys, nil with content, the
+//! manifest against the component files).
+
+use crate::input::{self, ConflictMarker, Package, PackageForm, TextEncoding};
+use crate::model::kinds::{KINDS, KeySpec, KindDef, REPEATS_ALLOWED};
+use crate::model::noise::NIL;
+use crate::model::{
+    self, Classifier, Component, ComponentTree, ModelEntry, Part, is_managed_twin, key_of,
+    normalize_key,
+};
+use crate::xml::{Document, NodeId};
+use colored::Colorize;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Bumped whenever a field of the JSON output changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a problem is. The names are the contract of `--disable` and of the JSON output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// git's conflict markers left in a file.
+    ConflictMarker,
+    /// An XML part that is not well-formed (or not valid text in its encoding).
+    MalformedXml,
+    /// A JSON part (a cloud flow) that is not valid JSON.
+    MalformedJson,
+    /// Two items of one keyed list with the same identity key.
+    DuplicateKey,
+    /// One component defined in two files of a folder.
+    DuplicateComponent,
+    /// An element that says it is null (`xsi:nil="true"`) and holds content.
+    NilWithContent,
+    /// A root component of the manifest that the package does not define.
+    MissingComponentFiles,
+    /// A component file the manifest does not list as a root component.
+    UnlistedComponentFiles,
+    /// A SolutionPackager `_managed.xml` file without its unmanaged twin.
+    UnpairedManagedFile,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::ConflictMarker,
+        Code::MalformedXml,
+        Code::MalformedJson,
+        Code::DuplicateKey,
+        Code::DuplicateComponent,
+        Code::NilWithContent,
+        Code::MissingComponentFiles,
+        Code::UnlistedComponentFiles,
+        Code::UnpairedManagedFile,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::ConflictMarker => "conflict-marker",
+            Code::MalformedXml => "malformed-xml",
+            Code::MalformedJson => "malformed-json",
+            Code::DuplicateKey => "duplicate-key",
+            Code::DuplicateComponent => "duplicate-component",
+            Code::NilWithContent => "nil-with-content",
+            Code::MissingComponentFiles => "missing-component-files",
+            Code::UnlistedComponentFiles => "unlisted-component-files",
+            Code::UnpairedManagedFile => "unpaired-managed-file",
+        }
+    }
+
+    /// The code named `name` (as `--disable` takes it).
+    pub fn named(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// Error: the import fails or a component is lost. Warning: suspicious, worth a look.
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::UnlistedComponentFiles => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// How to fix it, in a sentence.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Code::ConflictMarker => {
+                "resolve the conflict (keep one side or combine them) and delete the marker lines; \
+                 `soltree merge BASE OURS THEIRS` redoes a merge component by component"
+            }
+            Code::MalformedXml => {
+                "fix the XML at this place, or take the file from one side of the merge"
+            }
+            Code::MalformedJson => {
+                "fix the JSON at this place, or take the file from one side of the merge"
+            }
+            Code::DuplicateKey => {
+                "keep one of them (a line merge duplicates an item both sides touched); \
+                 `soltree diff` against each parent shows which one is new"
+            }
+            Code::DuplicateComponent => "delete one of the two files, or merge them into one",
+            Code::NilWithContent => {
+                "remove `xsi:nil=\"true\"` to keep the content, or the content to keep the null"
+            }
+            Code::MissingComponentFiles => {
+                "restore the component's files, or remove the root component from the manifest \
+                 (the component would be dropped at pack or import)"
+            }
+            Code::UnlistedComponentFiles => {
+                "add a root component for it to the manifest, or delete the files if the component \
+                 left the solution"
+            }
+            Code::UnpairedManagedFile => {
+                "restore the unmanaged file beside it (a package of type Both needs both), or delete \
+                 the managed one"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub code: Code,
+    pub severity: Severity,
+    /// The entry (file) of the package, `/`-separated; empty for the package as a whole.
+    pub entry: String,
+    /// 1-based line and column in that entry, where one place is to blame.
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// The canonical path of the component concerned (`entity:account/attribute:new_score`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The component as a maker names it: `Column "Score" of Table "Account"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    pub message: String,
+    pub hint: &'static str,
+}
+
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Codes turned off.
+    pub disabled: Vec<Code>,
+}
+
+/// The findings of one package.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub source: String,
+    pub form: &'static str,
+    /// Entries read (files of a folder, entries of a zip).
+    pub entries: usize,
+    /// Components found in the entries that parse.
+    pub components: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl CheckReport {
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
+
+/// Checks a package that was read.
+pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
+    let form = pkg.form;
+    let source = pkg.source.clone();
+    let entry_count = pkg.entries.len();
+    let entry_paths: Vec<String> = pkg.entries.iter().map(|e| e.path.clone()).collect();
+    let read: Vec<(ModelEntry, Vec<Problem>)> = pkg
+        .entries
+        .into_par_iter()
+        .map(|e| read_entry(e.path, e.data, form))
+        .collect();
+    let mut problems = Vec::new();
+    let mut entries = Vec::with_capacity(read.len());
+    for (entry, found) in read {
+        problems.extend(found);
+        entries.push(entry);
+    }
+    // The components and the walk over every element need only the parsed entries: they
+    // run side by side; the walk's findings are named once the components are known.
+    let (components, found) = rayon::join(
+        || model::components_of(&entries),
+        || {
+            entries
+                .par_iter()
+                .map(|e| match &e.part {
+                    Part::Xml(doc) => scan(doc),
+                    Part::Bytes(_) => Vec::new(),
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let tree = ComponentTree {
+        form,
+        source,
+        entries,
+        components,
+    };
+    let names = Names::of(&tree);
+    let per_entry: Vec<Vec<Problem>> = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, found)| describe_found(found, i, &tree, &names))
+        .collect();
+    problems.extend(per_entry.into_iter().flatten());
+    problems.extend(duplicate_components(&tree, &names));
+    // The manifest is compared with the components only when every XML part was read: a
+    // customizations.xml that does not parse would make every root component look missing.
+    let all_read = problems.iter().all(|p| {
+        !matches!(p.code, Code::MalformedXml | Code::ConflictMarker)
+            || !p.entry.to_ascii_lowercase().ends_with(".xml")
+    });
+    if form != PackageForm::XmlFile && all_read {
+        problems.extend(manifest(&tree, &names));
+    }
+    if form == PackageForm::PackagerFolder {
+        problems.extend(unpaired_managed(&entry_paths));
+    }
+    problems.retain(|p| !opts.disabled.contains(&p.code));
+    problems.sort_by(|a, b| {
+        (&a.entry, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.entry, b.line, b.column, b.code, &b.message))
+    });
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    CheckReport {
+        source: tree.source.display().to_string(),
+        form: form.name(),
+        entries: entry_count,
+        components: tree.components.len(),
+        errors,
+        warnings: problems.len() - errors,
+        problems,
+    }
+}
+
+fn problem(code: Code, entry: &str, at: Option<(u32, u32)>, message: String) -> Problem {
+    Problem {
+        code,
+        severity: code.severity(),
+        entry: entry.to_string(),
+        line: at.map(|a| a.0),
+        column: at.map(|a| a.1),
+        path: None,
+        component: None,
+        message,
+        hint: code.hint(),
+    }
+}
+
+/// Reads one entry: its conflict markers, then whether it is well-formed. An XML entry that
+/// parses becomes a document for the structural checks; any other stays bytes.
+fn read_entry(path: String, data: Vec<u8>, form: PackageForm) -> (ModelEntry, Vec<Problem>) {
+    let mut found = Vec::new();
+    let bytes = |data| ModelEntry {
+        path: path.clone(),
+        part: Part::Bytes(data),
+        encoding: TextEncoding::Utf8 { bom: false },
+    };
+    let is_json = path.to_ascii_lowercase().ends_with(".json");
+    let is_xml = !is_json && model::is_xml_entry(&path, form);
+    if !is_xml && !input::is_text(&data) {
+        return (bytes(data), found);
+    }
+    let text = if is_xml {
+        // The bytes of an entry that is not text are not needed afterwards: no copy.
+        match input::decode_xml(&path, data) {
+            Ok(t) => t,
+            Err(e) => {
+                found.push(problem(Code::MalformedXml, &path, None, e.to_string()));
+                return (bytes(Vec::new()), found);
+            }
+        }
+    } else {
+        match input::decode_text(&data) {
+            Some(t) => t,
+            None => return (bytes(data), found),
+        }
+    };
+    let (text, encoding) = text;
+    if is_xml {
+        // An opening marker line is never well-formed XML outside CDATA, so a file that
+        // parses and has no closing marker has no conflict: the full scan runs only when
+        // the parse fails or a closing marker shows (one vectorized search instead of two
+        // passes over the largest files).
+        let may_close = memchr::memmem::find(text.as_bytes(), b">>>>>>>").is_some();
+        return match Document::try_parse_stored(text, &path, encoding) {
+            Ok(doc) => {
+                if may_close {
+                    found.extend(conflict_markers(&path, doc.text()));
+                }
+                (
+                    ModelEntry {
+                        path,
+                        part: Part::Xml(doc),
+                        encoding,
+                    },
+                    found,
+                )
+            }
+            Err((err, text)) => {
+                let markers = conflict_markers(&path, &text);
+                // Markers explain the parse error; one finding per cause.
+                if markers.is_empty() {
+                    found.push(problem(
+                        Code::MalformedXml,
+                        &path,
+                        Some((err.line, err.column)),
+                        format!("not well-formed XML: {}", err.message),
+                    ));
+                }
+                found.extend(markers);
+                (bytes(Vec::new()), found)
+            }
+        };
+    }
+    let markers = conflict_markers(&path, &text);
+    let marked = !markers.is_empty();
+    found.extend(markers);
+    if is_json {
+        if !marked
+            && let Err(e) =
+                serde_json::from_str::<serde::de::IgnoredAny>(text.trim_start_matches('\u{feff}'))
+        {
+            found.push(problem(
+                Code::MalformedJson,
+                &path,
+                Some((e.line() as u32, (e.column() as u32).max(1))),
+                format!("not valid JSON: {e}"),
+            ));
+        }
+        return (bytes(Vec::new()), found);
+    }
+    (bytes(Vec::new()), found)
+}
+
+/// One finding per conflict (at its opening marker) and per stray closing marker.
+fn conflict_markers(entry: &str, text: &str) -> Vec<Problem> {
+    let lines = input::conflict_marker_lines(text);
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut report = |line: usize, end: Option<usize>| {
+        let message = match end {
+            Some(end) => {
+                format!("an unresolved conflict: git's conflict markers, lines {line}–{end}")
+            }
+            None => format!("git's conflict marker without its other half, line {line}"),
+        };
+        out.push(problem(
+            Code::ConflictMarker,
+            entry,
+            Some((line as u32, 1)),
+            message,
+        ));
+    };
+    for (line, marker) in lines {
+        match marker {
+            ConflictMarker::Open => {
+                if let Some(start) = open.replace(line) {
+                    report(start, None);
+                }
+            }
+            ConflictMarker::Close => match open.take() {
+                Some(start) => report(start, Some(line)),
+                None => report(line, None),
+            },
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        report(start, None);
+    }
+    out
+}
+
+/// Component names for messages: each component's node, per entry, so that a finding deep
+/// in a file is named by the component that holds it.
+struct Names<'t> {
+    by_node: Vec<FxHashMap<NodeId, usize>>,
+    tree: &'t ComponentTree,
+}
+
+impl<'t> Names<'t> {
+    fn of(tree: &'t ComponentTree) -> Names<'t> {
+        let mut by_node = vec![FxHashMap::default(); tree.entries.len()];
+        for (i, c) in tree.components.iter().enumerate() {
+            by_node[c.entry].insert(c.node, i);
+        }
+        Names { by_node, tree }
+    }
+
+    /// The component that holds `node` (itself, if it is one).
+    fn holder(&self, entry: usize, doc: &Document, node: NodeId) -> Option<&'t Component> {
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            if let Some(&i) = self.by_node[entry].get(&n) {
+                return Some(&self.tree.components[i]);
+            }
+            cur = doc.parent(n);
+        }
+        None
+    }
+
+    /// `Column "Score" of Table "Account"`.
+    fn describe(&self, c: &Component) -> String {
+        let mut s = name_of(self.tree, c);
+        let mut parent = c.parent;
+        while let Some(p) = parent {
+            let pc = &self.tree.components[p];
+            if pc.kind.name != "solution" {
+                s.push_str(&format!(" of {}", name_of(self.tree, pc)));
+            }
+            parent = pc.parent;
+        }
+        s
+    }
+}
+
+fn name_of(tree: &ComponentTree, c: &Component) -> String {
+    let title = crate::diff::manifest::component_title(tree, c);
+    if c.display.is_empty() || c.display == c.key {
+        format!("{title} {}", c.key)
+    } else {
+        format!("{title} \"{}\"", c.display)
+    }
+}
+
+/// What the walk over every element of a document finds, before it is named.
+enum Found {
+    /// An element that is nil and holds content.
+    Nil(NodeId),
+    /// Keyed children of `parent` that share a kind and key: the first, then the others.
+    Duplicate {
+        parent: NodeId,
+        kind: &'static KindDef,
+        key: String,
+        nodes: Vec<NodeId>,
+    },
+}
+
+/// Duplicate keys and nil elements with content, in one pass over the elements of a document.
+fn scan(doc: &Document) -> Vec<Found> {
+    let classifier = Classifier::new(doc);
+    // A file that never names the nil attribute needs no attribute scan.
+    let nil = doc.symbol(NIL);
+    (0..doc.node_count() as u32)
+        .into_par_iter()
+        .with_min_len(8192)
+        .map(NodeId)
+        .filter(|&n| doc.is_element(n))
+        .flat_map_iter(|n| {
+            let mut out = Vec::new();
+            if let Some(nil) = nil
+                && doc.attr_raw_sym(n, nil) == Some("true")
+                && (doc.elements(n).next().is_some() || !doc.text_of(n).trim().is_empty())
+            {
+                out.push(Found::Nil(n));
+            }
+            duplicate_keys(doc, &classifier, n, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// The problems of what [`scan`] found in entry `entry`, named by their components.
+fn describe_found(
+    found: Vec<Found>,
+    entry: usize,
+    tree: &ComponentTree,
+    names: &Names,
+) -> Vec<Problem> {
+    let Some(doc) = tree.entries[entry].document() else {
+        return Vec::new();
+    };
+    let path = &tree.entries[entry].path;
+    let lines = Lines::default();
+    let mut out = Vec::new();
+    for f in found {
+        match f {
+            Found::Nil(n) => {
+                let mut p = problem(
+                    Code::NilWithContent,
+                    path,
+                    Some(lines.position(doc, n)),
+                    format!(
+                        "<{}> says it is null (xsi:nil=\"true\") and holds content; no schema accepts both",
+                        doc.name(n)
+                    ),
+                );
+                name_problem(&mut p, names.holder(entry, doc, n), names);
+                out.push(p);
+            }
+            Found::Duplicate {
+                parent,
+                kind,
+                key,
+                nodes,
+            } => {
+                let first = nodes[0];
+                let first_line = lines.position(doc, first).0;
+                let what = item_name(doc, first, kind, &key, tree);
+                let holder = names.holder(entry, doc, parent);
+                let within = holder.map(|h| names.describe(h));
+                let times = if nodes.len() == 2 {
+                    "twice".to_string()
+                } else {
+                    format!("{} times", nodes.len())
+                };
+                for node in &nodes[1..] {
+                    let mut message = format!("{what} is listed {times}");
+                    if let Some(w) = &within {
+                        message.push_str(&format!(" in {w}"));
+                    }
+                    message.push_str(&format!("; the first is at line {first_line}"));
+                    let mut p = problem(
+                        Code::DuplicateKey,
+                        path,
+                        Some(lines.position(doc, *node)),
+                        message,
+                    );
+                    // Name the duplicated component itself where it is one, else its holder.
+                    let own = names.by_node[entry]
+                        .get(node)
+                        .map(|&i| &names.tree.components[i]);
+                    name_problem(&mut p, own.or(holder), names);
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Line starts of a document, found once and only when a problem needs a position (a
+/// position counted from the start of a 100 MB file per problem adds up).
+#[derive(Default)]
+struct Lines(std::sync::OnceLock<Vec<usize>>);
+
+impl Lines {
+    /// 1-based line and column (in characters) of a node's start.
+    fn position(&self, doc: &Document, node: NodeId) -> (u32, u32) {
+        let text = doc.text();
+        let newlines = self
+            .0
+            .get_or_init(|| memchr::memchr_iter(b'\n', text.as_bytes()).collect());
+        let offset = doc.span(node).start;
+        let line = newlines.partition_point(|&nl| nl < offset);
+        let start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
+        let column = text[start..offset].chars().count() + 1;
+        (line as u32 + 1, column as u32)
+    }
+}
+
+/// Keyed children of `parent` that share a kind and key.
+fn duplicate_keys(doc: &Document, classifier: &Classifier, parent: NodeId, out: &mut Vec<Found>) {
+    let mut children = doc.elements(parent);
+    let Some(first) = children.next() else {
+        return;
+    };
+    if children.next().is_none() {
+        return;
+    }
+    let kinds: Vec<(NodeId, &'static KindDef)> = std::iter::once(first)
+        .chain(doc.elements(parent).skip(1))
+        .filter_map(|c| {
+            let kind = classifier.classify(c)?;
+            // A record's fields are keyed by element name and may repeat (multi-valued
+            // fields); the others repeat in real exports.
+            (kind.name != "record-field" && !REPEATS_ALLOWED.contains(&kind.name))
+                .then_some((c, kind))
+        })
+        .collect();
+    if kinds.len() < 2 {
+        return;
+    }
+    // Keys are read only for kinds that occur more than once here (most lists are of one
+    // kind, but a table's parts are not).
+    let mut counts: Vec<(&'static KindDef, usize)> = Vec::new();
+    for (_, k) in &kinds {
+        match counts.iter_mut().find(|(c, _)| std::ptr::eq(*c, *k)) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    let repeated = |kind: &KindDef| counts.iter().any(|(c, n)| std::ptr::eq(*c, kind) && *n > 1);
+    let mut keyed: Vec<(&'static str, String, NodeId, &'static KindDef)> = kinds
+        .iter()
+        .filter(|(_, k)| repeated(k))
+        .map(|&(c, kind)| (kind.name, key_of(doc, c, kind), c, kind))
+        .collect();
+    if keyed.len() < 2 {
+        return;
+    }
+    keyed.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    for group in keyed.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+        if group.len() > 1 {
+            out.push(Found::Duplicate {
+                parent,
+                kind: group[0].3,
+                key: group[0].1.clone(),
+                nodes: group.iter().map(|g| g.2).collect(),
+            });
+        }
+    }
+}
+
+/// How a keyed item is named in a message: its kind title, display name and key.
+fn item_name(
+    doc: &Document,
+    node: NodeId,
+    kind: &KindDef,
+    key: &str,
+    tree: &ComponentTree,
+) -> String {
+    // A role an app or a form refers to by id: named by the role, where the package has it.
+    if matches!(kind.name, "approle" | "displayconditionrole")
+        && let Some(role) = tree
+            .components
+            .iter()
+            .find(|c| c.kind.name == "role" && c.key == key)
+    {
+        return format!("{} \"{}\" ({key})", kind.title, role.display);
+    }
+    let display = model::display_of(doc, node, kind);
+    let key_text = match kind.key {
+        KeySpec::Singleton => String::new(),
+        KeySpec::ElementName => format!(" <{key}>"),
+        _ if kind.name == "label" => format!(" for language {key}"),
+        _ if kind.name == "rootcomponent" => root_component_text(doc, node),
+        _ => match &display {
+            Some(d) if normalize_key(d) != *key => format!(" \"{d}\" ({key})"),
+            _ => format!(" {key}"),
+        },
+    };
+    if kind.name == "rootcomponent" {
+        return format!("root component {key_text}");
+    }
+    if kind.name == "missingdependency" {
+        let end = |name: &str| {
+            doc.child(node, name)
+                .map_or_else(|| "?".to_string(), |n| root_component_text(doc, n))
+        };
+        return format!(
+            "The missing dependency of {} on {}",
+            end("Dependent"),
+            end("Required")
+        );
+    }
+    format!("{}{key_text}", kind.title)
+}
+
+/// A root component as the manifest names it: `Table account`, `Process {id}`.
+fn root_component_text(doc: &Document, node: NodeId) -> String {
+    let ty = doc.attr(node, "type").unwrap_or_default();
+    let title = ty
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(crate::model::kinds::type_title)
+        .map_or_else(|| format!("component of type {ty}"), str::to_string);
+    let key = doc
+        .attr(node, "schemaName")
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| doc.attr(node, "id"))
+        .unwrap_or_default();
+    match doc
+        .attr(node, "displayName")
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(name) => format!("{title} \"{}\" ({})", name.trim(), key.trim()),
+        None => format!("{title} {}", key.trim()),
+    }
+}
+
+fn name_problem(p: &mut Problem, c: Option<&Component>, names: &Names) {
+    if let Some(c) = c {
+        p.path = Some(strip_number(&c.path).to_string());
+        p.component = Some(names.describe(c));
+    }
+}
+
+/// The same component defined in two files (a SolutionPackager folder: a workflow copied
+/// under a new file name). Duplicates within one file are duplicate keys.
+fn duplicate_components(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
+    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut out = Vec::new();
+    for (i, c) in tree.components.iter().enumerate() {
+        let base = strip_number(&c.path);
+        match first.get(base) {
+            None => {
+                first.insert(base, i);
+            }
+            Some(&j) => {
+                let other = &tree.components[j];
+                if other.entry == c.entry || c.parent.is_some() {
+                    continue;
+                }
+                let message = format!(
+                    "{} is also defined in {}",
+                    names.describe(c),
+                    tree.entries[other.entry].path
+                );
+                let p = at_component(Code::DuplicateComponent, tree, c, names, message);
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A problem with a whole component, placed at its start and named by it.
+fn at_component(
+    code: Code,
+    tree: &ComponentTree,
+    c: &Component,
+    names: &Names,
+    message: String,
+) -> Problem {
+    let doc = tree.entries[c.entry]
+        .document()
+        .expect("components come from XML");
+    let mut p = problem(
+        code,
+        &tree.entries[c.entry].path,
+        Some(doc.position(c.node)),
+        message,
+    );
+    name_problem(&mut p, Some(c), names);
+    p
+}
+
+/// A path without the `#2` the model gives a second component of one path.
+fn strip_number(path: &str) -> &str {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    match last.rfind('#') {
+        Some(at) if at + 1 < last.len() && last[at + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+            &path[..path.len() - (last.len() - at)]
+        }
+        _ => path,
+    }
+}
+
+/// The kinds whose root components can be matched to their definitions by key: a root
+/// component gives a schema name or an id, and the kind's key is one of them.
+fn definable(code: u32) -> impl Iterator<Item = &'static KindDef> {
+    KINDS
+        .iter()
+        .filter(move |k| k.code == Some(code) && k.role.is_component())
+}
+
+/// The manifest against the package: root components without a definition, and component
+/// files no root component lists.
+fn manifest(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Some(solution) = tree.components.iter().find(|c| c.kind.name == "solution") else {
+        return out;
+    };
+    let Some(doc) = tree.entries[solution.entry].document() else {
+        return out;
+    };
+    let manifest_path = &tree.entries[solution.entry].path;
+    // Only a package that holds its customizations can be checked against its manifest.
+    let has_customizations = tree.entries.iter().any(|e| {
+        let p = e.path.to_ascii_lowercase();
+        p == "customizations.xml" || p.ends_with("other/customizations.xml")
+    });
+    if !has_customizations {
+        return out;
+    }
+    let Some(list) = doc.child(solution.node, "RootComponents") else {
+        return out;
+    };
+    // What identifies the defined components, by type code.
+    let mut defined: FxHashMap<u32, FxHashSet<String>> = FxHashMap::default();
+    for c in &tree.components {
+        if let Some(code) = c.kind.code {
+            defined
+                .entry(code)
+                .or_default()
+                .extend(identifiers(tree, c));
+        }
+    }
+    // A root component another solution provides is listed as a missing dependency too;
+    // the export leaves its definition out (a managed form of a first-party app).
+    let mut provided: FxHashSet<(u32, String)> = FxHashSet::default();
+    if let Some(deps) = doc.child(solution.node, "MissingDependencies") {
+        for dep in doc.elements(deps) {
+            let Some(req) = doc.child(dep, "Required") else {
+                continue;
+            };
+            let Some(code) = doc
+                .attr(req, "type")
+                .and_then(|t| t.trim().parse::<u32>().ok())
+            else {
+                continue;
+            };
+            for f in ["schemaName", "id"] {
+                if let Some(v) = doc.attr(req, f).filter(|v| !v.trim().is_empty()) {
+                    provided.insert((code, normalize_key(&v)));
+                }
+            }
+        }
+    }
+    let mut listed: FxHashMap<u32, FxHashSet<String>> = FxHashMap::default();
+    for rc in doc.elements(list) {
+        let Some(code) = doc
+            .attr(rc, "type")
+            .and_then(|t| t.trim().parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let keys: Vec<String> = ["schemaName", "id"]
+            .iter()
+            .filter_map(|f| doc.attr(rc, f))
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| normalize_key(&v))
+            .collect();
+        listed.entry(code).or_default().extend(keys.iter().cloned());
+        if !MATCHED_BY_KEY.contains(&code)
+            || definable(code).next().is_none()
+            || keys.iter().any(|k| provided.contains(&(code, k.clone())))
+        {
+            continue;
+        }
+        let found = defined
+            .get(&code)
+            .is_some_and(|set| keys.iter().any(|k| set.contains(k)));
+        if !found {
+            out.push(problem(
+                Code::MissingComponentFiles,
+                manifest_path,
+                Some(doc.position(rc)),
+                format!(
+                    "the manifest lists {} as a root component, but the package does not define it",
+                    root_component_text(doc, rc)
+                ),
+            ));
+        }
+    }
+    // Dataverse's own exports include components no root component lists (environment
+    // variable definitions, business rules of a listed table); the manifests people edit —
+    // SolutionPackager's — are where an unlisted file means a lost component.
+    if tree.form != PackageForm::PackagerFolder {
+        return out;
+    }
+    for c in &tree.components {
+        let Some(code) = c.kind.code else { continue };
+        if c.parent.is_some()
+            || !MATCHED_BY_KEY.contains(&code)
+            || code == ENTITY
+            || model::entry_prefix(&tree.entries[c.entry].path).is_some()
+        {
+            continue;
+        }
+        if listed
+            .get(&code)
+            .is_some_and(|set| identifiers(tree, c).iter().any(|k| set.contains(k)))
+        {
+            continue;
+        }
+        let message = format!(
+            "{} is in the package, but the manifest does not list it as a root component",
+            names.describe(c)
+        );
+        let p = at_component(Code::UnlistedComponentFiles, tree, c, names, message);
+        out.push(p);
+    }
+    out
+}
+
+const ENTITY: u32 = 1;
+
+/// Everything a root component may name a top-level component by: its key, and the values
+/// of its own attributes and short child elements (a root component names a web resource by
+/// its name, an environment variable by its id, an old plug-in assembly by its full name).
+fn identifiers(tree: &ComponentTree, c: &Component) -> Vec<String> {
+    let mut out = vec![strip_number(&c.key).to_string()];
+    if c.parent.is_some() && c.kind.role != crate::model::kinds::Role::Leaf {
+        return out;
+    }
+    let Some(doc) = tree.entries[c.entry].document() else {
+        return out;
+    };
+    for (_, v) in doc.attributes(c.node) {
+        out.push(normalize_key(&crate::xml::unescape_lossy(v)));
+    }
+    for child in doc.elements(c.node) {
+        if doc.elements(child).next().is_none() && doc.raw_content(child).len() <= 512 {
+            out.push(normalize_key(&doc.text_of(child)));
+        }
+    }
+    out.retain(|k| !k.is_empty());
+    out
+}
+
+/// Type codes whose root components name the key the kinds table reads (a schema name or an
+/// id that the definition carries). Others (a column by id: its definition has no id) are
+/// not matched.
+const MATCHED_BY_KEY: &[u32] = &[
+    1, 9, 20, 26, 29, 36, 59, 60, 61, 62, 63, 66, 70, 80, 91, 92, 95, 300, 372, 380,
+];
+
+/// `X_managed.xml` without `X.xml` in a SolutionPackager folder.
+fn unpaired_managed(paths: &[String]) -> Vec<Problem> {
+    let all: FxHashSet<String> = paths.iter().map(|p| p.to_ascii_lowercase()).collect();
+    paths
+        .iter()
+        .filter(|p| is_managed_twin(p))
+        .filter(|p| {
+            let lower = p.to_ascii_lowercase();
+            let twin = format!("{}.xml", &lower[..lower.len() - "_managed.xml".len()]);
+            !all.contains(&twin)
+        })
+        .map(|p| {
+            let twin = format!("{}.xml", &p[..p.len() - "_managed.xml".len()]);
+            problem(
+                Code::UnpairedManagedFile,
+                p,
+                None,
+                format!("{p} is a managed twin, but its unmanaged file {twin} is missing"),
+            )
+        })
+        .collect()
+}
+
+/// Text for people: one line per problem, `file:line:column: severity[code]: message`, the
+/// component and the hint below it, then a summary.
+pub fn render_text(reports: &[CheckReport], out: &mut dyn Write) -> io::Result<()> {
+    for r in reports {
+        for p in &r.problems {
+            let location = location(r, p);
+            let severity = match p.severity {
+                Severity::Error => "error".red().bold(),
+                Severity::Warning => "warning".yellow().bold(),
+            };
+            writeln!(
+                out,
+                "{}: {severity}[{}]: {}",
+                location.bold(),
+                p.code.name(),
+                p.message
+            )?;
+            if let (Some(c), Some(path)) = (&p.component, &p.path) {
+                writeln!(out, "  component: {c} ({})", path.cyan())?;
+            }
+            writeln!(out, "  hint: {}", p.hint)?;
+        }
+    }
+    let errors: usize = reports.iter().map(|r| r.errors).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings).sum();
+    let components: usize = reports.iter().map(|r| r.components).sum();
+    let entries: usize = reports.iter().map(|r| r.entries).sum();
+    let what = if reports.len() == 1 {
+        format!("{} ({})", reports[0].source, reports[0].form)
+    } else {
+        format!("{} packages", reports.len())
+    };
+    if errors + warnings == 0 {
+        writeln!(
+            out,
+            "{}: no problems ({entries} {}, {components} {})",
+            what,
+            plural(entries, "file", "files"),
+            plural(components, "component", "components")
+        )
+    } else {
+        if !reports.iter().all(|r| r.problems.is_empty()) {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "{}: {} {}, {} {}",
+            what,
+            errors,
+            plural(errors, "error", "errors"),
+            warnings,
+            plural(warnings, "warning", "warnings")
+        )
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// Where a problem is, as an editor opens it: the file (inside a folder package, its path
+/// under the folder), then line and column.
+fn location(r: &CheckReport, p: &Problem) -> String {
+    let file = match r.form {
+        "xml-file" => r.source.clone(),
+        _ if p.entry.is_empty() => r.source.clone(),
+        "zip" => format!("{}!{}", r.source, p.entry),
+        _ => std::path::Path::new(&r.source)
+            .join(&p.entry)
+            .display()
+            .to_string(),
+    };
+    match (p.line, p.column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        (Some(l), None) => format!("{file}:{l}"),
+        _ => file,
+    }
+}
+
+/// JSON for scripts: the schema version, totals, and one report per package.
+pub fn render_json(reports: &[CheckReport], out: &mut dyn Write) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Output<'a> {
+        schema_version: u32,
+        errors: usize,
+        warnings: usize,
+        packages: &'a [CheckReport],
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Output {
+            schema_version: SCHEMA_VERSION,
+            errors: reports.iter().map(|r| r.errors).sum(),
+            warnings: reports.iter().map(|r| r.warnings).sum(),
+            packages: reports,
+        },
+    )?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Entry;
+
+    fn check_xml(text: &str) -> CheckReport {
+        let pkg = Package {
+            form: PackageForm::XmlFile,
+            source: "customizations.xml".into(),
+            entries: vec![Entry {
+                path: "customizations.xml".into(),
+                data: text.as_bytes().to_vec(),
+            }],
+        };
+        check(pkg, &CheckOptions::default())
+    }
+
+    fn codes(r: &CheckReport) -> Vec<(&'static str, Option<u32>)> {
+        r.problems.iter().map(|p| (p.code.name(), p.line)).collect()
+    }
+
+    #[test]
+    fn a_conflict_is_one_finding_at_its_opening_marker() {
+        let r = check_xml("<a>\n<<<<<<< ours\n<b/>\n=======\n<c/>\n>>>>>>> theirs\n</a>\n");
+        assert_eq!(codes(&r), vec![("conflict-marker", Some(2))]);
+        assert!(
+            r.problems[0].message.contains("lines 2–6"),
+            "{}",
+            r.problems[0].message
+        );
+    }
+
+    #[test]
+    fn a_stray_marker_is_a_finding_of_its_own() {
+        let r = check_xml("<a>\n<b/>\n>>>>>>> theirs\n</a>\n");
+        assert_eq!(codes(&r), vec![("conflict-marker", Some(3))]);
+        assert!(r.problems[0].message.contains("without its other half"));
+    }
+
+    #[test]
+    fn names_strip_only_the_model_number() {
+        assert_eq!(
+            strip_number("entity:a/attribute:b#2"),
+            "entity:a/attribute:b"
+        );
+        assert_eq!(
+            strip_number("entity:a#2/attribute:b"),
+            "entity:a#2/attribute:b"
+        );
+        assert_eq!(strip_number("webresource:x#y"), "webresource:x#y");
+    }
+
+    #[test]
+    fn every_code_has_a_distinct_name_that_reads_back() {
+        let names: FxHashSet<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+        for c in Code::ALL {
+            assert_eq!(Code::named(c.name()), Some(*c));
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::Value::String(c.name().to_string())
+            );
+        }
+    }
+}
