@@ -174,12 +174,6 @@ pub struct CheckReport {
     pub problems: Vec<Problem>,
 }
 
-impl CheckReport {
-    pub fn has_problems(&self) -> bool {
-        !self.problems.is_empty()
-    }
-}
-
 /// Checks a package that was read.
 pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
     let form = pkg.form;
@@ -227,10 +221,10 @@ pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
     problems.extend(duplicate_components(&tree, &names));
     // The manifest is compared with the components only when every XML part was read: a
     // customizations.xml that does not parse would make every root component look missing.
-    let all_read = problems.iter().all(|p| {
-        !matches!(p.code, Code::MalformedXml | Code::ConflictMarker)
-            || !p.entry.to_ascii_lowercase().ends_with(".xml")
-    });
+    let all_read = tree
+        .entries
+        .iter()
+        .all(|e| e.document().is_some() || !model::is_xml_entry(&e.path, form));
     if form != PackageForm::XmlFile && all_read {
         problems.extend(manifest(&tree, &names));
     }
@@ -576,15 +570,11 @@ impl Lines {
 
 /// Keyed children of `parent` that share a kind and key.
 fn duplicate_keys(doc: &Document, classifier: &Classifier, parent: NodeId, out: &mut Vec<Found>) {
-    let mut children = doc.elements(parent);
-    let Some(first) = children.next() else {
-        return;
-    };
-    if children.next().is_none() {
+    if doc.elements(parent).nth(1).is_none() {
         return;
     }
-    let kinds: Vec<(NodeId, &'static KindDef)> = std::iter::once(first)
-        .chain(doc.elements(parent).skip(1))
+    let kinds: Vec<(NodeId, &'static KindDef)> = doc
+        .elements(parent)
         .filter_map(|c| {
             let kind = classifier.classify(c)?;
             // A record's fields are keyed by element name and may repeat (multi-valued

@@ -659,7 +659,7 @@ pub fn run_check(opts: &CheckRun) -> Result<ExitCode> {
             .map(|path| {
                 let pkg = if path == Path::new("-") {
                     input::read_stdin(&limits)
-                } else if path.is_file() && !is_zip_file(path) {
+                } else if path.is_file() {
                     // Whatever the file holds: what is wrong with it is the finding.
                     input::read_any_file(path, &limits)
                 } else {
@@ -684,14 +684,6 @@ pub fn run_check(opts: &CheckRun) -> Result<ExitCode> {
     let warnings: usize = reports.iter().map(|r| r.warnings).sum();
     let failed = errors > 0 || (opts.deny_warnings && warnings > 0);
     Ok(ExitCode::from(u8::from(failed)))
-}
-
-/// Whether a file starts like a zip (its first bytes, not its name).
-fn is_zip_file(path: &Path) -> bool {
-    let mut head = [0u8; 2];
-    std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok_and(|()| &head == b"PK")
 }
 
 pub fn run_show(opts: &ShowOptions) -> Result<ExitCode> {

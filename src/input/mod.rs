@@ -334,10 +334,17 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
     })
 }
 
-/// Reads a lone file of any content (a cloud flow's JSON, a file that is no longer XML) as
-/// a one-entry package of the file form, within `limits`: for `check`, which reports what is
-/// wrong with a file instead of refusing it.
+/// Reads a lone file: a zip as [`read`] does, anything else (a cloud flow's JSON, a file
+/// that is no longer XML) as a one-entry package of the file form, within `limits`: for
+/// `check`, which reports what is wrong with a file instead of refusing it.
 pub fn read_any_file(path: &Path, limits: &Limits) -> Result<Package, InputError> {
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| InputError::io(path, e))?;
+    if matches!(file::classify(&head[..n]), file::Content::Zip) {
+        return read(path, limits);
+    }
     let entry = file::read(path, limits)?;
     Ok(Package {
         form: PackageForm::XmlFile,
