@@ -8,7 +8,8 @@
 //! * `check`: read the file and run every check of `soltree check` on it (compared with
 //!   `read`, which is what `show` does before it prints),
 //! * `merge`: three-way merge of a generated base/ours/theirs of the same size (scattered
-//!   edits on different components on each side), next to
+//!   edits on different components on each side), with the check of its clean result that
+//!   the `merge` command runs (timed apart too), next to
 //! * `git merge-file` on the same three files, the line-merge baseline run in the same script
 //!   (machines here are noisy: compare ratios, not seconds).
 //!
@@ -78,7 +79,13 @@ fn child(op: &str, file: &Path) {
                 ..Default::default()
             };
             let start = Instant::now();
-            let out = soltree::merge::merge_owned(Some(b), o, t, &opts);
+            let mut out = soltree::merge::merge_owned(Some(b), o, t, &opts);
+            let merged = start.elapsed().as_secs_f64();
+            // What `soltree merge` does next: check the clean result (the sides are read
+            // again only when it has errors, which it must not).
+            soltree::merge::run::check_file_result(&mut out, "customizations.xml", &opts, &|| {
+                panic!("the generated merge has no errors to compare")
+            });
             let secs = start.elapsed().as_secs_f64();
             assert!(
                 out.is_clean() && out.fallback.is_none(),
@@ -86,7 +93,7 @@ fn child(op: &str, file: &Path) {
                 out.fallback,
                 out.conflicts
             );
-            println!("{secs} {}", peak_rss_bytes());
+            println!("{secs} {} {}", peak_rss_bytes(), secs - merged);
         }
         _ => panic!("unknown op {op}"),
     }
@@ -98,6 +105,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn run_child(op: &str, file: &Path) -> (f64, u64) {
+    let (secs, peak, _) = run_child_parts(op, file);
+    (secs, peak)
+}
+
+/// The child's time, peak memory, and the part of the time it names third (0 if none).
+fn run_child_parts(op: &str, file: &Path) -> (f64, u64, f64) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--child", op])
         .arg(file)
@@ -113,6 +126,7 @@ fn run_child(op: &str, file: &Path) -> (f64, u64) {
     (
         it.next().unwrap().parse().unwrap(),
         it.next().unwrap().parse().unwrap(),
+        it.next().map_or(0.0, |p| p.parse().unwrap()),
     )
 }
 
@@ -188,7 +202,7 @@ fn main() {
         // Make sure the reader accepts it before timing anything.
         input::read(&file, &Limits::default()).unwrap();
         let (mut read, mut rt, mut norm, mut git) = (vec![], vec![], vec![], vec![]);
-        let (mut merge, mut merge_peak) = (vec![], 0u64);
+        let (mut merge, mut merge_peak, mut merge_check) = (vec![], 0u64, vec![]);
         let (mut check, mut check_peak) = (vec![], 0u64);
         let mut peak = 0u64;
         for _ in 0..runs {
@@ -196,8 +210,9 @@ fn main() {
             read.push(s);
             peak = peak.max(p);
             rt.push(run_child("roundtrip", &file).0);
-            let (s, p) = run_child("merge", &file);
+            let (s, p, c) = run_child_parts("merge", &file);
             merge.push(s);
+            merge_check.push(c);
             merge_peak = merge_peak.max(p);
             norm.push(run_child("normalize", &file).0);
             let (s, p) = run_child("check", &file);
@@ -237,11 +252,18 @@ fn main() {
             .map(|p| std::fs::metadata(p).unwrap().len())
             .sum();
         println!(
-            "         merge (25 edits per side, clean) {:.2}s vs git merge-file {:.2}s: ratio {:.2} · peak {:.2}× the three inputs",
+            "         merge (25 edits per side, clean, its result checked) {:.2}s vs git merge-file {:.2}s: ratio {:.2} · peak {:.2}× the three inputs",
             m,
             g,
             m / g,
             merge_peak as f64 / three as f64
+        );
+        let mc = median(merge_check);
+        println!(
+            "         of which the check of the result {:.2}s; without it {:.2}s: ratio {:.2}",
+            mc,
+            m - mc,
+            (m - mc) / g
         );
     }
 }

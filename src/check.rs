@@ -47,6 +47,10 @@ pub enum Code {
     UnlistedComponentFiles,
     /// A SolutionPackager `_managed.xml` file without its unmanaged twin.
     UnpairedManagedFile,
+    /// A form field, view column or relationship naming a column its table does not have.
+    MissingColumn,
+    /// A relationship naming a table that neither the package nor its missing dependencies hold.
+    MissingTable,
 }
 
 impl Code {
@@ -60,6 +64,8 @@ impl Code {
         Code::MissingComponentFiles,
         Code::UnlistedComponentFiles,
         Code::UnpairedManagedFile,
+        Code::MissingColumn,
+        Code::MissingTable,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +79,8 @@ impl Code {
             Code::MissingComponentFiles => "missing-component-files",
             Code::UnlistedComponentFiles => "unlisted-component-files",
             Code::UnpairedManagedFile => "unpaired-managed-file",
+            Code::MissingColumn => "missing-column",
+            Code::MissingTable => "missing-table",
         }
     }
 
@@ -121,6 +129,14 @@ impl Code {
             Code::UnpairedManagedFile => {
                 "restore the unmanaged file beside it (a package of type Both needs both), or delete \
                  the managed one"
+            }
+            Code::MissingColumn => {
+                "restore the column's definition in the table (a merge may have kept the form and \
+                 lost the column), or remove the field, view column or relationship that names it"
+            }
+            Code::MissingTable => {
+                "restore the table (and its root component), or remove the relationship; a table \
+                 another solution provides belongs in the missing dependencies"
             }
         }
     }
@@ -227,6 +243,7 @@ pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
         .all(|e| e.document().is_some() || !model::is_xml_entry(&e.path, form));
     if form != PackageForm::XmlFile && all_read {
         problems.extend(manifest(&tree, &names));
+        problems.extend(references(&tree, &names));
     }
     if form == PackageForm::PackagerFolder {
         problems.extend(unpaired_managed(&entry_paths));
@@ -249,6 +266,83 @@ pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
         warnings: problems.len() - errors,
         problems,
     }
+}
+
+/// The errors a merge made: what `check` finds in a merged `result` that neither side
+/// already had. A problem the result shares with ours or theirs was kept by the merge, not
+/// made by it (as many times as the side that has it most holds it). `sides` gives ours and
+/// theirs, and is called only when the result has errors (the common clean result costs one
+/// check).
+pub fn merge_errors(result: Package, sides: &dyn Fn() -> Vec<Package>) -> Vec<Problem> {
+    let opts = CheckOptions::default();
+    let errors = |pkg: Package| -> Vec<Problem> {
+        check(pkg, &opts)
+            .problems
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect()
+    };
+    if result.form == PackageForm::XmlFile && result.entries.len() == 1 && clean_file(&result) {
+        return Vec::new();
+    }
+    let found = errors(result);
+    if found.is_empty() {
+        return found;
+    }
+    let mut kept: FxHashMap<(Code, String, Option<String>, String), usize> = FxHashMap::default();
+    for side in sides() {
+        let mut counts: FxHashMap<_, usize> = FxHashMap::default();
+        for p in errors(side) {
+            *counts.entry(fingerprint(&p)).or_default() += 1;
+        }
+        for (k, n) in counts {
+            let e = kept.entry(k).or_default();
+            *e = (*e).max(n);
+        }
+    }
+    found
+        .into_iter()
+        .filter(|p| match kept.get_mut(&fingerprint(p)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
+/// Whether a lone file has nothing for any check to report, found without building its
+/// component tree (which only names what is found): the cheap answer for the common clean
+/// merge result.
+fn clean_file(pkg: &Package) -> bool {
+    let e = &pkg.entries[0];
+    let (entry, found) = read_entry(e.path.clone(), e.data.clone(), pkg.form);
+    found.is_empty()
+        && match &entry.part {
+            Part::Xml(doc) => scan(doc).is_empty(),
+            Part::Bytes(_) => true,
+        }
+}
+
+/// What makes two findings in two versions of a file the same finding: everything but the
+/// places (line numbers move with every edit above them).
+fn fingerprint(p: &Problem) -> (Code, String, Option<String>, String) {
+    let mut message = String::with_capacity(p.message.len());
+    let mut after_line = false;
+    let mut chars = p.message.chars().peekable();
+    while let Some(c) = chars.next() {
+        if after_line && c.is_ascii_digit() {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+            message.push('#');
+            continue;
+        }
+        message.push(c);
+        after_line = message.ends_with("line ") || message.ends_with("lines ") || c == '–';
+    }
+    (p.code, p.entry.clone(), p.path.clone(), message)
 }
 
 fn problem(code: Code, entry: &str, at: Option<(u32, u32)>, message: String) -> Problem {
@@ -573,6 +667,26 @@ fn duplicate_keys(doc: &Document, classifier: &Classifier, parent: NodeId, out: 
     if doc.elements(parent).nth(1).is_none() {
         return;
     }
+    // Most parents hold no two children of one kind (a column's fields, a cell's label
+    // list and control): found out without allocating, as this runs for every element.
+    let mut seen: [*const KindDef; 8] = [std::ptr::null(); 8];
+    let mut distinct = 0;
+    let mut repeats = false;
+    for c in doc.elements(parent) {
+        let Some(kind) = classifier.classify(c) else {
+            continue;
+        };
+        let kind = kind as *const KindDef;
+        if seen[..distinct].contains(&kind) || distinct == seen.len() {
+            repeats = true;
+            break;
+        }
+        seen[distinct] = kind;
+        distinct += 1;
+    }
+    if !repeats {
+        return;
+    }
     let kinds: Vec<(NodeId, &'static KindDef)> = doc
         .elements(parent)
         .filter_map(|c| {
@@ -877,6 +991,246 @@ fn manifest(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
         );
         let p = at_component(Code::UnlistedComponentFiles, tree, c, names, message);
         out.push(p);
+    }
+    out
+}
+
+/// References that must resolve inside the package: form fields, view columns and
+/// relationships naming columns and tables. Only what a package can tell for sure is
+/// checked — names that carry the publisher's own prefix (system tables and columns, and
+/// those of other publishers, live in the target org without being exported), and the
+/// columns of the publisher's own tables exported whole (root component behavior 0, which
+/// exports every column the publisher added). A business process flow's table is left out:
+/// its form shows the columns of its stages' tables.
+fn references(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Some(solution) = tree.components.iter().find(|c| c.kind.name == "solution") else {
+        return out;
+    };
+    let Some(doc) = tree.entries[solution.entry].document() else {
+        return out;
+    };
+    let Some(prefix) = doc
+        .child(solution.node, "Publisher")
+        .and_then(|p| doc.child_text(p, "CustomizationPrefix"))
+        .map(|p| normalize_key(&p))
+        .filter(|p| !p.is_empty())
+    else {
+        return out;
+    };
+    let own = |name: &str| {
+        name.len() > prefix.len() + 1
+            && name.starts_with(prefix.as_str())
+            && name.as_bytes()[prefix.len()] == b'_'
+    };
+    let type_is =
+        |n: NodeId, code: &str| doc.attr(n, "type").as_deref().map(str::trim) == Some(code);
+    let mut whole: FxHashSet<String> = FxHashSet::default();
+    if let Some(list) = doc.child(solution.node, "RootComponents") {
+        for rc in doc.elements(list) {
+            if type_is(rc, "1")
+                && doc.attr(rc, "behavior").as_deref().map(str::trim) == Some("0")
+                && let Some(name) = doc.attr(rc, "schemaName")
+            {
+                whole.insert(normalize_key(&name));
+            }
+        }
+    }
+    let mut provided: FxHashSet<String> = FxHashSet::default();
+    if let Some(deps) = doc.child(solution.node, "MissingDependencies") {
+        for dep in doc.elements(deps) {
+            if let Some(req) = doc.child(dep, "Required")
+                && type_is(req, "1")
+                && let Some(name) = doc.attr(req, "schemaName")
+            {
+                provided.insert(normalize_key(&name));
+            }
+        }
+    }
+    // The package's tables, and the columns of each (found by path: in a SolutionPackager
+    // folder a table's columns, forms and views live in several files).
+    let mut tables: FxHashMap<&str, &Component> = FxHashMap::default();
+    let mut columns: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
+    for c in &tree.components {
+        match c.kind.name {
+            "entity" => {
+                tables.insert(strip_number(&c.key), c);
+            }
+            "attribute" => {
+                if let Some(table) = table_of(&c.path) {
+                    columns
+                        .entry(table)
+                        .or_default()
+                        .insert(strip_number(&c.key));
+                }
+            }
+            _ => {}
+        }
+    }
+    // The columns of a table whose columns are all in the package, if it is one.
+    let checked_columns = |table: &str| -> Option<&FxHashSet<&str>> {
+        if !own(table) || !whole.contains(table) || is_process_flow_table(tree, tables.get(table)?)
+        {
+            return None;
+        }
+        columns.get(table)
+    };
+    for c in &tree.components {
+        let (element, attr, what) = match c.kind.name {
+            "form" => ("control", "datafieldname", "shows the column"),
+            "view" => ("cell", "name", "has a column"),
+            "relationship" => {
+                relationship_references(
+                    tree,
+                    c,
+                    names,
+                    &own,
+                    &tables,
+                    &provided,
+                    &checked_columns,
+                    &mut out,
+                );
+                continue;
+            }
+            _ => continue,
+        };
+        let Some(table) = table_of(&c.path) else {
+            continue;
+        };
+        let Some(known) = checked_columns(table) else {
+            continue;
+        };
+        let Some(doc) = tree.entries[c.entry].document() else {
+            continue;
+        };
+        for n in descendants(doc, c.node) {
+            if doc.name(n) != element {
+                continue;
+            }
+            // A view column of a linked table is `alias.column`.
+            let Some(name) = doc.attr(n, attr).map(|v| normalize_key(&v)) else {
+                continue;
+            };
+            if name.contains('.') || !own(&name) || known.contains(name.as_str()) {
+                continue;
+            }
+            let mut p = problem(
+                Code::MissingColumn,
+                &tree.entries[c.entry].path,
+                Some(doc.position(n)),
+                format!(
+                    "{} {what} {name}, which {} does not have",
+                    names.describe(c),
+                    name_of(tree, tables[table])
+                ),
+            );
+            name_problem(&mut p, Some(c), names);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The tables and the lookup column a relationship names, against the package.
+#[allow(clippy::too_many_arguments)]
+fn relationship_references<'t>(
+    tree: &'t ComponentTree,
+    c: &Component,
+    names: &Names,
+    own: &dyn Fn(&str) -> bool,
+    tables: &FxHashMap<&str, &Component>,
+    provided: &FxHashSet<String>,
+    checked_columns: &dyn Fn(&str) -> Option<&'t FxHashSet<&'t str>>,
+    out: &mut Vec<Problem>,
+) {
+    let Some(doc) = tree.entries[c.entry].document() else {
+        return;
+    };
+    let entry = &tree.entries[c.entry].path;
+    for field in [
+        "ReferencingEntityName",
+        "ReferencedEntityName",
+        "FirstEntityName",
+        "SecondEntityName",
+    ] {
+        let Some(n) = doc.child(c.node, field) else {
+            continue;
+        };
+        let table = normalize_key(&doc.text_of(n));
+        if table.is_empty()
+            || !own(&table)
+            || tables.contains_key(table.as_str())
+            || provided.contains(&table)
+        {
+            continue;
+        }
+        let mut p = problem(
+            Code::MissingTable,
+            entry,
+            Some(doc.position(n)),
+            format!(
+                "{} relates table {table}, which is neither in the package nor among its missing dependencies",
+                names.describe(c)
+            ),
+        );
+        name_problem(&mut p, Some(c), names);
+        out.push(p);
+    }
+    let (Some(table), Some(n)) = (
+        doc.child_text(c.node, "ReferencingEntityName")
+            .map(|t| normalize_key(&t)),
+        doc.child(c.node, "ReferencingAttributeName"),
+    ) else {
+        return;
+    };
+    let column = normalize_key(&doc.text_of(n));
+    let Some(known) = checked_columns(&table) else {
+        return;
+    };
+    if column.is_empty() || !own(&column) || known.contains(column.as_str()) {
+        return;
+    }
+    let mut p = problem(
+        Code::MissingColumn,
+        entry,
+        Some(doc.position(n)),
+        format!(
+            "{} looks up through the column {column}, which {} does not have",
+            names.describe(c),
+            name_of(tree, tables[table.as_str()])
+        ),
+    );
+    name_problem(&mut p, Some(c), names);
+    out.push(p);
+}
+
+/// The table key a component path lies under: `entity:account/form:…` → `account`.
+fn table_of(path: &str) -> Option<&str> {
+    let first = path.strip_prefix("entity:")?.split('/').next()?;
+    Some(strip_number(first))
+}
+
+/// A business process flow's table (`IsBPFEntity`).
+fn is_process_flow_table(tree: &ComponentTree, table: &Component) -> bool {
+    let Some(doc) = tree.entries[table.entry].document() else {
+        return false;
+    };
+    doc.child(table.node, "EntityInfo")
+        .and_then(|i| doc.child(i, "entity"))
+        .and_then(|e| doc.child_text(e, "IsBPFEntity"))
+        .is_some_and(|v| v.trim() == "1")
+}
+
+/// Every element below `node`, in document order.
+fn descendants(doc: &Document, node: NodeId) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut stack: Vec<NodeId> = doc.elements(node).collect();
+    stack.reverse();
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        let start = stack.len();
+        stack.extend(doc.elements(n));
+        stack[start..].reverse();
     }
     out
 }

@@ -157,6 +157,10 @@ pub enum Command {
         /// Time limit for the structured merge, in seconds, before the line merge takes over.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// Do not check a clean result as `soltree check` does (by default, errors the merge
+        /// made that neither side had are reported as conflicts).
+        #[arg(long)]
+        no_check: bool,
     },
     /// Find what Dataverse would refuse at import: conflict markers, malformed XML or JSON,
     /// duplicate keys, nil elements with content, and a manifest that does not match the files.
@@ -476,6 +480,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             label_theirs,
             report,
             timeout,
+            no_check,
         } => {
             let mut opts = MergeOptions {
                 style: match conflict_style {
@@ -486,6 +491,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 marker_size: usize::from(marker_size),
                 path,
                 timeout: std::time::Duration::from_secs(timeout),
+                check_result: !no_check,
                 ..MergeOptions::default()
             };
             let run = if git {

@@ -13,7 +13,10 @@
 use super::GitError;
 use crate::input::{self, Entry, Limits, Package, PackageForm};
 use crate::merge::package::{PackageMergeOutcome, merge_packages};
-use crate::merge::run::{plural, reason_text, write_conflicted, write_package_conflicts};
+use crate::merge::run::{
+    check_file_result, check_package_result, plural, reason_text, write_conflicted,
+    write_package_conflicts,
+};
 use crate::merge::{MergeOptions, MergeOutcome, line, merge_owned};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -107,7 +110,14 @@ pub fn run(req: &DriverRequest, limits: &Limits) -> Result<DriverOutcome, GitErr
     // afterwards by length and hash to skip rewriting an unchanged %A.
     let ours_id = (ours.len(), xxhash_rust::xxh3::xxh3_64(&ours));
     let base = (!base.is_empty()).then_some(base);
-    let outcome = merge_owned(base, ours, theirs, &req.opts);
+    let mut outcome = merge_owned(base, ours, theirs, &req.opts);
+    // %A still holds ours here: the result is written below.
+    check_file_result(&mut outcome, &req.path, &req.opts, &|| {
+        [&req.ours, &req.theirs]
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .collect()
+    });
     if (
         outcome.bytes.len(),
         xxhash_rust::xxh3::xxh3_64(&outcome.bytes),
@@ -139,7 +149,8 @@ fn merge_zips(
     } else {
         Vec::new()
     };
-    let outcome = merge_packages(&base, &ours, &theirs, &req.opts);
+    let mut outcome = merge_packages(&base, &ours, &theirs, &req.opts);
+    check_package_result(&mut outcome, PackageForm::Zip, &ours, &theirs, &req.opts);
     if outcome.is_clean() {
         if outcome.entries != ours {
             let pkg = Package {

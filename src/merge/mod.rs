@@ -48,6 +48,9 @@ pub struct MergeOptions {
     pub timeout: Duration,
     /// Skip the structured merge (the `SOLTREE_DRIVER=0` escape hatch).
     pub line_only: Option<String>,
+    /// Check a clean result as `soltree check` does, and report what the merge broke as
+    /// conflicts (the runs do this: [`run`] and the git driver; `--no-check` turns it off).
+    pub check_result: bool,
     /// Run the structured merge even where the byte-equality shortcuts would answer, so
     /// tests can hold the tree merge itself to the merge laws.
     #[doc(hidden)]
@@ -65,6 +68,7 @@ impl Default for MergeOptions {
             path: None,
             timeout: Duration::from_secs(60),
             line_only: None,
+            check_result: true,
             no_shortcuts: false,
         }
     }
@@ -86,6 +90,9 @@ pub enum ConflictReason {
     BothReordered,
     /// The line-based fallback could not combine a region.
     Lines,
+    /// The result combines both sides without a conflict, but `soltree check` finds an error
+    /// in it that neither side had (Dataverse would refuse it at import).
+    InvalidResult,
 }
 
 /// One conflict, as listed in the report.

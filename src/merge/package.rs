@@ -91,11 +91,14 @@ pub struct PackageMergeOutcome {
     /// One outcome per entry path found in any of the three versions, in output order
     /// (deleted entries last).
     pub outcomes: Vec<EntryOutcome>,
+    /// Errors `soltree check` finds in the merged package that neither side had (filled by
+    /// the runs, [`crate::merge::run::check_package_result`]): a merge with any is not clean.
+    pub invalid: Vec<Conflict>,
 }
 
 impl PackageMergeOutcome {
     pub fn is_clean(&self) -> bool {
-        !self.outcomes.iter().any(|o| o.resolution.is_conflict())
+        !self.outcomes.iter().any(|o| o.resolution.is_conflict()) && self.invalid.is_empty()
     }
 
     /// The entries in conflict.
@@ -126,6 +129,7 @@ impl PackageMergeOutcome {
                 .iter()
                 .filter(|o| o.resolution != Resolution::Unchanged)
                 .collect(),
+            invalid: &self.invalid,
         }
     }
 }
@@ -144,6 +148,9 @@ pub struct PackageReport<'a> {
     pub counts: Vec<ResolutionCount>,
     /// Every entry that is not unchanged, with its conflicts and rule decisions.
     pub entries: Vec<&'a EntryOutcome>,
+    /// What the merge broke that `soltree check` finds in the merged package.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub invalid: &'a [Conflict],
 }
 
 /// Whether a part is binary (see [`crate::input::part_text`]: UTF-16 text counts as text;
@@ -311,6 +318,7 @@ pub fn merge_packages(
         entries,
         sidecars,
         outcomes,
+        invalid: Vec::new(),
     }
 }
 

@@ -8,7 +8,10 @@
 //! The boundary types are [`MergeRun`] in, [`MergeStatus`] out, and [`RunError`].
 
 use super::package::{CONTENT_TYPES, PackageMergeOutcome, THEIRS_SUFFIX, merge_packages};
-use super::{ConflictReason, MergeOptions, has_conflict_markers, merge_owned};
+use super::{
+    Conflict, ConflictReason, MergeOptions, MergeOutcome, has_conflict_markers, merge_owned,
+};
+use crate::check::{self, Problem};
 use crate::input::{self, Entry, InputError, Limits, Package, PackageForm, TextEncoding};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -188,7 +191,18 @@ fn merge_file_run(
             return Err(RunError::Utf16WithoutBom { path: path.clone() });
         }
     }
-    let outcome = merge_owned(base, ours, theirs, opts);
+    let mut outcome = merge_owned(base, ours, theirs, opts);
+    // Findings are placed in the result: named by the repository path, else the output.
+    let name = opts
+        .path
+        .clone()
+        .unwrap_or_else(|| file_name(run.output.as_ref().unwrap_or(&run.ours)));
+    check_file_result(&mut outcome, &name, opts, &|| {
+        [&run.ours, &run.theirs]
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .collect()
+    });
     if let Some(why) = &outcome.fallback {
         let _ = writeln!(notes, "soltree: {why}");
     }
@@ -223,6 +237,7 @@ fn merge_file_run(
         .clone()
         .unwrap_or_else(|| run.ours.display().to_string());
     let _ = writeln!(notes, "soltree: {n} conflict{} in {name}", plural(n));
+    write_invalid(&outcome.conflicts, notes);
     Ok(MergeStatus::Conflicts)
 }
 
@@ -256,7 +271,12 @@ fn merge_package_run(
         read(&run.base)?
     };
     let (ours, theirs) = (read(&run.ours)?, read(&run.theirs)?);
-    let outcome = merge_packages(&base, &ours, &theirs, opts);
+    let mut outcome = merge_packages(&base, &ours, &theirs, opts);
+    let checked_form = match form {
+        PackageForm::Zip => form,
+        _ => input::detect(&run.ours).unwrap_or(form),
+    };
+    check_package_result(&mut outcome, checked_form, &ours, &theirs, opts);
     let report = match &run.report {
         Some(path) => Some(PendingReport::new(path, &outcome.report())?),
         None => None,
@@ -350,6 +370,114 @@ pub fn write_conflicted(
     Ok((dir, report))
 }
 
+/// `merge` checks its own clean result as `soltree check` does: the errors the merge made
+/// (not those a side already had) become conflicts of reason `invalid-result`, so a clean
+/// merge is also one Dataverse imports. `name` is the file's name in its package (an XML
+/// file, or a cloud flow's `.json`); `sides` reads ours and theirs again, only when the
+/// result has errors. Results that are neither XML nor a flow are not checked, nor the
+/// plain line merge `SOLTREE_DRIVER=0` asks for.
+pub fn check_file_result(
+    outcome: &mut MergeOutcome,
+    name: &str,
+    opts: &MergeOptions,
+    sides: &dyn Fn() -> Vec<Vec<u8>>,
+) {
+    if !opts.check_result || opts.line_only.is_some() || !outcome.is_clean() {
+        return;
+    }
+    let is_json = name.to_ascii_lowercase().ends_with(".json");
+    if !is_json && !looks_like_xml(&outcome.bytes) {
+        return;
+    }
+    let package = |data: Vec<u8>| Package {
+        form: PackageForm::XmlFile,
+        source: PathBuf::from(name),
+        entries: vec![Entry {
+            path: name.to_string(),
+            data,
+        }],
+    };
+    let errors = check::merge_errors(package(outcome.bytes.clone()), &|| {
+        sides().into_iter().map(package).collect()
+    });
+    outcome
+        .conflicts
+        .extend(errors.into_iter().map(invalid_result));
+}
+
+/// [`check_file_result`] for a package merge: the merged package against ours and theirs
+/// (the manifest against the files, a component in two files, and every file's checks).
+pub fn check_package_result(
+    outcome: &mut PackageMergeOutcome,
+    form: PackageForm,
+    ours: &[Entry],
+    theirs: &[Entry],
+    opts: &MergeOptions,
+) {
+    if !opts.check_result || opts.line_only.is_some() || !outcome.is_clean() {
+        return;
+    }
+    let package = |entries: Vec<Entry>| Package {
+        form,
+        source: PathBuf::new(),
+        entries,
+    };
+    let errors = check::merge_errors(package(outcome.entries.clone()), &|| {
+        vec![package(ours.to_vec()), package(theirs.to_vec())]
+    });
+    outcome.invalid = errors.into_iter().map(invalid_result).collect();
+}
+
+/// Whether bytes are XML to check: a `<` first, after a byte-order mark and white space
+/// (UTF-16 files start with their byte-order mark).
+fn looks_like_xml(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes);
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<')
+}
+
+/// A problem `check` found in a merged result, as a conflict of the report.
+pub fn invalid_result(p: Problem) -> Conflict {
+    let place = match (p.line, p.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", p.entry),
+        _ => p.entry.clone(),
+    };
+    Conflict {
+        path: p.path.unwrap_or_else(|| p.entry.clone()),
+        kind: p.code.name().to_string(),
+        display_name: p.component.unwrap_or_default(),
+        property: format!("{place}: {}", p.message),
+        reason: ConflictReason::InvalidResult,
+        base: None,
+        ours: None,
+        theirs: None,
+    }
+}
+
+/// Lists the errors the merge made (the other conflicts are in the result's markers).
+pub fn write_invalid(conflicts: &[Conflict], notes: &mut dyn Write) {
+    for c in conflicts
+        .iter()
+        .filter(|c| c.reason == ConflictReason::InvalidResult)
+    {
+        let _ = writeln!(notes, "  {} [{}]: {}", c.path, c.kind, c.property);
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// The reason of a conflict, in words.
 pub fn reason_text(reason: ConflictReason) -> &'static str {
     use ConflictReason::*;
@@ -360,6 +488,10 @@ pub fn reason_text(reason: ConflictReason) -> &'static str {
         DeletedByTheirs => "deleted by theirs, changed by ours",
         BothReordered => "reordered differently on both sides",
         Lines => "the same lines changed on both sides",
+        InvalidResult => {
+            "merged without a conflict, but the result would not import (`soltree check`); \
+             neither side had this"
+        }
     }
 }
 
@@ -370,6 +502,13 @@ pub(crate) fn plural(n: usize) -> &'static str {
 /// Names every conflicting entry and, inside it, every conflicting component (twenty at
 /// most per entry; the report has them all).
 pub fn write_package_conflicts(outcome: &PackageMergeOutcome, notes: &mut dyn Write) {
+    if !outcome.invalid.is_empty() {
+        let _ = writeln!(
+            notes,
+            "  INVALID the merged package would not import (`soltree check`; neither side had these):"
+        );
+        write_invalid(&outcome.invalid, notes);
+    }
     for e in outcome.conflicted() {
         let _ = writeln!(notes, "  CONFLICT {}", e.path);
         for c in e.conflicts.iter().take(20) {

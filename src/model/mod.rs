@@ -428,25 +428,54 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 });
 
 /// Applies the kinds table to one document. Candidate contexts are precomputed per
-/// interned element name, so classifying an element is a vector lookup plus a short walk up.
+/// interned element name, with their segments as the document's name symbols (a context
+/// naming an element the document lacks can never match and is left out), so classifying
+/// an element is a vector lookup plus a short walk up comparing numbers.
 pub struct Classifier<'d> {
     doc: &'d Document,
+    /// Per symbol: the contexts that may match an element of that name.
     candidates: Vec<Vec<usize>>,
+    /// Per context of the table: its segments from the element upward as symbols (`None`
+    /// for `*`), or `None` when the document lacks one of its names.
+    segments: Vec<Option<Box<[Option<u32>]>>>,
 }
 
 impl<'d> Classifier<'d> {
     pub fn new(doc: &'d Document) -> Classifier<'d> {
         let table = &*TABLE;
+        let symbols: FxHashMap<&str, u32> = doc
+            .symbols()
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (&**name, i as u32))
+            .collect();
+        let segments: Vec<Option<Box<[Option<u32>]>>> = table
+            .contexts
+            .iter()
+            .map(|c| {
+                c.up.iter()
+                    .map(|seg| match *seg {
+                        "*" => Some(None),
+                        name => symbols.get(name).map(|&s| Some(s)),
+                    })
+                    .collect()
+            })
+            .collect();
         let candidates = doc
             .symbols()
             .iter()
             .map(|name| {
                 let mut v = table.by_name.get(&**name).cloned().unwrap_or_default();
                 v.extend(&table.wildcard);
+                v.retain(|&i| segments[i].is_some());
                 v
             })
             .collect();
-        Classifier { doc, candidates }
+        Classifier {
+            doc,
+            candidates,
+            segments,
+        }
     }
 
     /// The kind of an element, if the table knows it in this context.
@@ -455,23 +484,25 @@ impl<'d> Classifier<'d> {
         let table = &*TABLE;
         self.candidates[sym as usize]
             .iter()
-            .map(|&i| &table.contexts[i])
-            .find(|c| self.matches(node, c))
-            .map(|c| c.kind)
+            .find(|&&i| self.matches(node, i, table.contexts[i].anchored))
+            .map(|&i| table.contexts[i].kind)
     }
 
-    fn matches(&self, node: NodeId, c: &Compiled) -> bool {
+    fn matches(&self, node: NodeId, context: usize, anchored: bool) -> bool {
         let doc = self.doc;
+        let Some(segments) = &self.segments[context] else {
+            return false;
+        };
         let mut cur = Some(node);
-        for seg in &c.up {
+        for seg in segments.iter() {
             match cur {
-                Some(n) if doc.is_element(n) && (*seg == "*" || doc.name(n) == *seg) => {
+                Some(n) if doc.is_element(n) && seg.is_none_or(|s| doc.name_sym(n) == Some(s)) => {
                     cur = doc.parent(n);
                 }
                 _ => return false,
             }
         }
-        !c.anchored || cur == Some(Document::DOCUMENT)
+        !anchored || cur == Some(Document::DOCUMENT)
     }
 }
 

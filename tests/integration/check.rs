@@ -261,6 +261,232 @@ fn a_root_component_without_its_definition_is_missing_component_files() {
     assert_eq!((code, problems(&json)), (0, vec![]));
 }
 
+/// `text` without the element that starts at `start_tag` (through its end tag `end_tag`),
+/// its lines' indentation and its line end (the sample has CRLF line ends).
+fn without(text: &str, start_tag: &str, end_tag: &str) -> String {
+    let start = text
+        .find(start_tag)
+        .unwrap_or_else(|| panic!("{start_tag} is gone"));
+    let start = text[..start].trim_end_matches([' ', '\t']).len();
+    let end = start + text[start..].find(end_tag).unwrap() + end_tag.len();
+    let rest = &text[end..];
+    let rest = rest.strip_prefix("\r\n").unwrap_or(rest);
+    format!("{}{}", &text[..start], rest)
+}
+
+/// The sample's Budget column without its definition: the form field and the view column
+/// that name it are `missing-column` errors (Project is the publisher's own table, exported
+/// whole); a relationship to a table of the publisher that the package does not hold is
+/// `missing-table`, unless the manifest lists that table as a missing dependency.
+#[test]
+fn references_to_a_lost_column_or_table_are_found() {
+    let mut edited = String::new();
+    let (_d, root) = sample_with(|t| {
+        let t = without(
+            &t,
+            "<attribute PhysicalName=\"new_Budget\">",
+            "</attribute>",
+        );
+        edited = t.replacen(
+            "<ReferencedEntityName>Account</ReferencedEntityName>",
+            "<ReferencedEntityName>new_Customer</ReferencedEntityName>",
+            1,
+        );
+        edited.clone()
+    });
+    let (code, json) = check_json(&[&root], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problems(&json),
+        vec![
+            (
+                "missing-column".into(),
+                "customizations.xml".into(),
+                Some(line_of(&edited, "<control id=\"new_budget\""))
+            ),
+            (
+                "missing-column".into(),
+                "customizations.xml".into(),
+                Some(line_of(&edited, "<cell name=\"new_budget\""))
+            ),
+            (
+                "missing-table".into(),
+                "customizations.xml".into(),
+                Some(line_of(&edited, "<ReferencedEntityName>new_Customer"))
+            ),
+        ]
+    );
+    let ps = &json["packages"][0]["problems"];
+    assert_eq!(
+        ps[0]["message"],
+        "Form \"Information\" of Table \"Project\" shows the column new_budget, which Table \"Project\" does not have"
+    );
+    assert_eq!(
+        ps[1]["path"],
+        "entity:new_project/view:b3a9d0e4-7f12-ef11-9f89-000d3a1b2c4d"
+    );
+    assert!(
+        ps[2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("relates table new_customer, which is neither in the package nor among its missing dependencies")
+    );
+    // A table another solution provides is a missing dependency: no finding.
+    let manifest = std::fs::read_to_string(root.join("solution.xml")).unwrap();
+    let manifest = manifest.replacen(
+        "<MissingDependencies />",
+        "<MissingDependencies>\n      <MissingDependency>\n        <Required type=\"1\" schemaName=\"new_customer\" solution=\"Base (1.0)\" />\n        <Dependent type=\"10\" schemaName=\"new_account_new_project\" />\n      </MissingDependency>\n    </MissingDependencies>",
+        1,
+    );
+    assert!(
+        manifest.contains("new_customer"),
+        "the sample's manifest changed"
+    );
+    std::fs::write(root.join("solution.xml"), manifest).unwrap();
+    let (_, json) = check_json(&[&root], &[]);
+    let codes: Vec<String> = problems(&json).into_iter().map(|p| p.0).collect();
+    assert_eq!(codes, ["missing-column", "missing-column"]);
+    // Columns and tables of other publishers, and tables not exported whole, are not
+    // checked: the target org may have them.
+    let (_d3, root3) = sample_with(|t| {
+        without(
+            &t,
+            "<attribute PhysicalName=\"new_Budget\">",
+            "</attribute>",
+        )
+    });
+    let manifest = std::fs::read_to_string(root3.join("solution.xml")).unwrap();
+    std::fs::write(
+        root3.join("solution.xml"),
+        manifest.replacen(
+            "schemaName=\"new_project\" behavior=\"0\"",
+            "schemaName=\"new_project\" behavior=\"1\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, json) = check_json(&[&root3], &[]);
+    assert_eq!((code, problems(&json)), (0, vec![]));
+}
+
+/// `merge` checks its clean result: ours drops the Budget column with its form field and
+/// fetch column, theirs adds Budget to the view's layout. Each side is valid and nothing
+/// conflicts line by line or component by component, but the merged view names a column
+/// the merged table no longer has: the merge reports it (exit 1, reason `invalid-result`)
+/// and still writes the package; `--no-check` merges as before.
+#[test]
+fn merge_reports_an_error_it_made_that_neither_side_had() {
+    let view_cell = "                  <cell name=\"new_budget\" width=\"100\" />\r\n";
+    let (_d, theirs) = sample_with(|t| t);
+    let (_d2, base) = sample_with(|t| {
+        assert!(t.contains(view_cell));
+        t.replacen(view_cell, "", 1)
+    });
+    let (_d3, ours) = sample_with(|t| {
+        let t = t.replacen(view_cell, "", 1);
+        let t = without(
+            &t,
+            "<attribute PhysicalName=\"new_Budget\">",
+            "</attribute>",
+        );
+        let cell = t.find("<cell id=\"{2be3a5b7").unwrap();
+        let row = t[..cell].rfind("<row>").unwrap();
+        let t = format!("{}{}", &t[..row], without(&t[row..], "<row>", "</row>"));
+        without(&t, "<attribute name=\"new_budget\" />", "/>")
+    });
+    for side in [&base, &ours, &theirs] {
+        let (code, json) = check_json(&[side], &[]);
+        assert_eq!((code, problems(&json)), (0, vec![]), "{}", side.display());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let merged = out.path().join("merged");
+    let report = out.path().join("report.json");
+    let assert = soltree()
+        .arg("merge")
+        .args([&base, &ours, &theirs])
+        .arg("-o")
+        .arg(&merged)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("INVALID the merged package would not import")
+            && stderr.contains("[missing-column]"),
+        "{stderr}"
+    );
+    let merged_text = std::fs::read_to_string(merged.join("customizations.xml")).unwrap();
+    assert!(merged_text.contains("<cell name=\"new_budget\""));
+    assert!(!merged_text.contains("<attribute PhysicalName=\"new_Budget\">"));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(json["clean"], false);
+    assert_eq!(json["invalid"][0]["kind"], "missing-column");
+    assert_eq!(json["invalid"][0]["reason"], "invalid-result");
+    assert_eq!(
+        json["invalid"][0]["path"],
+        "entity:new_project/view:b3a9d0e4-7f12-ef11-9f89-000d3a1b2c4d"
+    );
+    let merged2 = out.path().join("merged2");
+    soltree()
+        .arg("merge")
+        .args([&base, &ours, &theirs])
+        .arg("-o")
+        .arg(&merged2)
+        .arg("--no-check")
+        .assert()
+        .code(0);
+}
+
+/// A single file merged by lines (its root is not one the structured merge knows) where
+/// both sides added one column at two places: git's line merge keeps both, and the check of
+/// the result names the duplicate as a conflict.
+#[test]
+fn merge_reports_a_duplicate_its_line_merge_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "<Exported>\n  <Entities>\n    <Entity>\n      <Name>new_Project</Name>\n      <EntityInfo>\n        <entity Name=\"new_Project\">\n          <attributes>\n            <attribute PhysicalName=\"new_Budget\">\n              <Type>money</Type>\n            </attribute>\n            <attribute PhysicalName=\"new_Name\">\n              <Type>nvarchar</Type>\n            </attribute>\n          </attributes>\n        </entity>\n      </EntityInfo>\n    </Entity>\n  </Entities>\n</Exported>\n";
+    let score = "            <attribute PhysicalName=\"new_Score\">\n              <Type>int</Type>\n            </attribute>\n";
+    let first = base
+        .find("            <attribute PhysicalName=\"new_Budget\">")
+        .unwrap();
+    let last = base.find("          </attributes>").unwrap();
+    let ours = format!("{}{score}{}", &base[..first], &base[first..]);
+    let theirs = format!("{}{score}{}", &base[..last], &base[last..]);
+    let paths: Vec<PathBuf> = [
+        ("base.xml", base),
+        ("ours.xml", &ours),
+        ("theirs.xml", &theirs),
+    ]
+    .iter()
+    .map(|(name, text)| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    })
+    .collect();
+    let merged = dir.path().join("merged.xml");
+    let assert = soltree()
+        .arg("merge")
+        .args(&paths)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("entity:new_project/attribute:new_score [duplicate-key]: merged.xml:")
+            && stderr.contains("Column new_score is listed twice"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&merged)
+            .unwrap()
+            .matches("new_Score")
+            .count(),
+        2
+    );
+}
+
 /// A small SolutionPackager folder: a manifest listing two web resources, one of whose files
 /// is missing, another web resource no root component lists, the same web resource in two
 /// files, a managed form without its unmanaged twin, and a cloud flow that is not JSON.
