@@ -843,6 +843,10 @@ impl<'a> Walker<'a> {
             return (text, false, segment);
         }
         let value = describe(doc, c.node, c.kind);
+        // An item keyed by its own text (a language, a condition's value) is its value.
+        if c.kind.is_some_and(|k| matches!(k.key, KeySpec::Text)) {
+            return (value, false, segment);
+        }
         let display = c.kind.and_then(|k| display_of(doc, c.node, k));
         let Ident::Keyed { key, .. } = &c.ident else {
             // An unknown element: its text, or its properties.
@@ -872,6 +876,24 @@ impl<'a> Walker<'a> {
             })
             .collect();
         let kind = c.kind.map_or("", |k| k.name);
+        // A condition is named by what it tests (column and operator): what it holds besides
+        // is what it compares with, its values listed or not.
+        if kind == "fetchcondition" {
+            let mut parts: Vec<String> = attrs
+                .iter()
+                .filter(|(k, _)| !matches!(*k, "attribute" | "operator" | "entityname"))
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let listed: Vec<String> = doc
+                .elements(c.node)
+                .filter(|&v| doc.name(v) == "value")
+                .map(|v| doc.text_of(v).trim().to_string())
+                .collect();
+            if !listed.is_empty() {
+                parts.push(format!("values {}", listed.join(", ")));
+            }
+            return (shorten(&parts.join(", ")), !parts.is_empty(), segment);
+        }
         if let Some((word, named)) = DESCRIBE_BY_CHILD
             .iter()
             .filter(|(k, _, _, _)| *k == kind)
@@ -1024,9 +1046,22 @@ mod tests {
 
     #[test]
     fn anonymous_repeated_values_align_by_content() {
-        let old = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>2</value><value>3</value></condition>";
-        let new = "<condition attribute=\"s\" operator=\"in\"><value>1</value><value>3</value></condition>";
-        assert_eq!(lines(&changes(old, new)), ["Removed value 2: 2 -> -"]);
+        let old = "<option value=\"1\"><tag>1</tag><tag>2</tag><tag>3</tag></option>";
+        let new = "<option value=\"1\"><tag>1</tag><tag>3</tag></option>";
+        assert_eq!(lines(&changes(old, new)), ["Removed tag 2: 2 -> -"]);
+    }
+
+    #[test]
+    fn fetch_conditions_are_named_by_what_they_test() {
+        let old = "<filter><condition attribute=\"s\" operator=\"in\"><value>1</value><value>2</value><value>3</value></condition></filter>";
+        let new = "<filter><condition attribute=\"s\" operator=\"in\"><value>1</value><value>3</value></condition><condition attribute=\"t\" operator=\"null\" /></filter>";
+        assert_eq!(
+            lines(&changes(old, new)),
+            [
+                "Removed condition s in / condition value 2: 2 -> -",
+                "Added condition t null: - -> "
+            ]
+        );
     }
 
     #[test]

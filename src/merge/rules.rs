@@ -39,10 +39,33 @@ pub enum Target {
     },
 }
 
+/// Which changes a rule decides: whether base had the value tells a value both sides added
+/// (a component new on both branches) from one both sides changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Whether or not base had it.
+    Always,
+    /// Only a value base did not have: both sides added it.
+    Added,
+    /// Only a value base had: both sides changed it.
+    Changed,
+}
+
+impl When {
+    fn fits(self, in_base: bool) -> bool {
+        match self {
+            When::Always => true,
+            When::Added => !in_base,
+            When::Changed => in_base,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Rule {
     pub name: &'static str,
     pub target: Target,
+    pub when: When,
     pub resolve: Resolve,
     /// Why the rule is right, for the README and the report.
     pub why: &'static str,
@@ -55,6 +78,7 @@ pub static RULES: &[Rule] = &[
             parent: Some("SolutionManifest"),
             element: "Version",
         },
+        when: When::Always,
         resolve: Resolve::HigherVersion,
         why: "both branches bumped the solution version; the merged solution is newer than both",
     },
@@ -69,6 +93,7 @@ pub static RULES: &[Rule] = &[
                 "SolutionPackageVersion",
             ],
         },
+        when: When::Always,
         resolve: Resolve::NewerExport,
         why: "the exporting org's platform build and package format are export state: they come from the newer export, like its missing dependencies, so the file never declares a build older than the dependency versions it lists",
     },
@@ -78,6 +103,7 @@ pub static RULES: &[Rule] = &[
             element: "ImportExportXml",
             attrs: &["OrganizationSchemaType"],
         },
+        when: When::Always,
         resolve: Resolve::NewerExport,
         why: "the exporting org's schema type is export state, like its platform build",
     },
@@ -87,8 +113,19 @@ pub static RULES: &[Rule] = &[
             parent: None,
             element: "IntroducedVersion",
         },
+        when: When::Added,
         resolve: Resolve::LowerVersion,
-        why: "a component is introduced once: the earliest solution version that carried it",
+        why: "a component both branches added is introduced once: the earliest solution version that carried it",
+    },
+    Rule {
+        name: "introduced-version-newer-export",
+        target: Target::Text {
+            parent: None,
+            element: "IntroducedVersion",
+        },
+        when: When::Changed,
+        resolve: Resolve::NewerExport,
+        why: "a component that base had and both sides re-exported: its IntroducedVersion is what the newer export wrote, like the rest of the file's export state",
     },
     Rule {
         name: "canvas-app-version-latest",
@@ -96,6 +133,7 @@ pub static RULES: &[Rule] = &[
             parent: Some("CanvasApp"),
             element: "AppVersion",
         },
+        when: When::Always,
         resolve: Resolve::LaterTimestamp,
         why: "AppVersion is the publish timestamp; the later publish is the merged app's",
     },
@@ -105,6 +143,7 @@ pub static RULES: &[Rule] = &[
             parent: Some("CanvasApp"),
             element: "CreatedByClientVersion",
         },
+        when: When::Always,
         resolve: Resolve::HigherVersion,
         why: "the Power Apps client that last saved the app: the newer save's",
     },
@@ -114,6 +153,7 @@ pub static RULES: &[Rule] = &[
             parent: Some("CanvasApp"),
             element: "MinClientVersion",
         },
+        when: When::Always,
         resolve: Resolve::HigherVersion,
         why: "the app needs the newer of the two minimum client versions",
     },
@@ -123,6 +163,7 @@ pub static RULES: &[Rule] = &[
             element: "Required",
             attrs: &["solution"],
         },
+        when: When::Always,
         resolve: Resolve::NewerExport,
         why: "the required solution's version is the one installed in the exporting org; the newer export's org state wins",
     },
@@ -132,6 +173,7 @@ pub static RULES: &[Rule] = &[
             parent: Some("Required"),
             element: "package",
         },
+        when: When::Always,
         resolve: Resolve::NewerExport,
         why: "the required package's version is the one installed in the exporting org; the newer export's org state wins",
     },
@@ -141,6 +183,7 @@ pub static RULES: &[Rule] = &[
             element: "Required",
             attrs: &["key"],
         },
+        when: When::Always,
         resolve: Resolve::NewerExport,
         why: "the key numbering of missing dependencies is assigned anew by every export and carries no meaning",
     },
@@ -150,6 +193,7 @@ pub static RULES: &[Rule] = &[
             element: "Dependent",
             attrs: &["key"],
         },
+        when: When::Always,
         resolve: Resolve::NewerExport,
         why: "the key numbering of missing dependencies is assigned anew by every export and carries no meaning",
     },
@@ -159,6 +203,7 @@ pub static RULES: &[Rule] = &[
             element: "Library",
             attrs: &["libraryUniqueId"],
         },
+        when: When::Always,
         resolve: Resolve::Ours,
         why: "a form library's unique id is generated when the library is added; when both sides add the same library, one id is as good as the other",
     },
@@ -168,6 +213,7 @@ pub static RULES: &[Rule] = &[
             element: "Handler",
             attrs: &["handlerUniqueId"],
         },
+        when: When::Always,
         resolve: Resolve::Ours,
         why: "an event handler's unique id is generated when the handler is added; handlers are known by library and function",
     },
@@ -184,25 +230,31 @@ pub static EXPORT_LISTS: &[&str] = &["MissingDependencies"];
 /// Attributes whose values are export noise: a change to them alone is not a modification
 /// (a component deleted on one side and only renumbered on the other is simply deleted).
 pub fn is_noise(element: &str, attr: &str) -> bool {
-    for_attr(element, attr)
+    for_attr(element, attr, true)
         .is_some_and(|r| matches!(r.resolve, Resolve::Ours | Resolve::NewerExport))
 }
 
-/// The rule for an attribute of `element`, if any.
-pub fn for_attr(element: &str, attr: &str) -> Option<&'static Rule> {
-    RULES.iter().find(
-        |r| matches!(r.target, Target::Attr { element: e, attrs } if e == element && attrs.contains(&attr)),
-    )
+/// The rule for an attribute of `element`, if any; `in_base` says whether base had the
+/// attribute.
+pub fn for_attr(element: &str, attr: &str, in_base: bool) -> Option<&'static Rule> {
+    RULES.iter().find(|r| {
+        r.when.fits(in_base)
+            && matches!(r.target, Target::Attr { element: e, attrs } if e == element && attrs.contains(&attr))
+    })
 }
 
-/// The rule for the text of `element` under `parent`, if any.
-pub fn for_text(parent: Option<&str>, element: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| match r.target {
-        Target::Text {
-            parent: p,
-            element: e,
-        } => e == element && (p.is_none() || p == parent),
-        Target::Attr { .. } => false,
+/// The rule for the text of `element` under `parent`, if any; `in_base` says whether base
+/// had the element.
+pub fn for_text(parent: Option<&str>, element: &str, in_base: bool) -> Option<&'static Rule> {
+    RULES.iter().find(|r| {
+        r.when.fits(in_base)
+            && match r.target {
+                Target::Text {
+                    parent: p,
+                    element: e,
+                } => e == element && (p.is_none() || p == parent),
+                Target::Attr { .. } => false,
+            }
     })
 }
 
@@ -256,13 +308,11 @@ mod tests {
 
     #[test]
     fn rules_pick() {
-        let v = for_text(Some("SolutionManifest"), "Version").unwrap();
+        let v = for_text(Some("SolutionManifest"), "Version", true).unwrap();
         assert_eq!(pick_ours(v, "1.0.0.5", "1.0.0.12", true), Some(false));
-        let i = for_text(Some("EntityRelationship"), "IntroducedVersion").unwrap();
-        assert_eq!(pick_ours(i, "1.0.501", "1.0.500", true), Some(false));
-        assert!(for_text(Some("Other"), "Version").is_none());
-        assert!(for_attr("ImportExportXml", "version").is_some());
-        let dep = for_attr("Required", "solution").unwrap();
+        assert!(for_text(Some("Other"), "Version", true).is_none());
+        assert!(for_attr("ImportExportXml", "version", true).is_some());
+        let dep = for_attr("Required", "solution", true).unwrap();
         assert_eq!(
             pick_ours(dep, "Core (9.0.2)", "Core (9.0.10)", true),
             Some(false)
@@ -273,5 +323,20 @@ mod tests {
         );
         assert!(is_noise("Dependent", "key"));
         assert!(!is_noise("Dependent", "type"));
+    }
+
+    #[test]
+    fn introduced_version_depends_on_whether_base_had_the_component() {
+        // Added on both sides: the earliest version that carried it, whichever export is newer.
+        let added = for_text(Some("EntityRelationship"), "IntroducedVersion", false).unwrap();
+        assert_eq!(added.name, "introduced-version-min");
+        assert_eq!(pick_ours(added, "1.0.501", "1.0.500", true), Some(false));
+        assert_eq!(pick_ours(added, "1.0.500", "1.0.501", true), Some(true));
+        // In base and changed by both: export state, from the newer export.
+        let changed = for_text(Some("EntityRelationship"), "IntroducedVersion", true).unwrap();
+        assert_eq!(changed.name, "introduced-version-newer-export");
+        assert_eq!(pick_ours(changed, "1.0.553", "1.0.600", true), Some(false));
+        assert_eq!(pick_ours(changed, "1.0.600", "1.0.553", false), Some(true));
+        assert_eq!(pick_ours(changed, "1.0.600", "1.0.553", true), Some(false));
     }
 }

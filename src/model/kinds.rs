@@ -31,6 +31,16 @@ pub enum KeySpec {
     RootComponent,
     /// The Required and Dependent tuples (§2.4).
     MissingDependency,
+    /// A FetchXML filter condition: `[entityname.]attribute operator`, and its value(s)
+    /// after those only where another condition of the same filter shares the column and
+    /// operator (`statuscode in 1,2`). Keyed so, a value changed by both sides differently
+    /// is a conflict, not two conditions neither side wrote, while two conditions that test
+    /// one column (an `or` of values) are still told apart.
+    FetchCondition,
+    /// A FetchXML filter: its `type` (`and` when absent), and `quick find` for the filter
+    /// whose conditions are the quick find columns. Its content is not its key: both sides
+    /// adding conditions to one nested filter must meet in that filter.
+    FetchFilter,
 }
 
 /// How a user names a component. Probes are tried in order; the first hit wins.
@@ -143,6 +153,8 @@ pub static KINDS: &[KindDef] = &[
     kind!("status", "Status", ["statuses/status"], Fields(&["value"]), Sequence, [LABELS], None, Part),
     kind!("entitykey", "Alternate key", ["EntityKeys/EntityKey"], AnyOf(&["LogicalName", "Name"]), Set, [DISPLAY_NAMES, Field("Name")], Some(14), Leaf),
     kind!("keyattribute", "Key column", ["EntityKeyAttributes/AttributeName"], Text, Sequence, [], None, Part),
+    // The tables a lookup column may point to, by type code: a set.
+    kind!("lookuptype", "Lookup target", ["LookupTypes/LookupType"], Text, Set, [], None, Part),
     kind!("formset", "Forms of a type", ["FormXml/forms"], Fields(&["type"]), Set, [Field("type")], None, Part),
     kind!("form", "Form", ["forms/systemform", "/forms/systemform"], Fields(&["formid"]), Set, [LOCALIZED_NAMES, Field("formid")], Some(60), Leaf),
     kind!("view", "View", ["savedqueries/savedquery", "/savedqueries/savedquery"], Fields(&["savedqueryid"]), Set, [LOCALIZED_NAMES, Field("savedqueryid")], Some(26), Leaf),
@@ -158,15 +170,38 @@ pub static KINDS: &[KindDef] = &[
     kind!("hiddencontrol", "Hidden control", ["hiddencontrols/data"], Fields(&["id"]), Set, [Field("datafieldname")], None, Part),
     kind!("displayconditionrole", "Form role", ["DisplayConditions/Role"], Fields(&["Id"]), Set, [], None, Part),
     kind!("library", "Form library", ["formLibraries/Library"], Fields(&["name"]), Sequence, [Field("name")], None, Part),
+    kind!("scriptinclude", "Internal script", ["clientincludes/internaljscriptfile"], Fields(&["src"]), Sequence, [Field("src")], None, Part),
     kind!("event", "Form event", ["events/event"], Fields(&["name", "attribute", "control"]), Sequence, [Field("name")], None, Part),
-    kind!("handler", "Event handler", ["Handlers/Handler"], Fields(&["libraryName", "functionName"]), Sequence, [Field("functionName")], None, Part),
+    kind!("handler", "Event handler", ["Handlers/Handler", "InternalHandlers/Handler"], Fields(&["libraryName", "functionName"]), Sequence, [Field("functionName")], None, Part),
+    kind!("handlerdependency", "Handler dependency", ["Handler/dependencies/dependency"], Fields(&["id"]), Set, [Field("id")], None, Part),
     kind!("navitem", "Navigation item", ["NavBar/NavBarByRelationshipItem", "NavBar/NavBarItem"], AnyOf(&["Id", "RelationshipName"]), Sequence, [Field("Id")], None, Part),
+    kind!("navarea", "Navigation area", ["NavBarAreas/NavBarArea"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Text"), Field("Id")], None, Part),
     kind!("controldescription", "Control description", ["controlDescriptions/controlDescription"], Fields(&["forControl"]), Sequence, [Field("forControl")], None, Part),
     kind!("customcontrol-binding", "Custom control", ["controlDescription/customControl"], Fields(&["formFactor", "name"]), Sequence, [Field("name")], None, Part),
     // ---- view internals (§3.2.2) ----
     kind!("fetchattribute", "Fetch column", ["entity/attribute", "link-entity/attribute"], Fields(&["name"]), Set, [Field("name")], None, Part),
-    kind!("fetchorder", "Sort order", ["entity/order", "link-entity/order"], Fields(&["attribute"]), Sequence, [Field("attribute")], None, Part),
+    // Sort orders are a sequence: the first is the primary sort. An aggregate query sorts by
+    // an alias instead of a column.
+    kind!("fetchorder", "Sort order", ["entity/order", "link-entity/order"], AnyOf(&["attribute", "alias"]), Sequence, [Field("attribute"), Field("alias")], None, Part),
     kind!("linkentity", "Linked table", ["entity/link-entity", "link-entity/link-entity"], AnyOf(&["alias", "name"]), Sequence, [Field("name")], None, Part),
+    // A filter's conditions are a set: its `type` (and/or) does not depend on their order.
+    // Nested filters keep their place (a second nested filter of the same type is told
+    // apart by position, as before keys); the values of an `in` condition are a set.
+    kind!("fetchfilter", "Filter", ["entity/filter", "link-entity/filter", "filter/filter"], FetchFilter, Sequence, [], None, Part),
+    kind!("fetchcondition", "Condition", ["filter/condition"], FetchCondition, Set, [], None, Part),
+    kind!("fetchvalue", "Condition value", ["condition/value"], Text, Set, [], None, Part),
+    // ---- ribbon customizations (RibbonDiffXml): definitions are sets keyed by Id, which
+    // exports sort; a command's references to its rules keep their order (the order the
+    // rules are evaluated in) ----
+    kind!("customaction", "Custom action", ["CustomActions/CustomAction"], Fields(&["Id"]), Set, [Field("Id")], None, Part),
+    kind!("hidecustomaction", "Hidden action", ["CustomActions/HideCustomAction"], Fields(&["HideActionId"]), Set, [Field("Location"), Field("HideActionId")], None, Part),
+    kind!("ribboncommand", "Command", ["CommandDefinitions/CommandDefinition"], Fields(&["Id"]), Set, [Field("Id")], Some(48), Part),
+    kind!("commandenablerule", "Enable rule (of a command)", ["CommandDefinition/EnableRules/EnableRule"], Fields(&["Id"]), Sequence, [Field("Id")], None, Part),
+    kind!("commanddisplayrule", "Display rule (of a command)", ["CommandDefinition/DisplayRules/DisplayRule"], Fields(&["Id"]), Sequence, [Field("Id")], None, Part),
+    kind!("tabdisplayrule", "Tab display rule", ["RuleDefinitions/TabDisplayRules/TabDisplayRule"], Fields(&["TabCommand"]), Set, [Field("TabCommand")], Some(52), Part),
+    kind!("displayrule", "Display rule", ["RuleDefinitions/DisplayRules/DisplayRule"], Fields(&["Id"]), Set, [Field("Id")], Some(52), Part),
+    kind!("enablerule", "Enable rule", ["RuleDefinitions/EnableRules/EnableRule"], Fields(&["Id"]), Set, [Field("Id")], Some(52), Part),
+    kind!("loclabel", "Ribbon label", ["LocLabels/LocLabel"], Fields(&["Id"]), Set, [Label("Titles", "Title", "description"), Field("Id")], None, Part),
     // ---- security (§3.2) ----
     kind!("role", "Security role", ["Roles/Role", "/Role"], Fields(&["id"]), Set, [Field("name")], Some(20), Leaf),
     kind!("privilege", "Privilege", ["RolePrivileges/RolePrivilege"], Fields(&["name"]), Set, [Field("name")], Some(21), Part),
@@ -206,6 +241,7 @@ pub static KINDS: &[KindDef] = &[
     kind!("area", "Site map area", ["SiteMap/Area"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Id")], None, Part),
     kind!("group", "Site map group", ["Area/Group"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Id")], None, Part),
     kind!("subarea", "Site map subarea", ["Group/SubArea"], Fields(&["Id"]), Sequence, [Label("Titles", "Title", "Title"), Field("Entity"), Field("Id")], None, Part),
+    kind!("subareaprivilege", "Required privilege", ["SubArea/Privilege"], Fields(&["Entity"]), Set, [Field("Privilege")], None, Part),
     kind!("app", "Model-driven app", ["AppModules/AppModule", "/AppModule"], Fields(&["UniqueName"]), Set, [LOCALIZED_NAMES, Field("UniqueName")], Some(80), Leaf),
     kind!("appcomponent", "App component", ["AppModuleComponents/AppModuleComponent"], Fields(&["type", "schemaName", "id"]), Set, [Field("schemaName"), Field("id")], None, Part),
     kind!("approle", "App role", ["AppModuleRoleMaps/Role"], Fields(&["id"]), Set, [], None, Part),
@@ -244,8 +280,9 @@ pub static KINDS: &[KindDef] = &[
 /// Keyed parts that real exports repeat under one key, which Dataverse imports as they are:
 /// a fetch column listed twice in a view (aggregate queries list one column under several
 /// aliases; plain views repeat `createdon`), and a form control's custom control listed once
-/// per form factor without saying which. `check` does not call these duplicates.
-pub static REPEATS_ALLOWED: &[&str] = &["fetchattribute", "customcontrol-binding"];
+/// per form factor without saying which, and a FetchXML filter holding two nested filters of
+/// one type (an `or` of two `and` groups). `check` does not call these duplicates.
+pub static REPEATS_ALLOWED: &[&str] = &["fetchattribute", "customcontrol-binding", "fetchfilter"];
 
 /// Roots of SolutionPackager files that hold a list of components rather than one
 /// component (`FormXml/main/….xml` is `<forms>`, `SavedQueries/….xml` is `<savedqueries>`),

@@ -702,7 +702,73 @@ pub fn key_of(doc: &Document, node: NodeId, kind: &KindDef) -> String {
             };
             format!("{} <- {}", side("Required"), side("Dependent"))
         }
+        KeySpec::FetchCondition => {
+            let tested = condition_test(doc, node);
+            let shared = doc.parent(node).is_some_and(|filter| {
+                doc.elements(filter).any(|other| {
+                    other != node
+                        && doc.name(other) == doc.name(node)
+                        && condition_test(doc, other) == tested
+                })
+            });
+            if shared {
+                format!("{tested} {}", condition_values(doc, node))
+            } else {
+                tested
+            }
+        }
+        KeySpec::FetchFilter => {
+            let kind = doc
+                .attr(node, "type")
+                .map(|t| normalize_key(&t))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "and".into());
+            let quick_find = doc
+                .attr(node, "isquickfindfields")
+                .is_some_and(|v| matches!(v.trim(), "1" | "true"));
+            if quick_find {
+                format!("{kind} quick find")
+            } else {
+                kind
+            }
+        }
     }
+}
+
+/// What a FetchXML condition tests: `[entityname.]attribute operator`, normalized.
+fn condition_test(doc: &Document, node: NodeId) -> String {
+    let part = |name: &str| {
+        doc.attr(node, name)
+            .map(|v| normalize_key(&v))
+            .unwrap_or_default()
+    };
+    let entity = part("entityname");
+    let column = if entity.is_empty() {
+        part("attribute")
+    } else {
+        format!("{entity}.{}", part("attribute"))
+    };
+    format!("{column} {}", part("operator"))
+}
+
+/// The values a FetchXML condition compares with: its `value` (or `valueof`, a column)
+/// and its `<value>` children, sorted (they are a set), joined by commas.
+fn condition_values(doc: &Document, node: NodeId) -> String {
+    let mut values: Vec<String> = Vec::new();
+    if let Some(v) = doc.attr(node, "value") {
+        values.push(normalize_key(&v));
+    }
+    if let Some(v) = doc.attr(node, "valueof") {
+        values.push(format!("valueof {}", normalize_key(&v)));
+    }
+    let mut listed: Vec<String> = doc
+        .elements(node)
+        .filter(|&c| doc.name(c) == "value")
+        .map(|c| normalize_key(&doc.text_of(c)))
+        .collect();
+    listed.sort_by(|a, b| natural_cmp(a, b));
+    values.extend(listed);
+    values.join(",")
 }
 
 /// The display name of an element of `kind`: the first probe of the table that finds one.

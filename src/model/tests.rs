@@ -110,3 +110,122 @@ fn child_identities() {
         .collect();
     assert_eq!(ids, vec!["row", "row[2]", "row{cell:c1}"]);
 }
+
+/// The identities of the element children of the first element named `parent`.
+fn idents_under(d: &Document, parent: &str) -> Vec<String> {
+    let c = Classifier::new(d);
+    let node = (0..d.node_count() as u32)
+        .map(NodeId)
+        .find(|&n| d.is_element(n) && d.name(n) == parent)
+        .unwrap();
+    c.children(node)
+        .iter()
+        .map(|ch| ch.ident.to_string())
+        .collect()
+}
+
+#[test]
+fn fetch_conditions_are_keyed_by_what_they_test() {
+    let d = doc(concat!(
+        "<entity name=\"a\"><filter type=\"and\">",
+        "<condition attribute=\"StateCode\" operator=\"eq\" value=\"0\" />",
+        "<condition entityname=\"c\" attribute=\"x\" operator=\"not-null\" />",
+        "<condition attribute=\"p\" operator=\"eq\" value=\"2\" />",
+        "<condition attribute=\"p\" operator=\"eq\" value=\"3\" />",
+        "<condition attribute=\"s\" operator=\"in\"><value>7</value><value>10</value></condition>",
+        "<condition attribute=\"s\" operator=\"in\"><value>{AB}</value></condition>",
+        "<filter><condition attribute=\"t\" operator=\"null\" /></filter>",
+        "<filter type=\"or\" isquickfindfields=\"1\" />",
+        "</filter></entity>"
+    ));
+    // A condition is known by column and operator; its values join the key only where another
+    // condition of the filter tests the same column the same way.
+    assert_eq!(
+        idents_under(&d, "filter"),
+        vec![
+            "fetchcondition:statecode eq",
+            "fetchcondition:c.x not-null",
+            "fetchcondition:p eq 2",
+            "fetchcondition:p eq 3",
+            "fetchcondition:s in 7,10",
+            "fetchcondition:s in ab",
+            "fetchfilter:and",
+            "fetchfilter:or quick find",
+        ]
+    );
+    // The values of an `in` condition are a set of their own.
+    let s_in = doc(
+        "<filter><condition attribute=\"s\" operator=\"in\"><value>7</value><value>10</value></condition></filter>",
+    );
+    assert_eq!(
+        idents_under(&s_in, "condition"),
+        vec!["fetchvalue:7", "fetchvalue:10"]
+    );
+}
+
+#[test]
+fn ribbon_definitions_are_keyed_by_id() {
+    let d = doc(concat!(
+        "<RibbonDiffXml><CustomActions>",
+        "<HideCustomAction HideActionId=\"new.Hide\" Location=\"Mscrm.Form.account.Share\" />",
+        "<CustomAction Id=\"new.Approve.CustomAction\" Location=\"x\" />",
+        "</CustomActions><CommandDefinitions><CommandDefinition Id=\"new.Approve.Command\">",
+        "<EnableRules><EnableRule Id=\"new.IsActive\" /><EnableRule Id=\"Mscrm.AnySelection\" /></EnableRules>",
+        "<DisplayRules><DisplayRule Id=\"new.Show\" /></DisplayRules>",
+        "</CommandDefinition></CommandDefinitions><RuleDefinitions>",
+        "<TabDisplayRules><TabDisplayRule TabCommand=\"new.Tab.Command\" /></TabDisplayRules>",
+        "<DisplayRules><DisplayRule Id=\"new.Show\"><FormStateRule State=\"Create\" /></DisplayRule></DisplayRules>",
+        "<EnableRules><EnableRule Id=\"new.IsActive\"><FormStateRule State=\"Existing\" /></EnableRule></EnableRules>",
+        "</RuleDefinitions><LocLabels><LocLabel Id=\"new.Approve.LabelText\"><Titles>",
+        "<Title description=\"Approve\" languagecode=\"1033\" /></Titles></LocLabel></LocLabels></RibbonDiffXml>"
+    ));
+    assert_eq!(
+        idents_under(&d, "CustomActions"),
+        vec![
+            "hidecustomaction:new.hide",
+            "customaction:new.approve.customaction"
+        ]
+    );
+    assert_eq!(
+        idents_under(&d, "CommandDefinitions"),
+        vec!["ribboncommand:new.approve.command"]
+    );
+    // A command's rules are references, in the order they are evaluated; the rules
+    // themselves are defined once, under RuleDefinitions.
+    assert_eq!(
+        idents_under(&d, "EnableRules"),
+        vec![
+            "commandenablerule:new.isactive",
+            "commandenablerule:mscrm.anyselection"
+        ]
+    );
+    assert_eq!(
+        idents_under(&d, "RuleDefinitions"),
+        vec!["TabDisplayRules", "DisplayRules", "EnableRules"]
+    );
+    assert_eq!(
+        idents_under(&d, "TabDisplayRules"),
+        vec!["tabdisplayrule:new.tab.command"]
+    );
+    assert_eq!(
+        idents_under(&d, "LocLabels"),
+        vec!["loclabel:new.approve.labeltext"]
+    );
+    assert_eq!(idents_under(&d, "Titles"), vec!["label:1033"]);
+    let c = Classifier::new(&d);
+    let defined: Vec<&str> = (0..d.node_count() as u32)
+        .map(NodeId)
+        .filter(|&n| d.is_element(n) && d.name(n).ends_with("Rule") && d.attr(n, "Id").is_some())
+        .filter_map(|n| c.classify(n).map(|k| k.name))
+        .collect();
+    assert_eq!(
+        defined,
+        vec![
+            "commandenablerule",
+            "commandenablerule",
+            "commanddisplayrule",
+            "displayrule",
+            "enablerule"
+        ]
+    );
+}

@@ -523,7 +523,7 @@ impl<'a> Merger<'a> {
             } else if b.is_some() && vb == vo || b.is_none() && vo.is_none() {
                 vt.clone()
             } else if let (Some(rule), Some(ov), Some(tv)) = (
-                rules::for_attr(&element, name),
+                rules::for_attr(&element, name, vb.is_some()),
                 vo.as_deref(),
                 vt.as_deref(),
             ) && let Some(ours_wins) = rules::pick_ours(rule, ov, tv, self.theirs_newer)
@@ -541,9 +541,15 @@ impl<'a> Merger<'a> {
                 vo.clone()
             } else {
                 ok = false;
+                // An element new on both sides was added twice, differently.
+                let reason = if b.is_none() {
+                    ConflictReason::BothAdded
+                } else {
+                    ConflictReason::BothChanged
+                };
                 self.conflict(
                     Some(&format!("@{name}")),
-                    ConflictReason::BothChanged,
+                    reason,
                     vb.as_deref().map(str::to_string),
                     vo.as_deref().map(str::to_string),
                     vt.as_deref().map(str::to_string),
@@ -576,7 +582,7 @@ impl<'a> Merger<'a> {
         }
         let element = o_doc.name(o);
         let parent = o_doc.parent(o).map(|p| o_doc.name(p));
-        if let Some(rule) = rules::for_text(parent, element)
+        if let Some(rule) = rules::for_text(parent, element, b.is_some())
             && let Some(ours_wins) = rules::pick_ours(rule, &vo, &vt, self.theirs_newer)
         {
             let rule: &'static Rule = rule;
