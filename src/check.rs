@@ -340,7 +340,10 @@ fn fingerprint(p: &Problem) -> (Code, String, Option<String>, String) {
             continue;
         }
         message.push(c);
-        after_line = message.ends_with("line ") || message.ends_with("lines ") || c == '–';
+        after_line = ["line ", "lines ", "column ", "offset "]
+            .iter()
+            .any(|w| message.ends_with(w))
+            || c == '–';
     }
     (p.code, p.entry.clone(), p.path.clone(), message)
 }

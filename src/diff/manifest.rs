@@ -521,17 +521,29 @@ fn list_delta<T>(
     for (k, node) in &n {
         match om.get(k.as_str()) {
             None => d.added.push(item(ns.doc, *node, true)),
+            // Equal but for export state: no change, read from either side.
+            Some(&o_node)
+                if content_hash(os.doc, o_node, state) == content_hash(ns.doc, *node, state) => {}
             Some(&o_node) => {
-                let changes: Vec<PropertyChange> = compare(os, o_node, ns, *node, "", &[], &[])
-                    .into_iter()
-                    // `package`, or `package 2` when an end names several.
-                    .filter(|c| {
-                        !c.property.split(" / ").any(|seg| {
-                            let name = seg.trim_end_matches(|ch: char| ch.is_ascii_digit());
-                            state.contains(&seg) || state.contains(&name.trim_end())
-                        })
-                    })
-                    .collect();
+                let changes = outside_state(compare(os, o_node, ns, *node, "", &[], &[]), state);
+                // The walk follows one side's shape: where a state element holds a value on
+                // one side and elements on the other, only one direction names it as state.
+                // What is a change one way is one the other way too.
+                let changes = if changes.is_empty()
+                    && !outside_state(compare(ns, *node, os, o_node, "", &[], &[]), state)
+                        .is_empty()
+                {
+                    vec![PropertyChange {
+                        property: "content".into(),
+                        change: Change::Changed,
+                        old: None,
+                        new: None,
+                        text_diff: None,
+                        summary: false,
+                    }]
+                } else {
+                    changes
+                };
                 if !changes.is_empty() {
                     d.changed.push(ItemChange {
                         item: item(ns.doc, *node, true),
@@ -547,4 +559,43 @@ fn list_delta<T>(
         }
     }
     d
+}
+
+/// The changes of a manifest item outside its export state (`package`, or `package 2`
+/// when an end names several).
+fn outside_state(changes: Vec<PropertyChange>, state: &[&str]) -> Vec<PropertyChange> {
+    changes
+        .into_iter()
+        .filter(|c| {
+            !c.property.split(" / ").any(|seg| {
+                let name = seg.trim_end_matches(|ch: char| ch.is_ascii_digit());
+                state.contains(&seg) || state.contains(&name.trim_end())
+            })
+        })
+        .collect()
+}
+
+/// A hash of an item's content that does not see its export state (`state`: attribute and
+/// element names at any depth), the order of its attributes, white space around text, or
+/// `xsi:nil` markers: equal for two items that differ in state alone, read from either side.
+fn content_hash(doc: &Document, node: NodeId, state: &[&str]) -> u64 {
+    use xxhash_rust::xxh3::xxh3_64;
+    let mut attrs = 0u64;
+    for (k, v) in doc.attributes(node) {
+        if !state.contains(&k) && k != crate::model::noise::NIL {
+            attrs = attrs.wrapping_add(xxh3_64(format!("{k}={}", unescape_lossy(v)).as_bytes()));
+        }
+    }
+    let mut h = xxh3_64(format!("<{}>{attrs:x}", doc.name(node)).as_bytes());
+    let mut any_child = false;
+    for c in doc.elements(node) {
+        any_child = true;
+        if !state.contains(&doc.name(c)) {
+            h = xxh3_64(format!("{h:x}/{:x}", content_hash(doc, c, state)).as_bytes());
+        }
+    }
+    if !any_child {
+        h = xxh3_64(format!("{h:x}:{}", doc.text_of(node).trim()).as_bytes());
+    }
+    h
 }

@@ -602,3 +602,86 @@ fn an_empty_row_written_two_ways_is_no_difference_either_way() {
     assert!(!soltree::diff::diff(&a, &b).has_differences());
     assert!(!soltree::diff::diff(&b, &a).has_differences());
 }
+
+/// Fuzz finding (seed 12, execution 3361): an element holding a comment merges line by line;
+/// theirs renamed its `<rows>` (start and end tag), ours split it in two. The lines touch
+/// different places and merged cleanly into `<rowsX>…</rows><rows>…</rowsX>`. A line-merged
+/// element that is no longer well-formed is now a conflict, with git's markers around it.
+#[test]
+fn a_clean_line_merge_of_one_element_that_breaks_it_is_a_conflict() {
+    let form = |rows: &str| {
+        format!(
+            "<forms>\n  <systemform>\n    <formid>{{5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d}}</formid>\n    <form>\n      <tabs>\n        <tab id=\"{{a1}}\">\n          <!-- kept by hand -->\n{rows}        </tab>\n      </tabs>\n    </form>\n  </systemform>\n</forms>\n"
+        )
+    };
+    let row = |id: &str| {
+        format!("            <row>\n              <cell id=\"{{{id}}}\" />\n            </row>\n")
+    };
+    let (a, b) = (row("c1"), row("c2"));
+    let base = form(&format!("          <rows>\n{a}{b}          </rows>\n"));
+    let ours = form(&format!(
+        "          <rows>\n{a}          </rows>\n          <rows>\n{b}          </rows>\n"
+    ));
+    let theirs = form(&format!("          <rowsX>\n{a}{b}          </rowsX>\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let paths = [
+        ("base.xml", &base),
+        ("ours.xml", &ours),
+        ("theirs.xml", &theirs),
+    ]
+    .map(|(name, text)| write(dir.path(), name, text));
+    let out = dir.path().join("merged.xml");
+    soltree()
+        .arg("merge")
+        .args(&paths)
+        .arg("-o")
+        .arg(&out)
+        .arg("--no-check")
+        .assert()
+        .code(1);
+    let merged = std::fs::read_to_string(&out).unwrap();
+    assert!(merged.contains("<<<<<<< ours"), "{merged}");
+    // Resolving the conflict either way gives well-formed XML.
+    for keep in [&ours, &theirs] {
+        assert!(soltree::xml::Document::parse(keep.to_string(), "side").is_ok());
+    }
+}
+
+/// Fuzz findings (seed 99, execution 96949; seed 12, execution 6045): a missing dependency
+/// whose `package` (export state) holds nested elements instead of its text diffed as a
+/// change one way and as nothing the other. Items equal but for their export state are the
+/// same both ways now.
+#[test]
+fn a_missing_dependency_changed_in_its_export_state_alone_diffs_alike_both_ways() {
+    let manifest = |package: &str| {
+        format!(
+            "<ImportExportXml version=\"9.2.22013.136\" SolutionPackageVersion=\"9.2\" languagecode=\"1033\" generatedBy=\"CrmLive\">\n  <SolutionManifest>\n    <UniqueName>Contoso</UniqueName>\n    <MissingDependencies>\n      <MissingDependency>\n        <Required type=\"10\" schemaName=\"adx_invitation_invitecontact\" parentSchemaName=\"contact\" solution=\"MicrosoftPortalBase (9.3.2208.1)\">\n          <package>{package}</package>\n        </Required>\n        <Dependent type=\"1\" schemaName=\"new_project\" />\n      </MissingDependency>\n    </MissingDependencies>\n  </SolutionManifest>\n</ImportExportXml>\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let old = write(
+        dir.path(),
+        "old.xml",
+        manifest("CDSBasePortal (9.3.2109.20)"),
+    );
+    let new = write(
+        dir.path(),
+        "new.xml",
+        manifest("<n><n>CDSBasePortal (9.3.2109.20)</n></n>"),
+    );
+    for (a, b) in [(&old, &new), (&new, &old)] {
+        soltree().arg("diff").args([a, b]).assert().code(0);
+    }
+    // A change outside the state is one both ways.
+    let moved = write(
+        dir.path(),
+        "moved.xml",
+        manifest("CDSBasePortal (9.3.2109.20)").replace(
+            "parentSchemaName=\"contact\"",
+            "parentSchemaName=\"account\"",
+        ),
+    );
+    for (a, b) in [(&old, &moved), (&moved, &old)] {
+        soltree().arg("diff").args([a, b]).assert().code(1);
+    }
+}

@@ -33,6 +33,7 @@ use soltree::cli::Cli;
 use soltree::diff::diff;
 use soltree::input::{self, Entry, Limits, Package, PackageForm};
 use soltree::merge::package::{CONTENT_TYPES, Resolution, merge_packages};
+use soltree::merge::run::check_file_result;
 use soltree::merge::{ConflictStyle, MergeOptions, MergeOutcome, merge_files};
 use soltree::model::kinds::ListOrder;
 use soltree::model::{Classifier, ComponentTree, Part, is_xml_entry};
@@ -1255,12 +1256,20 @@ fn cli_merge(
     if let Some(p) = &opts.path {
         args.extend([os("--path"), os(p)]);
     }
-    let expected = merge_files(
+    let mut expected = merge_files(
         t.base.as_deref().filter(|b| !b.is_empty()),
         &t.ours,
         &t.theirs,
         &opts,
     );
+    // The command checks its clean result (what it names the file by decides the checks).
+    let name = opts
+        .path
+        .clone()
+        .unwrap_or_else(|| "merged.out".to_string());
+    check_file_result(&mut expected, &name, &opts, &|| {
+        vec![t.ours.clone(), t.theirs.clone()]
+    });
     match run_cli(&args)? {
         Ok(code) => {
             let clean = code == ExitCode::SUCCESS;
@@ -1340,7 +1349,10 @@ fn cli_git_merge(
     }
     args.extend([os("--conflict-style"), os(style_name(opts.style))]);
     let base_bytes = std::fs::read(&base).ok().filter(|b| !b.is_empty());
-    let expected = merge_files(base_bytes.as_deref(), &t.ours, &t.theirs, &opts);
+    let mut expected = merge_files(base_bytes.as_deref(), &t.ours, &t.theirs, &opts);
+    check_file_result(&mut expected, &repo_path, &opts, &|| {
+        vec![t.ours.clone(), t.theirs.clone()]
+    });
     match run_cli(&args)? {
         Ok(code) => {
             let got = std::fs::read(&ours).map_err(|e| e.to_string())?;

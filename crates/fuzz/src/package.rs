@@ -92,6 +92,11 @@ impl EntryOp {
                     }
                     _ => ("fuzz.txt".into(), b"text\n".to_vec()),
                 };
+                // Two entries of one path exist in no package the input layer reads (a zip
+                // that has them is refused; `Duplicate` makes those, in archives only).
+                if out.iter().any(|e| e.path == path) {
+                    return None;
+                }
                 let at = rng.usize(..=out.len());
                 out.insert(
                     at,

@@ -139,7 +139,14 @@ impl Merger<'_> {
             &self.opts.label_ours,
             &self.opts.label_theirs,
         );
-        if m.is_conflicted() {
+        // Lines that merge cleanly can still break the element apart (one side renames a
+        // tag that the other side's insertion separates from its end tag): a merged text
+        // that is no longer one well-formed element is a conflict like any other.
+        let merged = (!m.is_conflicted()).then(|| m.to_string());
+        let broken = merged
+            .as_ref()
+            .is_some_and(|text| !well_formed(text) && well_formed(&ours));
+        if merged.is_none() || broken {
             self.conflict(
                 None,
                 ConflictReason::Lines,
@@ -148,8 +155,7 @@ impl Merger<'_> {
                 Some(theirs.clone()),
             );
             self.write_markers(Some(&ours), base_text.as_deref(), Some(&theirs), &indent);
-        } else {
-            let text = m.to_string();
+        } else if let Some(text) = merged {
             self.put(&text);
         }
         Ok(())
@@ -323,4 +329,9 @@ pub(super) fn common_lines(a: &str, b: &str) -> (usize, usize) {
     let pb: usize = la[..p].iter().map(|l| l.len()).sum();
     let sb: usize = la[la.len() - s..].iter().map(|l| l.len()).sum();
     (pb, sb)
+}
+
+/// Whether an element's text, on its own, is well-formed XML.
+fn well_formed(element: &str) -> bool {
+    Document::parse(element.to_string(), "merged element").is_ok()
 }
