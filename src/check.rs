@@ -667,7 +667,7 @@ impl Lines {
 
 /// Keyed children of `parent` that share a kind and key.
 fn duplicate_keys(doc: &Document, classifier: &Classifier, parent: NodeId, out: &mut Vec<Found>) {
-    if doc.elements(parent).nth(1).is_none() {
+    if !classifier.may_hold_kinds(parent) || doc.elements(parent).nth(1).is_none() {
         return;
     }
     // Most parents hold no two children of one kind (a column's fields, a cell's label

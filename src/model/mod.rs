@@ -438,6 +438,9 @@ pub struct Classifier<'d> {
     /// Per context of the table: its segments from the element upward as symbols (`None`
     /// for `*`), or `None` when the document lacks one of its names.
     segments: Vec<Option<Box<[Option<u32>]>>>,
+    /// Per symbol: whether an element of that name is the parent in some context, so its
+    /// children may be of a kind (most elements are not: fields, labels, values).
+    parents: Vec<bool>,
 }
 
 impl<'d> Classifier<'d> {
@@ -471,11 +474,29 @@ impl<'d> Classifier<'d> {
                 v
             })
             .collect();
+        let mut parents = vec![false; doc.symbols().len()];
+        for segs in segments.iter().flatten() {
+            match segs.get(1) {
+                Some(&Some(parent)) => parents[parent as usize] = true,
+                // `*/B`: any element may be the parent.
+                Some(None) => parents.iter_mut().for_each(|p| *p = true),
+                None => {}
+            }
+        }
         Classifier {
             doc,
             candidates,
             segments,
+            parents,
         }
+    }
+
+    /// Whether a child of `node` may be of some kind: `node`'s name is the parent in a
+    /// context of the table (a cheap test before classifying its children one by one).
+    pub fn may_hold_kinds(&self, node: NodeId) -> bool {
+        self.doc
+            .name_sym(node)
+            .is_some_and(|s| self.parents[s as usize])
     }
 
     /// The kind of an element, if the table knows it in this context.

@@ -229,3 +229,25 @@ fn ribbon_definitions_are_keyed_by_id() {
         ]
     );
 }
+
+#[test]
+fn only_elements_named_as_a_parent_in_the_table_may_hold_kinds() {
+    let d = doc(CUSTOMIZATIONS);
+    let cls = Classifier::new(&d);
+    let named = |name: &str| {
+        (0..d.node_count() as u32)
+            .map(NodeId)
+            .find(|&n| d.is_element(n) && d.name(n) == name)
+            .unwrap()
+    };
+    // `attributes/attribute`, `displaynames/displayname`, `entity/attribute` (fetch).
+    for parent in ["attributes", "displaynames", "entity", "Entities"] {
+        assert!(cls.may_hold_kinds(named(parent)), "{parent}");
+    }
+    for leaf in ["displayname", "savedqueryid", "fetch"] {
+        assert!(!cls.may_hold_kinds(named(leaf)), "{leaf}");
+    }
+    // The element classifies the same either way.
+    let attr = named("attribute");
+    assert_eq!(cls.classify(attr).map(|k| k.name), Some("attribute"));
+}
