@@ -550,6 +550,12 @@ enum Found {
         key: String,
         nodes: Vec<NodeId>,
     },
+    /// A tab or cell id that `form` holds twice, not as siblings: the first, then this one.
+    InForm {
+        form: NodeId,
+        first: NodeId,
+        node: NodeId,
+    },
 }
 
 /// Duplicate keys and nil elements with content, in one pass over the elements of a document.
@@ -557,6 +563,7 @@ fn scan(doc: &Document) -> Vec<Found> {
     let classifier = Classifier::new(doc);
     // A file that never names the nil attribute needs no attribute scan.
     let nil = doc.symbol(NIL);
+    let form = doc.symbol("systemform");
     (0..doc.node_count() as u32)
         .into_par_iter()
         .with_min_len(8192)
@@ -571,9 +578,48 @@ fn scan(doc: &Document) -> Vec<Found> {
                 out.push(Found::Nil(n));
             }
             duplicate_keys(doc, &classifier, n, &mut out);
+            if form.is_some() && doc.name_sym(n) == form {
+                form_wide_duplicates(doc, n, &mut out);
+            }
             out
         })
         .collect()
+}
+
+/// Tabs and cells are identified across a whole form by their ids (a field dragged to
+/// another section keeps its cell id): one id in two places of a form — as two different
+/// moves of one field merged by lines, or by a merge that did not see the move, leave it — is
+/// a duplicate even when the two are not siblings (siblings are found with every keyed
+/// list). Sections and controls are left out: real exports repeat their ids.
+fn form_wide_duplicates(doc: &Document, form: NodeId, out: &mut Vec<Found>) {
+    let mut first: FxHashMap<(&str, String), NodeId> = FxHashMap::default();
+    for n in descendants(doc, form) {
+        let (name, list) = match doc.name(n) {
+            "tab" => ("tab", "tabs"),
+            "cell" => ("cell", "row"),
+            _ => continue,
+        };
+        if doc.parent(n).is_none_or(|p| doc.name(p) != list) {
+            continue;
+        }
+        let Some(id) = doc.attr(n, "id").map(|v| normalize_key(&v)) else {
+            continue;
+        };
+        if id.is_empty() {
+            continue;
+        }
+        match first.get(&(name, id.clone())) {
+            None => {
+                first.insert((name, id), n);
+            }
+            Some(&other) if doc.parent(other) != doc.parent(n) => out.push(Found::InForm {
+                form,
+                first: other,
+                node: n,
+            }),
+            Some(_) => {}
+        }
+    }
 }
 
 /// The problems of what [`scan`] found in entry `entry`, named by their components.
@@ -602,6 +648,31 @@ fn describe_found(
                     ),
                 );
                 name_problem(&mut p, names.holder(entry, doc, n), names);
+                out.push(p);
+            }
+            Found::InForm { form, first, node } => {
+                let name = doc.name(node);
+                let kind = crate::model::kinds::kind_named(name).expect("tab and cell are kinds");
+                let id = doc
+                    .attr(node, "id")
+                    .map(|v| normalize_key(&v))
+                    .unwrap_or_default();
+                let label = model::display_of(doc, node, kind)
+                    .filter(|d| normalize_key(d) != id)
+                    .map_or_else(String::new, |d| format!(" \"{d}\""));
+                let holder = names.holder(entry, doc, form);
+                let within = holder.map_or_else(|| "the form".to_string(), |h| names.describe(h));
+                let mut p = problem(
+                    Code::DuplicateKey,
+                    path,
+                    Some(lines.position(doc, node)),
+                    format!(
+                        "{}{label} ({id}) is in {within} twice; the other is at line {} (one id, one place on a form)",
+                        kind.title,
+                        lines.position(doc, first).0
+                    ),
+                );
+                name_problem(&mut p, holder, names);
                 out.push(p);
             }
             Found::Duplicate {

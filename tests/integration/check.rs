@@ -898,3 +898,91 @@ fn make_executable(path: &Path) {
 
 #[cfg(not(unix))]
 fn make_executable(_: &Path) {}
+
+/// A form of one tab whose sections hold the given cells (ids end in the digit given).
+fn form_file(sections: &[(u8, &[u8])]) -> String {
+    let mut out = String::from(
+        "<forms>\n  <systemform>\n    <formid>{5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d}</formid>\n    <form>\n      <tabs>\n        <tab id=\"{aa000000-0000-0000-0000-000000000001}\" name=\"general\">\n          <columns>\n            <column width=\"100%\">\n              <sections>\n",
+    );
+    for (section, cells) in sections {
+        out.push_str(&format!(
+            "                <section id=\"{{bb000000-0000-0000-0000-00000000000{section}}}\" name=\"s{section}\">\n                  <rows>\n"
+        ));
+        for cell in *cells {
+            out.push_str(&format!(
+                "                    <row>\n                      <cell id=\"{{cc000000-0000-0000-0000-00000000000{cell}}}\">\n                        <control id=\"new_f{cell}\" datafieldname=\"new_f{cell}\" />\n                      </cell>\n                    </row>\n"
+            ));
+        }
+        out.push_str("                  </rows>\n                </section>\n");
+    }
+    out.push_str("              </sections>\n            </column>\n          </columns>\n        </tab>\n      </tabs>\n    </form>\n  </systemform>\n</forms>\n");
+    out
+}
+
+/// A cell id is one place on a form: the same cell in two sections is a duplicate even
+/// though the two are not siblings. Two branches that move one field to two different
+/// sections merge without a conflict in the tree (each side's move is a removal and an
+/// addition), and the check of the result reports it.
+#[test]
+fn one_cell_in_two_sections_of_a_form_is_a_duplicate_and_two_moves_of_it_do_not_merge_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let twice = form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4, 2])]);
+    std::fs::write(path("twice.xml"), &twice).unwrap();
+    let (code, json) = check_json(&[&path("twice.xml")], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problems(&json),
+        vec![(
+            "duplicate-key".into(),
+            "twice.xml".into(),
+            Some(
+                line_of(
+                    &twice,
+                    "<section id=\"{bb000000-0000-0000-0000-000000000003}"
+                ) + 8
+            )
+        )]
+    );
+    let message = json["packages"][0]["problems"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.starts_with("Cell (cc000000-0000-0000-0000-000000000002) is in Form"),
+        "{message}"
+    );
+    // Two different moves of one field.
+    std::fs::write(
+        path("base.xml"),
+        form_file(&[(1, &[1, 2]), (2, &[3]), (3, &[4])]),
+    )
+    .unwrap();
+    std::fs::write(
+        path("ours.xml"),
+        form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4])]),
+    )
+    .unwrap();
+    std::fs::write(
+        path("theirs.xml"),
+        form_file(&[(1, &[1]), (2, &[3]), (3, &[4, 2])]),
+    )
+    .unwrap();
+    let assert = soltree()
+        .arg("merge")
+        .args([path("base.xml"), path("ours.xml"), path("theirs.xml")])
+        .arg("-o")
+        .arg(path("merged.xml"))
+        .args(["--path", "Entities/new_x/FormXml/main/form.xml"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("entity:new_x/form:5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d [duplicate-key]")
+            && stderr.contains("Cell (cc000000-0000-0000-0000-000000000002)"),
+        "{stderr}"
+    );
+    // Siblings repeated are reported once, by the list check; a form without repeats is clean.
+    std::fs::write(path("once.xml"), form_file(&[(1, &[1]), (2, &[3, 2])])).unwrap();
+    let (code, json) = check_json(&[&path("once.xml")], &[]);
+    assert_eq!((code, problems(&json)), (0, vec![]));
+}
