@@ -986,3 +986,48 @@ fn one_cell_in_two_sections_of_a_form_is_a_duplicate_and_two_moves_of_it_do_not_
     let (code, json) = check_json(&[&path("once.xml")], &[]);
     assert_eq!((code, problems(&json)), (0, vec![]));
 }
+
+/// Through git: the driver checks its clean result too, so two branches moving one field to
+/// two sections stop `git merge` with the file in conflict (no markers in it: both moves
+/// are written, and git's notes name the cell and both places).
+#[test]
+fn the_merge_driver_stops_git_on_an_error_its_result_would_carry() {
+    let repo = Repo::new();
+    repo.install();
+    let file = "src/Entities/new_x/FormXml/main/{5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d}.xml";
+    repo.write(
+        file,
+        form_file(&[(1, &[1, 2]), (2, &[3]), (3, &[4])]).as_bytes(),
+    );
+    repo.commit_all("base");
+    repo.ok(&["checkout", "-qb", "theirs"]);
+    repo.write(
+        file,
+        form_file(&[(1, &[1]), (2, &[3]), (3, &[4, 2])]).as_bytes(),
+    );
+    repo.commit_all("field 2 to section 3");
+    repo.ok(&["checkout", "-q", "main"]);
+    repo.write(
+        file,
+        form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4])]).as_bytes(),
+    );
+    repo.commit_all("field 2 to section 2");
+    let out = repo.git(&["merge", "--no-edit", "theirs"]);
+    assert!(!out.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("CONFLICT"), "{said}");
+    assert!(
+        said.contains("Cell (cc000000-0000-0000-0000-000000000002) is in Form"),
+        "{said}"
+    );
+    assert!(
+        repo.ok(&["status", "--porcelain"])
+            .contains(&format!("UU {file}")),
+        "{}",
+        repo.ok(&["status", "--porcelain"])
+    );
+}
