@@ -1078,92 +1078,15 @@ fn manifest(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
 /// its form shows the columns of its stages' tables.
 fn references(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
     let mut out = Vec::new();
-    let Some(solution) = tree.components.iter().find(|c| c.kind.name == "solution") else {
+    let Some(known) = Known::of(tree) else {
         return out;
-    };
-    let Some(doc) = tree.entries[solution.entry].document() else {
-        return out;
-    };
-    let Some(prefix) = doc
-        .child(solution.node, "Publisher")
-        .and_then(|p| doc.child_text(p, "CustomizationPrefix"))
-        .map(|p| normalize_key(&p))
-        .filter(|p| !p.is_empty())
-    else {
-        return out;
-    };
-    let own = |name: &str| {
-        name.len() > prefix.len() + 1
-            && name.starts_with(prefix.as_str())
-            && name.as_bytes()[prefix.len()] == b'_'
-    };
-    let type_is =
-        |n: NodeId, code: &str| doc.attr(n, "type").as_deref().map(str::trim) == Some(code);
-    let mut whole: FxHashSet<String> = FxHashSet::default();
-    if let Some(list) = doc.child(solution.node, "RootComponents") {
-        for rc in doc.elements(list) {
-            if type_is(rc, "1")
-                && doc.attr(rc, "behavior").as_deref().map(str::trim) == Some("0")
-                && let Some(name) = doc.attr(rc, "schemaName")
-            {
-                whole.insert(normalize_key(&name));
-            }
-        }
-    }
-    let mut provided: FxHashSet<String> = FxHashSet::default();
-    if let Some(deps) = doc.child(solution.node, "MissingDependencies") {
-        for dep in doc.elements(deps) {
-            if let Some(req) = doc.child(dep, "Required")
-                && type_is(req, "1")
-                && let Some(name) = doc.attr(req, "schemaName")
-            {
-                provided.insert(normalize_key(&name));
-            }
-        }
-    }
-    // The package's tables, and the columns of each (found by path: in a SolutionPackager
-    // folder a table's columns, forms and views live in several files).
-    let mut tables: FxHashMap<&str, &Component> = FxHashMap::default();
-    let mut columns: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
-    for c in &tree.components {
-        match c.kind.name {
-            "entity" => {
-                tables.insert(strip_number(&c.key), c);
-            }
-            "attribute" => {
-                if let Some(table) = table_of(&c.path) {
-                    columns
-                        .entry(table)
-                        .or_default()
-                        .insert(strip_number(&c.key));
-                }
-            }
-            _ => {}
-        }
-    }
-    // The columns of a table whose columns are all in the package, if it is one.
-    let checked_columns = |table: &str| -> Option<&FxHashSet<&str>> {
-        if !own(table) || !whole.contains(table) || is_process_flow_table(tree, tables.get(table)?)
-        {
-            return None;
-        }
-        columns.get(table)
     };
     for c in &tree.components {
         let (element, attr, what) = match c.kind.name {
             "form" => ("control", "datafieldname", "shows the column"),
             "view" => ("cell", "name", "has a column"),
             "relationship" => {
-                relationship_references(
-                    tree,
-                    c,
-                    names,
-                    &own,
-                    &tables,
-                    &provided,
-                    &checked_columns,
-                    &mut out,
-                );
+                out.extend(known.relationship(c, names));
                 continue;
             }
             _ => continue,
@@ -1171,10 +1094,10 @@ fn references(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
         let Some(table) = table_of(&c.path) else {
             continue;
         };
-        let Some(known) = checked_columns(table) else {
-            continue;
-        };
-        let Some(doc) = tree.entries[c.entry].document() else {
+        let (Some(columns), Some(doc)) = (
+            known.checked_columns(table),
+            tree.entries[c.entry].document(),
+        ) else {
             continue;
         };
         for n in descendants(doc, c.node) {
@@ -1185,97 +1108,177 @@ fn references(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
             let Some(name) = doc.attr(n, attr).map(|v| normalize_key(&v)) else {
                 continue;
             };
-            if name.contains('.') || !own(&name) || known.contains(name.as_str()) {
+            if name.contains('.') || !known.own(&name) || columns.contains(name.as_str()) {
                 continue;
             }
-            let mut p = problem(
-                Code::MissingColumn,
-                &tree.entries[c.entry].path,
-                Some(doc.position(n)),
-                format!(
-                    "{} {what} {name}, which {} does not have",
-                    names.describe(c),
-                    name_of(tree, tables[table])
-                ),
+            let message = format!(
+                "{} {what} {name}, which {} does not have",
+                names.describe(c),
+                name_of(tree, known.tables[table])
             );
-            name_problem(&mut p, Some(c), names);
-            out.push(p);
+            out.push(known.problem(Code::MissingColumn, c, n, message, names));
         }
     }
     out
 }
 
-/// The tables and the lookup column a relationship names, against the package.
-#[allow(clippy::too_many_arguments)]
-fn relationship_references<'t>(
+/// What a package says about its own tables, for [`references`].
+struct Known<'t> {
     tree: &'t ComponentTree,
-    c: &Component,
-    names: &Names,
-    own: &dyn Fn(&str) -> bool,
-    tables: &FxHashMap<&str, &Component>,
-    provided: &FxHashSet<String>,
-    checked_columns: &dyn Fn(&str) -> Option<&'t FxHashSet<&'t str>>,
-    out: &mut Vec<Problem>,
-) {
-    let Some(doc) = tree.entries[c.entry].document() else {
-        return;
-    };
-    let entry = &tree.entries[c.entry].path;
-    for field in [
-        "ReferencingEntityName",
-        "ReferencedEntityName",
-        "FirstEntityName",
-        "SecondEntityName",
-    ] {
-        let Some(n) = doc.child(c.node, field) else {
-            continue;
+    /// The publisher's customization prefix, lower-cased.
+    prefix: String,
+    /// Tables exported whole (root component type 1, behavior 0).
+    whole: FxHashSet<String>,
+    /// Tables the manifest lists as missing dependencies (another solution has them).
+    provided: FxHashSet<String>,
+    tables: FxHashMap<&'t str, &'t Component>,
+    /// The columns of each table, found by path: in a SolutionPackager folder a table's
+    /// columns, forms and views live in several files.
+    columns: FxHashMap<&'t str, FxHashSet<&'t str>>,
+}
+
+impl<'t> Known<'t> {
+    fn of(tree: &'t ComponentTree) -> Option<Known<'t>> {
+        let solution = tree.components.iter().find(|c| c.kind.name == "solution")?;
+        let doc = tree.entries[solution.entry].document()?;
+        let prefix = doc
+            .child(solution.node, "Publisher")
+            .and_then(|p| doc.child_text(p, "CustomizationPrefix"))
+            .map(|p| normalize_key(&p))
+            .filter(|p| !p.is_empty())?;
+        let attr_is = |n: NodeId, name: &str, value: &str| {
+            doc.attr(n, name).as_deref().map(str::trim) == Some(value)
         };
-        let table = normalize_key(&doc.text_of(n));
-        if table.is_empty()
-            || !own(&table)
-            || tables.contains_key(table.as_str())
-            || provided.contains(&table)
-        {
-            continue;
+        let schema_name = |n: NodeId| doc.attr(n, "schemaName").map(|v| normalize_key(&v));
+        let whole = doc
+            .child(solution.node, "RootComponents")
+            .into_iter()
+            .flat_map(|list| doc.elements(list))
+            .filter(|&rc| attr_is(rc, "type", "1") && attr_is(rc, "behavior", "0"))
+            .filter_map(schema_name)
+            .collect();
+        let provided = doc
+            .child(solution.node, "MissingDependencies")
+            .into_iter()
+            .flat_map(|deps| doc.elements(deps))
+            .filter_map(|dep| doc.child(dep, "Required"))
+            .filter(|&req| attr_is(req, "type", "1"))
+            .filter_map(schema_name)
+            .collect();
+        let mut tables = FxHashMap::default();
+        let mut columns: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
+        for c in &tree.components {
+            match c.kind.name {
+                "entity" => {
+                    tables.insert(strip_number(&c.key), c);
+                }
+                "attribute" => {
+                    if let Some(table) = table_of(&c.path) {
+                        columns
+                            .entry(table)
+                            .or_default()
+                            .insert(strip_number(&c.key));
+                    }
+                }
+                _ => {}
+            }
         }
-        let mut p = problem(
-            Code::MissingTable,
-            entry,
-            Some(doc.position(n)),
-            format!(
+        Some(Known {
+            tree,
+            prefix,
+            whole,
+            provided,
+            tables,
+            columns,
+        })
+    }
+
+    /// A name with the publisher's prefix (`new_project` for the prefix `new`).
+    fn own(&self, name: &str) -> bool {
+        name.len() > self.prefix.len() + 1
+            && name.starts_with(self.prefix.as_str())
+            && name.as_bytes()[self.prefix.len()] == b'_'
+    }
+
+    /// The columns of `table` when the package holds all of them that can be checked: the
+    /// publisher's own table, exported whole, not a process flow's.
+    fn checked_columns(&self, table: &str) -> Option<&FxHashSet<&'t str>> {
+        let component = self.tables.get(table)?;
+        if !self.own(table)
+            || !self.whole.contains(table)
+            || is_process_flow_table(self.tree, component)
+        {
+            return None;
+        }
+        self.columns.get(table)
+    }
+
+    /// The tables and the lookup column a relationship names.
+    fn relationship(&self, c: &Component, names: &Names) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let Some(doc) = self.tree.entries[c.entry].document() else {
+            return out;
+        };
+        for field in [
+            "ReferencingEntityName",
+            "ReferencedEntityName",
+            "FirstEntityName",
+            "SecondEntityName",
+        ] {
+            let Some(n) = doc.child(c.node, field) else {
+                continue;
+            };
+            let table = normalize_key(&doc.text_of(n));
+            if table.is_empty()
+                || !self.own(&table)
+                || self.tables.contains_key(table.as_str())
+                || self.provided.contains(&table)
+            {
+                continue;
+            }
+            let message = format!(
                 "{} relates table {table}, which is neither in the package nor among its missing dependencies",
                 names.describe(c)
-            ),
-        );
+            );
+            out.push(self.problem(Code::MissingTable, c, n, message, names));
+        }
+        let (Some(table), Some(n)) = (
+            doc.child_text(c.node, "ReferencingEntityName")
+                .map(|t| normalize_key(&t)),
+            doc.child(c.node, "ReferencingAttributeName"),
+        ) else {
+            return out;
+        };
+        let column = normalize_key(&doc.text_of(n));
+        let Some(columns) = self.checked_columns(&table) else {
+            return out;
+        };
+        if !column.is_empty() && self.own(&column) && !columns.contains(column.as_str()) {
+            let message = format!(
+                "{} looks up through the column {column}, which {} does not have",
+                names.describe(c),
+                name_of(self.tree, self.tables[table.as_str()])
+            );
+            out.push(self.problem(Code::MissingColumn, c, n, message, names));
+        }
+        out
+    }
+
+    /// A finding at `node` inside component `c`, named by it.
+    fn problem(
+        &self,
+        code: Code,
+        c: &Component,
+        node: NodeId,
+        message: String,
+        names: &Names,
+    ) -> Problem {
+        let entry = &self.tree.entries[c.entry];
+        let doc = entry.document().expect("components come from XML");
+        let mut p = problem(code, &entry.path, Some(doc.position(node)), message);
         name_problem(&mut p, Some(c), names);
-        out.push(p);
+        p
     }
-    let (Some(table), Some(n)) = (
-        doc.child_text(c.node, "ReferencingEntityName")
-            .map(|t| normalize_key(&t)),
-        doc.child(c.node, "ReferencingAttributeName"),
-    ) else {
-        return;
-    };
-    let column = normalize_key(&doc.text_of(n));
-    let Some(known) = checked_columns(&table) else {
-        return;
-    };
-    if column.is_empty() || !own(&column) || known.contains(column.as_str()) {
-        return;
-    }
-    let mut p = problem(
-        Code::MissingColumn,
-        entry,
-        Some(doc.position(n)),
-        format!(
-            "{} looks up through the column {column}, which {} does not have",
-            names.describe(c),
-            name_of(tree, tables[table.as_str()])
-        ),
-    );
-    name_problem(&mut p, Some(c), names);
-    out.push(p);
 }
 
 /// The table key a component path lies under: `entity:account/form:…` → `account`.
