@@ -96,6 +96,9 @@ pub enum Unsupported {
     RootScalar,
     #[error("a block scalar header `{0}` the layer does not read")]
     BlockHeader(String),
+    /// A safety net: the parser's checks missed a form the writer does not give back.
+    #[error("a form the writer would not give back as written")]
+    NotWrittenBack,
 }
 
 /// How a scalar is written. Styles are what tells `key: ` (null) from `key: ''` (empty

@@ -79,7 +79,22 @@ pub(super) fn parse(text: &str, file: &str) -> Parsed<Document> {
         indent: p.unit.unwrap_or(2),
         sequences: p.sequences.unwrap_or(SequenceIndent::SameAsKey),
     };
-    Ok(Document { root, style })
+    let doc = Document { root, style };
+    // Reading succeeds only for what writes back byte for byte: the checks above are meant
+    // to refuse everything else where it occurs, and this makes sure of it.
+    let written = doc.write();
+    if written != text {
+        let mut at = written
+            .bytes()
+            .zip(text.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        return Err(p.error_at(at, Unsupported::NotWrittenBack));
+    }
+    Ok(doc)
 }
 
 /// Whether `s` begins a mapping entry: returns the key and the byte length up to and

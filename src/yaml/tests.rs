@@ -173,6 +173,7 @@ fn round_trips_the_shapes_of_the_subset() {
         "quoted: 'over\n  two lines\n\n  and a paragraph'\nnext: x\n",
         "- |\n  item text\n- x\n",
         "key with spaces: value with spaces\n'#text': x\n\"odd\": y\n",
+        "tab: a\tb\nquoted tab: 'a\t'\n\"\\x07\": \"\\x07\"\n",
     ] {
         roundtrip(text);
     }
@@ -338,7 +339,9 @@ fn dataverse_style_choice() {
         assert_eq!(style(quoted), ScalarStyle::SingleQuoted, "{quoted}");
     }
     assert_eq!(style("two\nlines"), ScalarStyle::Folded);
-    assert_eq!(style("tab\t"), ScalarStyle::DoubleQuoted);
+    assert_eq!(style("tab\there"), ScalarStyle::Plain);
+    assert_eq!(style("tab\t"), ScalarStyle::SingleQuoted);
+    assert_eq!(style("bell\u{7}"), ScalarStyle::DoubleQuoted);
 }
 
 #[test]
@@ -401,6 +404,11 @@ fn outside_the_subset_is_refused_with_its_place() {
         ),
         ("a: |x\n  b\n", 1, 4, Unsupported::BlockHeader("|x".into())),
     ];
+    let net = refused("a: x\u{85}y\n");
+    assert_eq!(
+        (net.found, net.line, net.column),
+        (Unsupported::NotWrittenBack, 1, 4)
+    );
     for (text, line, column, found) in cases {
         let e = refused(text);
         assert_eq!(

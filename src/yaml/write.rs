@@ -177,10 +177,7 @@ pub(super) fn plain_allowed(text: &str) -> bool {
     if first.is_whitespace() || text.ends_with(char::is_whitespace) {
         return false;
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
-    {
+    if text.chars().any(needs_escape) || text.contains('\n') {
         return false;
     }
     if "[]{},#&*!|>'\"%@`".contains(first) {
@@ -192,16 +189,20 @@ pub(super) fn plain_allowed(text: &str) -> bool {
     !(text.contains(": ") || text.contains(" #") || text.ends_with(':'))
 }
 
+/// Characters YAML writes only as escapes in double quotes (a tab and a line break have
+/// other ways).
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
 /// The style Dataverse gives a text: plain where YAML allows, single-quoted otherwise, a
 /// folded block for text over several lines, double quotes where only escapes can write it.
 pub(super) fn dataverse_style(text: &str) -> ScalarStyle {
     if plain_allowed(text) {
         return ScalarStyle::Plain;
     }
-    let escapes_only = text.chars().any(|c| {
-        (c.is_control() && c != '\n')
-            || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')
-    });
+    let escapes_only = text.chars().any(needs_escape);
     if escapes_only {
         ScalarStyle::DoubleQuoted
     } else if text.contains('\n') {
@@ -214,10 +215,7 @@ pub(super) fn dataverse_style(text: &str) -> ScalarStyle {
 /// The style a text is written in: its own where that style can hold it exactly, else
 /// the nearest one that can.
 fn effective_style(text: &str, style: ScalarStyle) -> ScalarStyle {
-    let awkward = text.chars().any(|c| {
-        (c.is_control() && c != '\n')
-            || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')
-    });
+    let awkward = text.chars().any(needs_escape);
     match style {
         ScalarStyle::Null | ScalarStyle::BareNull if text.is_empty() => style,
         ScalarStyle::Plain if plain_allowed(text) => style,
