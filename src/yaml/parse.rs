@@ -119,7 +119,7 @@ fn key_of(s: &str) -> Option<(Scalar, usize)> {
         _ => {
             let at = colon_indicator(s)?;
             let key = &s[..at];
-            if key.is_empty() || key.contains(" #") || starts_with_indicator(key) {
+            if key.is_empty() || comment_start(key).is_some() || starts_with_indicator(key) {
                 return None;
             }
             (Scalar::with_style(key, ScalarStyle::Plain), at)
@@ -127,6 +127,12 @@ fn key_of(s: &str) -> Option<(Scalar, usize)> {
     };
     (s.as_bytes().get(len) == Some(&b':') && matches!(s.as_bytes().get(len + 1), None | Some(b' ')))
         .then_some((key, len + 1))
+}
+
+/// Where a `#` after white space starts a comment.
+fn comment_start(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    (1..b.len()).find(|&i| b[i] == b'#' && matches!(b[i - 1], b' ' | b'\t'))
 }
 
 /// The first `:` followed by a space or the end of the line.
@@ -578,10 +584,13 @@ impl Parser<'_> {
             };
             return fail(self, 0, found);
         }
-        if let Some(off) = s.find(" #") {
-            return fail(self, off + 1, Unsupported::Comment);
+        if let Some(off) = s.find([' ', '\t']).and_then(|_| comment_start(s)) {
+            return fail(self, off, Unsupported::Comment);
         }
-        if let Some(off) = colon_indicator(s) {
+        let b = s.as_bytes();
+        if let Some(off) = (0..b.len())
+            .find(|&i| b[i] == b':' && matches!(b.get(i + 1), None | Some(b' ' | b'\t')))
+        {
             return fail(self, off, Unsupported::PlainIndicator(":"));
         }
         if s.ends_with([' ', '\t']) {

@@ -491,3 +491,159 @@ fn real_files_round_trip() {
         assert_eq!(refused, 0);
     }
 }
+
+mod generated {
+    //! Trees built at random, in every style: written, they read back as the same tree and
+    //! write the same bytes again, and an independent YAML reader (yaml-rust2, a test-only
+    //! dependency) reads every written value as the same text.
+    use super::super::*;
+    use proptest::prelude::*;
+    use yaml_rust2::{Yaml, YamlLoader};
+
+    fn config() -> proptest::test_runner::Config {
+        use proptest::test_runner::{Config, RngSeed};
+        let seed = std::env::var("SOLTREE_PROPTEST_SEED")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0x5017_7EE5);
+        Config {
+            cases: 256,
+            failure_persistence: None,
+            rng_seed: RngSeed::Fixed(seed),
+            ..Config::default()
+        }
+    }
+
+    fn scalar() -> impl Strategy<Value = Scalar> {
+        let style = prop_oneof![
+            Just(None),
+            Just(Some(ScalarStyle::Plain)),
+            Just(Some(ScalarStyle::SingleQuoted)),
+            Just(Some(ScalarStyle::DoubleQuoted)),
+            Just(Some(ScalarStyle::Literal)),
+            Just(Some(ScalarStyle::Folded)),
+        ];
+        (
+            "[a-z0-9 :#'\"{}@.\\-\\n\\t]{0,14}",
+            style,
+            prop::bool::weighted(0.1),
+        )
+            .prop_map(|(text, style, null)| match (null, style) {
+                (true, _) => Scalar::null(),
+                (false, None) => Scalar::new(text),
+                (false, Some(style)) => Scalar::with_style(text, style),
+            })
+    }
+
+    fn node() -> impl Strategy<Value = Node> {
+        scalar()
+            .prop_map(Node::Scalar)
+            .prop_recursive(4, 40, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4)
+                        .prop_map(|items| Node::Sequence(Sequence::new(items))),
+                    prop::collection::vec(("[a-zA-Z@#' :]{0,6}", inner), 0..4).prop_map(
+                        |entries| {
+                            let mut m = Mapping::new();
+                            for (key, value) in entries {
+                                m.insert(&key, value);
+                            }
+                            Node::Mapping(m)
+                        }
+                    ),
+                ]
+            })
+    }
+
+    fn style() -> impl Strategy<Value = Style> {
+        (
+            prop::bool::ANY,
+            prop::bool::ANY,
+            prop::bool::ANY,
+            prop_oneof![Just(2usize), Just(4)],
+            prop::bool::ANY,
+        )
+            .prop_map(|(crlf, final_newline, bom, indent, indented)| Style {
+                newline: if crlf { Newline::CrLf } else { Newline::Lf },
+                final_newline,
+                bom,
+                indent,
+                sequences: if indented {
+                    SequenceIndent::Indented
+                } else {
+                    SequenceIndent::SameAsKey
+                },
+            })
+    }
+
+    /// The values of a tree in document order, against the other reader's.
+    fn values<'a>(node: &'a Node, out: &mut Vec<&'a Scalar>) {
+        match node {
+            Node::Scalar(s) => out.push(s),
+            Node::Sequence(s) => s.items.iter().for_each(|n| values(n, out)),
+            Node::Mapping(m) => m.entries.iter().for_each(|e| values(&e.value, out)),
+        }
+    }
+
+    fn oracle_values(yaml: &Yaml, out: &mut Vec<Yaml>) {
+        match yaml {
+            Yaml::Array(items) => items.iter().for_each(|y| oracle_values(y, out)),
+            Yaml::Hash(map) => map.values().for_each(|y| oracle_values(y, out)),
+            other => out.push(other.clone()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+        #[test]
+        fn written_trees_read_back(
+            entries in prop::collection::vec(("[a-zA-Z@#' ]{1,6}", node()), 1..5),
+            style in style(),
+        ) {
+            let mut root = Mapping::new();
+            for (key, value) in entries {
+                root.insert(&key, value);
+            }
+            let doc = Document { root: Some(Node::Mapping(root)), style };
+            let written = doc.write();
+            let back = Document::parse(&written, "generated.yml")
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{written}")))?;
+            prop_assert_eq!(&back.root, &doc.root, "{}", written);
+            prop_assert_eq!(back.write(), written.clone());
+
+            let loaded = YamlLoader::load_from_str(written.trim_start_matches('\u{feff}'))
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{written}")))?;
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            values(doc.root.as_ref().unwrap(), &mut ours);
+            oracle_values(&loaded[0], &mut theirs);
+            // Empty collections are values to the other reader, not to this walk.
+            theirs.retain(|y| !matches!(y, Yaml::Array(_) | Yaml::Hash(_)));
+            let ours: Vec<&Scalar> = ours.into_iter().collect();
+            prop_assert_eq!(ours.len(), theirs.len(), "{}", written);
+            for (mine, other) in ours.iter().zip(&theirs) {
+                match other {
+                    Yaml::String(s) => prop_assert_eq!(mine.text(), s.as_str(), "{}", written),
+                    Yaml::Null => prop_assert!(mine.is_null() || mine.text() == "null" || mine.text() == "~"),
+                    // A reader that types plain values: only its typing differs.
+                    _ => prop_assert_eq!(mine.style(), ScalarStyle::Plain),
+                }
+            }
+        }
+
+        /// Text made of YAML-looking lines, in any mix: the reader never panics, and what
+        /// it accepts writes back as it was.
+        #[test]
+        fn any_text_is_read_or_refused(
+            lines in prop::collection::vec(
+                "[ ]{0,6}(- )?[a-z'\"@#|>:{}\\[\\]&*!?%,. \t-]{0,10}(: ?)?[a-z'\"|>+ -]{0,6}",
+                0..12,
+            ),
+            crlf in prop::bool::ANY,
+        ) {
+            let text = lines.join(if crlf { "\r\n" } else { "\n" });
+            if let Ok(doc) = Document::parse(&text, "any.yml") {
+                prop_assert_eq!(doc.write(), text);
+            }
+        }
+    }
+}

@@ -30,7 +30,12 @@ pub(super) fn write(doc: &Document) -> String {
         }
     }
     let newline = doc.style.newline.as_str();
-    if !doc.style.final_newline && w.out.ends_with(newline) {
+    // A block scalar's trailing blank lines are part of its value: a file that ends with one
+    // keeps its final line break.
+    let ends_with_break = w.out.ends_with(newline);
+    let blank_last_line =
+        ends_with_break && w.out[..w.out.len() - newline.len()].ends_with(newline);
+    if !doc.style.final_newline && ends_with_break && !blank_last_line {
         w.out.truncate(w.out.len() - newline.len());
     }
     w.out
@@ -186,7 +191,9 @@ pub(super) fn plain_allowed(text: &str) -> bool {
     if "-?:".contains(first) && text[1..].chars().next().is_none_or(char::is_whitespace) {
         return false;
     }
-    !(text.contains(": ") || text.contains(" #") || text.ends_with(':'))
+    // `: ` would end a key and ` #` start a comment (a tab counts as the space).
+    !(text.contains([':', '#']) && [": ", " #", "\t#", ":\t"].iter().any(|p| text.contains(p))
+        || text.ends_with(':'))
 }
 
 /// Characters YAML writes only as escapes in double quotes (a tab and a line break have
