@@ -18,3 +18,4 @@ pub mod normalize;
 pub mod render;
 pub mod show;
 pub mod xml;
+pub mod yaml;
