@@ -163,7 +163,8 @@ pub enum Command {
         no_check: bool,
     },
     /// Find what Dataverse would refuse at import: conflict markers, malformed XML or JSON,
-    /// duplicate keys, nil elements with content, and a manifest that does not match the files.
+    /// duplicate keys, nil elements with content, a manifest that does not match the files,
+    /// and form fields, view columns or relationships naming a column or table the package lost.
     ///
     /// Each problem is reported per file and line, with the component's path and name, a code
     /// (for --disable and scripts), a severity and a fix hint. Exit status: 0 no errors
