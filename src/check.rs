@@ -192,15 +192,27 @@ pub struct CheckReport {
 
 /// Checks a package that was read.
 pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
-    let form = pkg.form;
-    let source = pkg.source.clone();
-    let entry_count = pkg.entries.len();
-    let entry_paths: Vec<String> = pkg.entries.iter().map(|e| e.path.clone()).collect();
-    let read: Vec<(ModelEntry, Vec<Problem>)> = pkg
-        .entries
+    let Package {
+        form,
+        source,
+        entries,
+    } = pkg;
+    let read = entries
         .into_par_iter()
         .map(|e| read_entry(e.path, e.data, form))
         .collect();
+    check_read(form, source, read, opts)
+}
+
+/// [`check`] once every entry was read on its own ([`read_entry`]).
+fn check_read(
+    form: PackageForm,
+    source: std::path::PathBuf,
+    read: Vec<(ModelEntry, Vec<Problem>)>,
+    opts: &CheckOptions,
+) -> CheckReport {
+    let entry_count = read.len();
+    let entry_paths: Vec<String> = read.iter().map(|(e, _)| e.path.clone()).collect();
     let mut problems = Vec::new();
     let mut entries = Vec::with_capacity(read.len());
     for (entry, found) in read {
@@ -275,17 +287,31 @@ pub fn check(pkg: Package, opts: &CheckOptions) -> CheckReport {
 /// check).
 pub fn merge_errors(result: Package, sides: &dyn Fn() -> Vec<Package>) -> Vec<Problem> {
     let opts = CheckOptions::default();
-    let errors = |pkg: Package| -> Vec<Problem> {
-        check(pkg, &opts)
+    let errors_of = |report: CheckReport| -> Vec<Problem> {
+        report
             .problems
             .into_iter()
             .filter(|p| p.severity == Severity::Error)
             .collect()
     };
-    if result.form == PackageForm::XmlFile && result.entries.len() == 1 && clean_file(&result) {
-        return Vec::new();
-    }
-    let found = errors(result);
+    let errors = |pkg: Package| errors_of(check(pkg, &opts));
+    let found = if result.form == PackageForm::XmlFile && result.entries.len() == 1 {
+        // A lone file with nothing to report needs no component tree (which only names
+        // what is found): the cheap answer for the common clean merge result.
+        let Package {
+            form,
+            source,
+            mut entries,
+        } = result;
+        let e = entries.pop().expect("one entry");
+        let (entry, found) = read_entry(e.path, e.data, form);
+        if found.is_empty() && entry.document().is_none_or(|doc| scan(doc).is_empty()) {
+            return Vec::new();
+        }
+        errors_of(check_read(form, source, vec![(entry, found)], &opts))
+    } else {
+        errors(result)
+    };
     if found.is_empty() {
         return found;
     }
@@ -310,19 +336,6 @@ pub fn merge_errors(result: Package, sides: &dyn Fn() -> Vec<Package>) -> Vec<Pr
             _ => true,
         })
         .collect()
-}
-
-/// Whether a lone file has nothing for any check to report, found without building its
-/// component tree (which only names what is found): the cheap answer for the common clean
-/// merge result.
-fn clean_file(pkg: &Package) -> bool {
-    let e = &pkg.entries[0];
-    let (entry, found) = read_entry(e.path.clone(), e.data.clone(), pkg.form);
-    found.is_empty()
-        && match &entry.part {
-            Part::Xml(doc) => scan(doc).is_empty(),
-            Part::Bytes(_) => true,
-        }
 }
 
 /// What makes two findings in two versions of a file the same finding: everything but the
@@ -739,26 +752,6 @@ impl Lines {
 /// Keyed children of `parent` that share a kind and key.
 fn duplicate_keys(doc: &Document, classifier: &Classifier, parent: NodeId, out: &mut Vec<Found>) {
     if !classifier.may_hold_kinds(parent) || doc.elements(parent).nth(1).is_none() {
-        return;
-    }
-    // Most parents hold no two children of one kind (a column's fields, a cell's label
-    // list and control): found out without allocating, as this runs for every element.
-    let mut seen: [*const KindDef; 8] = [std::ptr::null(); 8];
-    let mut distinct = 0;
-    let mut repeats = false;
-    for c in doc.elements(parent) {
-        let Some(kind) = classifier.classify(c) else {
-            continue;
-        };
-        let kind = kind as *const KindDef;
-        if seen[..distinct].contains(&kind) || distinct == seen.len() {
-            repeats = true;
-            break;
-        }
-        seen[distinct] = kind;
-        distinct += 1;
-    }
-    if !repeats {
         return;
     }
     let kinds: Vec<(NodeId, &'static KindDef)> = doc

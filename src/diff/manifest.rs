@@ -12,7 +12,7 @@ use super::{Change, Index, PropertyChange, noise};
 use crate::model::kinds::{KINDS, process_title, type_name, value_name};
 use crate::model::{Component, ComponentTree, normalize_key};
 use crate::xml::{Document, NodeId, unescape_lossy};
-use noise::PLATFORM_ATTRIBUTES;
+use noise::{NIL, PLATFORM_ATTRIBUTES, is_namespace_attribute};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -576,26 +576,11 @@ fn outside_state(changes: Vec<PropertyChange>, state: &[&str]) -> Vec<PropertyCh
 }
 
 /// A hash of an item's content that does not see its export state (`state`: attribute and
-/// element names at any depth), the order of its attributes, white space around text, or
-/// `xsi:nil` markers: equal for two items that differ in state alone, read from either side.
+/// element names at any depth), the order of its parts, white space around text, `xsi:nil`
+/// markers or namespace declarations: equal for two items that differ in state alone, read
+/// from either side.
 fn content_hash(doc: &Document, node: NodeId, state: &[&str]) -> u64 {
-    use xxhash_rust::xxh3::xxh3_64;
-    let mut attrs = 0u64;
-    for (k, v) in doc.attributes(node) {
-        if !state.contains(&k) && k != crate::model::noise::NIL {
-            attrs = attrs.wrapping_add(xxh3_64(format!("{k}={}", unescape_lossy(v)).as_bytes()));
-        }
-    }
-    let mut h = xxh3_64(format!("<{}>{attrs:x}", doc.name(node)).as_bytes());
-    let mut any_child = false;
-    for c in doc.elements(node) {
-        any_child = true;
-        if !state.contains(&doc.name(c)) {
-            h = xxh3_64(format!("{h:x}/{:x}", content_hash(doc, c, state)).as_bytes());
-        }
-    }
-    if !any_child {
-        h = xxh3_64(format!("{h:x}:{}", doc.text_of(node).trim()).as_bytes());
-    }
-    h
+    doc.unordered_hash_of(node, &|k| {
+        !state.contains(&k) && k != NIL && !is_namespace_attribute(k)
+    })
 }

@@ -14,7 +14,7 @@ use super::GitError;
 use crate::input::{self, Entry, Limits, Package, PackageForm};
 use crate::merge::package::{PackageMergeOutcome, merge_packages};
 use crate::merge::run::{
-    check_file_result, check_package_result, plural, reason_text, write_conflicted,
+    check_file_result, check_package_result, plural, read_sides, reason_text, write_conflicted,
     write_package_conflicts,
 };
 use crate::merge::{MergeOptions, MergeOutcome, line, merge_owned};
@@ -113,10 +113,7 @@ pub fn run(req: &DriverRequest, limits: &Limits) -> Result<DriverOutcome, GitErr
     let mut outcome = merge_owned(base, ours, theirs, &req.opts);
     // %A still holds ours here: the result is written below.
     check_file_result(&mut outcome, &req.path, &req.opts, &|| {
-        [&req.ours, &req.theirs]
-            .iter()
-            .filter_map(|p| std::fs::read(p).ok())
-            .collect()
+        read_sides(&req.ours, &req.theirs)
     });
     if (
         outcome.bytes.len(),

@@ -353,6 +353,13 @@ pub fn read_any_file(path: &Path, limits: &Limits) -> Result<Package, InputError
     })
 }
 
+/// Whether bytes are an XML file by their start, as a lone file is told from a zip: `<`
+/// first after byte order marks and white space, or a UTF-16 byte order mark (a file with
+/// no `<` at all is not).
+pub fn looks_like_xml(data: &[u8]) -> bool {
+    matches!(file::classify(data), file::Content::Xml) && memchr::memchr(b'<', data).is_some()
+}
+
 /// How standard input is named in messages and as the entry of a file read from it.
 pub const STDIN_NAME: &str = "(standard input)";
 

@@ -198,10 +198,7 @@ fn merge_file_run(
         .clone()
         .unwrap_or_else(|| file_name(run.output.as_ref().unwrap_or(&run.ours)));
     check_file_result(&mut outcome, &name, opts, &|| {
-        [&run.ours, &run.theirs]
-            .iter()
-            .filter_map(|p| std::fs::read(p).ok())
-            .collect()
+        read_sides(&run.ours, &run.theirs)
     });
     if let Some(why) = &outcome.fallback {
         let _ = writeln!(notes, "soltree: {why}");
@@ -386,7 +383,7 @@ pub fn check_file_result(
         return;
     }
     let is_json = name.to_ascii_lowercase().ends_with(".json");
-    if !is_json && !looks_like_xml(&outcome.bytes) {
+    if !is_json && !input::looks_like_xml(&outcome.bytes) {
         return;
     }
     let package = |data: Vec<u8>| Package {
@@ -403,6 +400,15 @@ pub fn check_file_result(
     outcome
         .conflicts
         .extend(errors.into_iter().map(invalid_result));
+}
+
+/// Ours and theirs read again from their files, for [`check_file_result`] (a side that
+/// cannot be read any more has no errors to compare with).
+pub fn read_sides(ours: &Path, theirs: &Path) -> Vec<Vec<u8>> {
+    [ours, theirs]
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .collect()
 }
 
 /// [`check_file_result`] for a package merge: the merged package against ours and theirs
@@ -426,21 +432,6 @@ pub fn check_package_result(
         vec![package(ours.to_vec()), package(theirs.to_vec())]
     });
     outcome.invalid = errors.into_iter().map(invalid_result).collect();
-}
-
-/// Whether bytes are XML to check: a `<` first, after a byte-order mark and white space
-/// (UTF-16 files start with their byte-order mark).
-fn looks_like_xml(bytes: &[u8]) -> bool {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return true;
-    }
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(bytes);
-    bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'<')
 }
 
 /// A problem `check` found in a merged result, as a conflict of the report.

@@ -511,9 +511,10 @@ impl<'d> Classifier<'d> {
 
     fn matches(&self, node: NodeId, context: usize, anchored: bool) -> bool {
         let doc = self.doc;
-        let Some(segments) = &self.segments[context] else {
-            return false;
-        };
+        // Candidates are only contexts whose names the document has.
+        let segments = self.segments[context]
+            .as_deref()
+            .expect("a candidate context");
         let mut cur = Some(node);
         for seg in segments.iter() {
             match cur {

@@ -283,8 +283,9 @@ impl Document {
         self.unordered_hash_of(id, &|_| true)
     }
 
-    /// [`Document::unordered_hash`] over the attributes `keep` accepts only (at every level),
-    /// for a caller that does not count some attributes as content.
+    /// [`Document::unordered_hash`] over the attributes and child elements whose names
+    /// `keep` accepts (at every level), for a caller that does not count some of them as
+    /// content (a null marker, a namespace declaration, export state).
     pub fn unordered_hash_of(&self, id: NodeId, keep: &dyn Fn(&str) -> bool) -> u64 {
         use xxhash_rust::xxh3::xxh3_64;
         let node = self.node(id);
@@ -301,7 +302,12 @@ impl Document {
         let mut children = 0u64;
         let mut elements = false;
         for c in self.children(id) {
-            elements |= self.is_element(c);
+            if self.is_element(c) {
+                elements = true;
+                if !keep(self.name(c)) {
+                    continue;
+                }
+            }
             children = children.wrapping_add(self.unordered_hash_of(c, keep));
         }
         let text = if elements {

@@ -396,23 +396,8 @@ impl Parser<'_> {
             let (value, next) = self.value(i, col + len, col, true)?;
             entries.push(Entry { key, value });
             i = next;
-            if i >= self.lines.len() {
+            if !self.continues(i, col)? {
                 break;
-            }
-            self.check_line(i)?;
-            let indent = self.indent(i);
-            if indent < col {
-                break;
-            }
-            if indent > col {
-                return Err(self.error(
-                    i,
-                    indent,
-                    Unsupported::Indentation {
-                        expected: col,
-                        found: indent,
-                    },
-                ));
             }
         }
         let end = self.lines[i - 1].end;
@@ -425,6 +410,28 @@ impl Parser<'_> {
         ))
     }
 
+    /// Whether the block at column `col` goes on at line `i`, after an entry or item that
+    /// ended before it: not at the end of the file or on a shallower line; a deeper line is
+    /// refused.
+    fn continues(&self, i: usize, col: usize) -> Parsed<bool> {
+        if i >= self.lines.len() {
+            return Ok(false);
+        }
+        self.check_line(i)?;
+        let indent = self.indent(i);
+        if indent > col {
+            return Err(self.error(
+                i,
+                indent,
+                Unsupported::Indentation {
+                    expected: col,
+                    found: indent,
+                },
+            ));
+        }
+        Ok(indent == col)
+    }
+
     fn sequence(&mut self, first: usize, col: usize) -> Parsed<(Node, usize)> {
         let mut items = Vec::new();
         let start = self.lines[first].start + col;
@@ -433,23 +440,8 @@ impl Parser<'_> {
             let (item, next) = self.value(i, col + 1, col, false)?;
             items.push(item);
             i = next;
-            if i >= self.lines.len() {
+            if !self.continues(i, col)? || !self.is_item(i, col) {
                 break;
-            }
-            self.check_line(i)?;
-            let indent = self.indent(i);
-            if indent < col || (indent == col && !self.is_item(i, col)) {
-                break;
-            }
-            if indent > col {
-                return Err(self.error(
-                    i,
-                    indent,
-                    Unsupported::Indentation {
-                        expected: col,
-                        found: indent,
-                    },
-                ));
             }
         }
         let end = self.lines[i - 1].end;

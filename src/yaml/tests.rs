@@ -15,6 +15,25 @@ fn refused(text: &str) -> YamlError {
     }
 }
 
+/// The mapping under a key of the document's top mapping.
+fn top<'d>(doc: &'d Document, key: &str) -> &'d Mapping {
+    doc.mapping()
+        .unwrap()
+        .get(key)
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+}
+
+fn top_mut<'d>(doc: &'d mut Document, key: &str) -> &'d mut Mapping {
+    doc.mapping_mut()
+        .unwrap()
+        .get_mut(key)
+        .unwrap()
+        .as_mapping_mut()
+        .unwrap()
+}
+
 fn fixture(name: &str) -> String {
     let path = format!("{}/testdata/yaml/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -33,13 +52,7 @@ fn fixtures_round_trip_every_byte() {
 #[test]
 fn values_are_text_as_written() {
     let doc = parse(&fixture("attribute.yml"));
-    let attribute = doc
-        .mapping()
-        .unwrap()
-        .get("attribute")
-        .unwrap()
-        .as_mapping()
-        .unwrap();
+    let attribute = top(&doc, "attribute");
     assert_eq!(attribute.text("IntroducedVersion"), Some("1.0.0.2"));
     assert_eq!(attribute.text("IsAuditEnabled"), Some("False"));
     assert_eq!(attribute.text("CanModifyAdditionalSettings"), Some("true"));
@@ -76,13 +89,7 @@ fn values_are_text_as_written() {
 #[test]
 fn the_collapse_reads_one_item_as_a_list_of_one() {
     let doc = parse(&fixture("systemform.yml"));
-    let form = doc
-        .mapping()
-        .unwrap()
-        .get("systemform")
-        .unwrap()
-        .as_mapping()
-        .unwrap();
+    let form = top(&doc, "systemform");
     let names = form.get("LocalizedNames").unwrap().as_mapping().unwrap();
     let list = names.list("LocalizedName");
     assert_eq!(list.len(), 1);
@@ -111,44 +118,18 @@ fn a_list_grown_to_two_is_written_as_a_sequence_and_back_collapsed() {
     let two = fixture("rootcomponents.yml");
     let mut doc = parse(one);
     let two_doc = parse(&two);
-    let added = two_doc
-        .mapping()
-        .unwrap()
-        .get("RootComponents")
-        .unwrap()
-        .as_mapping()
-        .unwrap()
-        .list("RootComponent")[1]
-        .clone();
-    let components = doc
-        .mapping_mut()
-        .unwrap()
-        .get_mut("RootComponents")
-        .unwrap();
-    let components = components.as_mapping_mut().unwrap();
+    let added = top(&two_doc, "RootComponents").list("RootComponent")[1].clone();
+    let components = top_mut(&mut doc, "RootComponents");
     let mut items = components.list("RootComponent").to_vec();
     items.push(added);
     components.set_list("RootComponent", items);
     assert_eq!(doc.write(), two);
     // And back to one: the item alone, as Dataverse writes a single element.
-    let components = doc
-        .mapping_mut()
-        .unwrap()
-        .get_mut("RootComponents")
-        .unwrap();
-    let components = components.as_mapping_mut().unwrap();
+    let components = top_mut(&mut doc, "RootComponents");
     let first = components.list("RootComponent")[..1].to_vec();
     components.set_list("RootComponent", first);
     assert_eq!(doc.write(), one);
-    let components = doc
-        .mapping_mut()
-        .unwrap()
-        .get_mut("RootComponents")
-        .unwrap();
-    components
-        .as_mapping_mut()
-        .unwrap()
-        .set_list("RootComponent", Vec::new());
+    top_mut(&mut doc, "RootComponents").set_list("RootComponent", Vec::new());
     // No items left is no key; the mapping that held it is then empty.
     assert_eq!(doc.write(), "RootComponents: {}\r\n");
 }
@@ -291,13 +272,7 @@ fn spans_point_into_the_text_and_the_style_is_learnt() {
     assert_eq!(doc.style.indent, 4);
     assert_eq!(doc.style.sequences, SequenceIndent::Indented);
     assert_eq!(doc.style.newline, Newline::Lf);
-    let a = doc
-        .mapping()
-        .unwrap()
-        .get("a")
-        .unwrap()
-        .as_mapping()
-        .unwrap();
+    let a = top(&doc, "a");
     let b = &a.entries[0];
     assert_eq!(&text[b.key.span().unwrap()], "b");
     assert_eq!(&text[b.value.span().unwrap()], "'x y'");

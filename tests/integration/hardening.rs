@@ -641,7 +641,7 @@ fn a_clean_line_merge_of_one_element_that_breaks_it_is_a_conflict() {
         .code(1);
     let merged = std::fs::read_to_string(&out).unwrap();
     assert!(merged.contains("<<<<<<< ours"), "{merged}");
-    // Resolving the conflict either way gives well-formed XML.
+    // Each side is well-formed on its own: the break was the line merge's doing.
     for keep in [&ours, &theirs] {
         assert!(soltree::xml::Document::parse(keep.to_string(), "side").is_ok());
     }
