@@ -20,6 +20,7 @@ use colored::Colorize;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
+use std::collections::hash_map::Entry;
 use std::io::{self, Write};
 
 /// Bumped whenever a field of the JSON output changes meaning or disappears.
@@ -410,8 +411,10 @@ fn read_entry(path: String, data: Vec<u8>, form: PackageForm) -> (ModelEntry, Ve
         // parses and has no closing marker has no conflict: the full scan runs only when
         // the parse fails or a closing marker shows (one vectorized search instead of two
         // passes over the largest files).
-        let may_close = memchr::memmem::find(text.as_bytes(), b">>>>>>>").is_some();
-        return match Document::try_parse_stored(text, &path, encoding) {
+        let (parsed, may_close) = Document::try_parse_stored_beside(text, &path, encoding, |t| {
+            memchr::memmem::find(t.as_bytes(), b">>>>>>>").is_some()
+        });
+        return match parsed {
             Ok(doc) => {
                 if may_close {
                     found.extend(conflict_markers(&path, doc.text()));
@@ -503,25 +506,38 @@ fn conflict_markers(entry: &str, text: &str) -> Vec<Problem> {
 /// Component names for messages: each component's node, per entry, so that a finding deep
 /// in a file is named by the component that holds it.
 struct Names<'t> {
-    by_node: Vec<FxHashMap<NodeId, usize>>,
+    /// Per entry, the component at each node; made when a problem is first named (a file
+    /// without problems, the common case, needs none).
+    by_node: std::sync::OnceLock<Vec<FxHashMap<NodeId, usize>>>,
     tree: &'t ComponentTree,
 }
 
 impl<'t> Names<'t> {
     fn of(tree: &'t ComponentTree) -> Names<'t> {
-        let mut by_node = vec![FxHashMap::default(); tree.entries.len()];
-        for (i, c) in tree.components.iter().enumerate() {
-            by_node[c.entry].insert(c.node, i);
+        Names {
+            by_node: std::sync::OnceLock::new(),
+            tree,
         }
-        Names { by_node, tree }
+    }
+
+    /// The component at `node` of entry `entry`, if one is.
+    fn at(&self, entry: usize, node: NodeId) -> Option<&'t Component> {
+        let by_node = self.by_node.get_or_init(|| {
+            let mut by_node = vec![FxHashMap::default(); self.tree.entries.len()];
+            for (i, c) in self.tree.components.iter().enumerate() {
+                by_node[c.entry].insert(c.node, i);
+            }
+            by_node
+        });
+        by_node[entry].get(&node).map(|&i| &self.tree.components[i])
     }
 
     /// The component that holds `node` (itself, if it is one).
     fn holder(&self, entry: usize, doc: &Document, node: NodeId) -> Option<&'t Component> {
         let mut cur = Some(node);
         while let Some(n) = cur {
-            if let Some(&i) = self.by_node[entry].get(&n) {
-                return Some(&self.tree.components[i]);
+            if let Some(c) = self.at(entry, n) {
+                return Some(c);
             }
             cur = doc.parent(n);
         }
@@ -571,67 +587,213 @@ enum Found {
     },
 }
 
-/// Duplicate keys and nil elements with content, in one pass over the elements of a document.
+/// Nil elements with content, found from the attributes, and duplicate keys, in one pass
+/// over the elements of a document.
 fn scan(doc: &Document) -> Vec<Found> {
-    let classifier = Classifier::new(doc);
-    // A file that never names the nil attribute needs no attribute scan.
-    let nil = doc.symbol(NIL);
-    let form = doc.symbol("systemform");
-    (0..doc.node_count() as u32)
+    let walk = Walk::of(doc);
+    // Few elements are nil: they are found from the attributes, not at every element.
+    let nil = doc.symbol(NIL).map_or_else(Vec::new, |nil| {
+        doc.elements_with_attr(nil)
+            .into_iter()
+            .filter(|&n| {
+                doc.attr_raw_sym(n, nil) == Some("true")
+                    && (doc.elements(n).next().is_some() || !doc.text_of(n).trim().is_empty())
+            })
+            .map(Found::Nil)
+            .collect()
+    });
+    let keyed = (0..doc.node_count() as u32)
         .into_par_iter()
         .with_min_len(8192)
         .map(NodeId)
-        .filter(|&n| doc.is_element(n))
-        .flat_map_iter(|n| {
-            let mut out = Vec::new();
-            if let Some(nil) = nil
-                && doc.attr_raw_sym(n, nil) == Some("true")
-                && (doc.elements(n).next().is_some() || !doc.text_of(n).trim().is_empty())
-            {
-                out.push(Found::Nil(n));
-            }
-            duplicate_keys(doc, &classifier, n, &mut out);
-            if form.is_some() && doc.name_sym(n) == form {
-                form_wide_duplicates(doc, n, &mut out);
-            }
-            out
-        })
-        .collect()
+        .fold(
+            || (Vec::new(), Scratch::default()),
+            |(mut out, mut scratch), n| {
+                if doc.is_element(n) {
+                    walk.visit(n, &mut out, &mut scratch);
+                }
+                (out, scratch)
+            },
+        )
+        .flat_map_iter(|(out, _)| out);
+    nil.into_par_iter().chain(keyed).collect()
 }
 
-/// Tabs and cells are identified across a whole form by their ids (a field dragged to
-/// another section keeps its cell id): one id in two places of a form — as two different
-/// moves of one field merged by lines, or by a merge that did not see the move, leave it — is
-/// a duplicate even when the two are not siblings (siblings are found with every keyed
-/// list). Sections and controls are left out: real exports repeat their ids.
-fn form_wide_duplicates(doc: &Document, form: NodeId, out: &mut Vec<Found>) {
-    let mut first: FxHashMap<(&str, String), NodeId> = FxHashMap::default();
-    for n in descendants(doc, form) {
-        let (name, list) = match doc.name(n) {
-            "tab" => ("tab", "tabs"),
-            "cell" => ("cell", "row"),
-            _ => continue,
-        };
-        if doc.parent(n).is_none_or(|p| doc.name(p) != list) {
-            continue;
+/// What the walk of one document looks for, found once: the kinds of its elements and the
+/// symbols of the names it tests (numbers compared instead of strings at every element).
+struct Walk<'d> {
+    doc: &'d Document,
+    classifier: Classifier<'d>,
+    form: Option<u32>,
+    /// `tab` in `tabs`, `cell` in `row`: the form-wide identities.
+    identified: [(Option<u32>, Option<u32>); 2],
+    id: Option<u32>,
+}
+
+/// Buffers a worker reuses from one element to the next (most keyed lists are short: a
+/// buffer per list would cost more than the comparing).
+#[derive(Default)]
+struct Scratch {
+    kinds: Vec<(NodeId, &'static KindDef)>,
+    hashed: Vec<(u64, NodeId)>,
+}
+
+impl<'d> Walk<'d> {
+    fn of(doc: &'d Document) -> Walk<'d> {
+        Walk {
+            doc,
+            classifier: Classifier::new(doc),
+            form: doc.symbol("systemform"),
+            identified: [
+                (doc.symbol("tab"), doc.symbol("tabs")),
+                (doc.symbol("cell"), doc.symbol("row")),
+            ],
+            id: doc.symbol("id"),
         }
-        let Some(id) = doc.attr(n, "id").map(|v| normalize_key(&v)) else {
-            continue;
-        };
-        if id.is_empty() {
-            continue;
+    }
+
+    fn visit(&self, n: NodeId, out: &mut Vec<Found>, scratch: &mut Scratch) {
+        let doc = self.doc;
+        if self.classifier.may_hold_kinds(n) {
+            self.duplicate_keys(n, out, scratch);
         }
-        match first.get(&(name, id.clone())) {
-            None => {
-                first.insert((name, id), n);
+        if self.form.is_some() && doc.name_sym(n) == self.form {
+            self.form_wide_duplicates(n, out);
+        }
+    }
+
+    /// Keyed children of `parent` that share a kind and key.
+    fn duplicate_keys(&self, parent: NodeId, out: &mut Vec<Found>, scratch: &mut Scratch) {
+        let doc = self.doc;
+        let Scratch { kinds, hashed } = scratch;
+        kinds.clear();
+        // Lists are mostly of one kind: whether a kind is checked is decided once per run.
+        let mut last: Option<(&'static KindDef, bool)> = None;
+        for c in doc.elements(parent) {
+            let Some(kind) = self.classifier.classify(c) else {
+                continue;
+            };
+            let checked = match last {
+                Some((k, checked)) if std::ptr::eq(k, kind) => checked,
+                _ => {
+                    // A record's fields are keyed by element name and may repeat (multi-valued
+                    // fields); the others repeat in real exports.
+                    let checked =
+                        kind.name != "record-field" && !REPEATS_ALLOWED.contains(&kind.name);
+                    last = Some((kind, checked));
+                    checked
+                }
+            };
+            if checked {
+                kinds.push((c, kind));
             }
-            Some(&other) if doc.parent(other) != doc.parent(n) => out.push(Found::InForm {
-                form,
-                first: other,
-                node: n,
-            }),
-            Some(_) => {}
         }
+        if kinds.len() < 2 {
+            return;
+        }
+        // Kinds that occur once here cannot repeat (most lists are of one kind, but a
+        // table's parts are not); keys are compared by hash, and built only where hashes
+        // meet (a real duplicate, or a collision the comparison of the keys tells apart).
+        kinds.sort_unstable_by_key(|&(c, k)| (std::ptr::from_ref(k) as usize, c));
+        for run in kinds.chunk_by(|a, b| std::ptr::eq(a.1, b.1)) {
+            if run.len() < 2 {
+                continue;
+            }
+            let kind = run[0].1;
+            hashed.clear();
+            hashed.extend(
+                run.iter()
+                    .map(|&(c, _)| (self.classifier.key_hash(c, kind), c)),
+            );
+            hashed.sort_unstable();
+            for meeting in hashed.chunk_by(|a, b| a.0 == b.0) {
+                if meeting.len() < 2 {
+                    continue;
+                }
+                let mut keyed: Vec<(String, NodeId)> = meeting
+                    .iter()
+                    .map(|&(_, c)| (key_of(doc, c, kind), c))
+                    .collect();
+                keyed.sort();
+                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+                    if group.len() > 1 {
+                        out.push(Found::Duplicate {
+                            parent,
+                            kind,
+                            key: group[0].0.clone(),
+                            nodes: group.iter().map(|g| g.1).collect(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tabs and cells are identified across a whole form by their ids (a field dragged to
+    /// another section keeps its cell id): one id in two places of a form — as two different
+    /// moves of one field merged by lines, or by a merge that did not see the move, leave
+    /// it — is a duplicate even when the two are not siblings (siblings are found with every
+    /// keyed list). Sections and controls are left out: real exports repeat their ids.
+    fn form_wide_duplicates(&self, form: NodeId, out: &mut Vec<Found>) {
+        // Ids are compared by hash; should two different ids share one, by their text.
+        let mark = out.len();
+        if !self.form_wide_duplicates_by(form, out, model::normalized_hash) {
+            out.truncate(mark);
+            self.form_wide_duplicates_by(form, out, normalize_key);
+        }
+    }
+
+    /// [`Walk::form_wide_duplicates`] with ids compared by `key`; false when two different
+    /// ids met under one key.
+    fn form_wide_duplicates_by<K: std::hash::Hash + Eq>(
+        &self,
+        form: NodeId,
+        out: &mut Vec<Found>,
+        key: impl Fn(&str) -> K,
+    ) -> bool {
+        let doc = self.doc;
+        let Some(id) = self.id else {
+            return true;
+        };
+        let mut first: FxHashMap<(usize, K), NodeId> = FxHashMap::default();
+        for n in doc.descendant_ids(form) {
+            let Some(which) = doc.name_sym(n).and_then(|name| {
+                self.identified
+                    .iter()
+                    .position(|&(item, _)| item == Some(name))
+            }) else {
+                continue;
+            };
+            if doc.parent(n).and_then(|p| doc.name_sym(p)) != self.identified[which].1 {
+                continue;
+            }
+            let Some(raw) = doc.attr_raw_sym(n, id).map(crate::xml::unescape_lossy) else {
+                continue;
+            };
+            if model::key_text(&raw).is_empty() {
+                continue;
+            }
+            match first.entry((which, key(&raw))) {
+                Entry::Vacant(v) => {
+                    v.insert(n);
+                }
+                Entry::Occupied(o) => {
+                    let other = *o.get();
+                    let text = |m| doc.attr(m, "id").map(|v| normalize_key(&v));
+                    if text(other) != text(n) {
+                        return false;
+                    }
+                    if doc.parent(other) != doc.parent(n) {
+                        out.push(Found::InForm {
+                            form,
+                            first: other,
+                            node: n,
+                        });
+                    }
+                }
+            }
+        }
+        true
     }
 }
 
@@ -717,9 +879,7 @@ fn describe_found(
                         message,
                     );
                     // Name the duplicated component itself where it is one, else its holder.
-                    let own = names.by_node[entry]
-                        .get(node)
-                        .map(|&i| &names.tree.components[i]);
+                    let own = names.at(entry, *node);
                     name_problem(&mut p, own.or(holder), names);
                     out.push(p);
                 }
@@ -746,55 +906,6 @@ impl Lines {
         let start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
         let column = text[start..offset].chars().count() + 1;
         (line as u32 + 1, column as u32)
-    }
-}
-
-/// Keyed children of `parent` that share a kind and key.
-fn duplicate_keys(doc: &Document, classifier: &Classifier, parent: NodeId, out: &mut Vec<Found>) {
-    if !classifier.may_hold_kinds(parent) || doc.elements(parent).nth(1).is_none() {
-        return;
-    }
-    let kinds: Vec<(NodeId, &'static KindDef)> = doc
-        .elements(parent)
-        .filter_map(|c| {
-            let kind = classifier.classify(c)?;
-            // A record's fields are keyed by element name and may repeat (multi-valued
-            // fields); the others repeat in real exports.
-            (kind.name != "record-field" && !REPEATS_ALLOWED.contains(&kind.name))
-                .then_some((c, kind))
-        })
-        .collect();
-    if kinds.len() < 2 {
-        return;
-    }
-    // Keys are read only for kinds that occur more than once here (most lists are of one
-    // kind, but a table's parts are not).
-    let mut counts: Vec<(&'static KindDef, usize)> = Vec::new();
-    for (_, k) in &kinds {
-        match counts.iter_mut().find(|(c, _)| std::ptr::eq(*c, *k)) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((k, 1)),
-        }
-    }
-    let repeated = |kind: &KindDef| counts.iter().any(|(c, n)| std::ptr::eq(*c, kind) && *n > 1);
-    let mut keyed: Vec<(&'static str, String, NodeId, &'static KindDef)> = kinds
-        .iter()
-        .filter(|(_, k)| repeated(k))
-        .map(|&(c, kind)| (kind.name, key_of(doc, c, kind), c, kind))
-        .collect();
-    if keyed.len() < 2 {
-        return;
-    }
-    keyed.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    for group in keyed.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
-        if group.len() > 1 {
-            out.push(Found::Duplicate {
-                parent,
-                kind: group[0].3,
-                key: group[0].1.clone(),
-                nodes: group.iter().map(|g| g.2).collect(),
-            });
-        }
     }
 }
 
@@ -878,6 +989,10 @@ fn name_problem(p: &mut Problem, c: Option<&Component>, names: &Names) {
 fn duplicate_components(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
     let mut first: FxHashMap<&str, usize> = FxHashMap::default();
     let mut out = Vec::new();
+    // A component twice in one file is a duplicate key, found with its list.
+    if tree.entries.len() < 2 {
+        return out;
+    }
     for (i, c) in tree.components.iter().enumerate() {
         let base = strip_number(&c.path);
         match first.get(base) {

@@ -441,6 +441,9 @@ pub struct Classifier<'d> {
     /// Per symbol: whether an element of that name is the parent in some context, so its
     /// children may be of a kind (most elements are not: fields, labels, values).
     parents: Vec<bool>,
+    /// Per kind keyed by fields (by the address of its definition): the fields' names as
+    /// symbols (`None`: the document never uses the name).
+    key_fields: FxHashMap<usize, Box<[Option<u32>]>>,
 }
 
 impl<'d> Classifier<'d> {
@@ -483,12 +486,63 @@ impl<'d> Classifier<'d> {
                 None => {}
             }
         }
+        let key_fields = table
+            .contexts
+            .iter()
+            .filter_map(|c| match c.kind.key {
+                KeySpec::Fields(fields) | KeySpec::AnyOf(fields) => Some((
+                    std::ptr::from_ref(c.kind) as usize,
+                    fields.iter().map(|f| symbols.get(f).copied()).collect(),
+                )),
+                _ => None,
+            })
+            .collect();
         Classifier {
             doc,
             candidates,
             segments,
             parents,
+            key_fields,
         }
+    }
+
+    /// A hash of [`key_of`]`(doc, node, kind)` — equal keys hash alike — computed without
+    /// building the key where it is made of fields (nearly every keyed item: `check` hashes
+    /// hundreds of thousands of labels and columns in a large file, and compares keys only
+    /// where hashes meet), the fields found by symbol.
+    pub fn key_hash(&self, node: NodeId, kind: &'static KindDef) -> u64 {
+        let doc = self.doc;
+        let mut h = KeyHasher::default();
+        let Some(fields) = self.key_fields.get(&(std::ptr::from_ref(kind) as usize)) else {
+            h.write(key_of(doc, node, kind).as_bytes());
+            return h.0;
+        };
+        // As [`field`]: the attribute, else the text of a child element of that name.
+        let field = |sym: Option<u32>| -> Option<Cow<'d, str>> {
+            let sym = sym?;
+            doc.attr_raw_sym(node, sym)
+                .map(crate::xml::unescape_lossy)
+                .or_else(|| {
+                    doc.elements(node)
+                        .find(|&c| doc.name_sym(c) == Some(sym))
+                        .map(|c| doc.text_of(c))
+                })
+        };
+        if let KeySpec::AnyOf(_) = kind.key {
+            if let Some(v) = fields.iter().find_map(|&f| field(f)) {
+                h.write_normalized(&v);
+            }
+        } else {
+            for (i, &f) in fields.iter().enumerate() {
+                if i > 0 {
+                    h.write(b"|");
+                }
+                if let Some(v) = field(f) {
+                    h.write_normalized(&v);
+                }
+            }
+        }
+        h.0
     }
 
     /// Whether a child of `node` may be of some kind: `node`'s name is the parent in a
@@ -663,12 +717,52 @@ pub fn field<'d>(doc: &'d Document, node: NodeId, name: &str) -> Option<Cow<'d, 
 
 /// Keys compare case-insensitively and GUIDs without braces (solution-format.md §3.2).
 pub fn normalize_key(raw: &str) -> String {
+    key_text(raw).to_lowercase()
+}
+
+/// What a key compares of `raw`, before case is folded: trimmed, GUID braces removed.
+pub fn key_text(raw: &str) -> &str {
     let t = raw.trim();
-    let t = t
-        .strip_prefix('{')
+    t.strip_prefix('{')
         .and_then(|s| s.strip_suffix('}'))
-        .unwrap_or(t);
-    t.to_lowercase()
+        .unwrap_or(t)
+}
+
+/// A hash of [`normalize_key`]`(raw)`, computed without building it.
+pub fn normalized_hash(raw: &str) -> u64 {
+    let mut h = KeyHasher::default();
+    h.write_normalized(raw);
+    h.0
+}
+
+/// FNV-1a over the bytes of a key, fed in any pieces (the hash of a key does not depend on
+/// how it was cut).
+struct KeyHasher(u64);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The bytes of [`normalize_key`]`(raw)`, lowercased on the way where they are ASCII.
+    fn write_normalized(&mut self, raw: &str) {
+        let t = key_text(raw);
+        if t.is_ascii() {
+            for b in t.bytes() {
+                self.write(&[b.to_ascii_lowercase()]);
+            }
+        } else {
+            self.write(t.to_lowercase().as_bytes());
+        }
+    }
 }
 
 /// The identity key of an element of `kind`, normalized.

@@ -251,3 +251,46 @@ fn only_elements_named_as_a_parent_in_the_table_may_hold_kinds() {
     let attr = named("attribute");
     assert_eq!(cls.classify(attr).map(|k| k.name), Some("attribute"));
 }
+
+#[test]
+fn key_hashes_meet_exactly_where_keys_do() {
+    // Keys from attributes and from child elements, with case, braces, spaces and escapes
+    // that normalize away, and one key that differs only past a field separator.
+    let d = doc(concat!(
+        "<ImportExportXml><Entities><Entity><EntityInfo><entity Name=\"a\"><attributes>",
+        "<attribute PhysicalName=\"new_Score\"><displaynames>",
+        "<displayname description=\"x\" languagecode=\"1033\" />",
+        "<displayname description=\"y\" languagecode=\" 1033 \" />",
+        "<displayname description=\"z\" languagecode=\"1036\" />",
+        "</displaynames></attribute>",
+        "<attribute PhysicalName=\"NEW_score\" /><attribute PhysicalName=\"new_sc&amp;ore\" />",
+        "<attribute PhysicalName=\"new_other\" /><attribute><PhysicalName> new_Other </PhysicalName></attribute>",
+        "</attributes></entity></EntityInfo></Entity></Entities>",
+        "<RootComponents><RootComponent type=\"1\" schemaName=\"Account\" />",
+        "<RootComponent type=\"1\" schemaName=\"ACCOUNT\" /><RootComponent type=\"20\" id=\"{AA}\" />",
+        "</RootComponents></ImportExportXml>",
+    ));
+    let cls = Classifier::new(&d);
+    let items: Vec<(NodeId, &'static KindDef)> = (0..d.node_count() as u32)
+        .map(NodeId)
+        .filter_map(|n| Some((n, cls.classify(n)?)))
+        .collect();
+    let kinds: Vec<&str> = items.iter().map(|(_, k)| k.name).collect();
+    for kind in ["attribute", "label", "rootcomponent"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let mut meetings = 0;
+    for (i, &(a, ka)) in items.iter().enumerate() {
+        for &(b, kb) in &items[i + 1..] {
+            if !std::ptr::eq(ka, kb) {
+                continue;
+            }
+            let same_key = key_of(&d, a, ka) == key_of(&d, b, kb);
+            let same_hash = cls.key_hash(a, ka) == cls.key_hash(b, kb);
+            assert_eq!(same_key, same_hash, "{} {a:?} {b:?}", ka.name);
+            meetings += usize::from(same_key);
+        }
+    }
+    // new_Score/NEW_score, new_other twice, 1033 twice, Account/ACCOUNT.
+    assert_eq!(meetings, 4);
+}

@@ -189,6 +189,17 @@ impl Document {
         parse::parse(text, entry, &ParseLimits::default(), stored)
     }
 
+    /// [`Document::try_parse_stored`], running `beside` over the same text on another
+    /// thread while it parses (`check` looks for conflict markers so, at no cost in time).
+    pub fn try_parse_stored_beside<R: Send>(
+        text: String,
+        entry: &str,
+        stored: TextEncoding,
+        beside: impl FnOnce(&str) -> R + Send,
+    ) -> (Result<Document, (XmlError, String)>, R) {
+        parse::parse_beside(text, entry, &ParseLimits::default(), stored, beside)
+    }
+
     /// Parses with explicit limits (nesting depth).
     pub fn parse_with(
         text: String,
@@ -369,6 +380,15 @@ impl Document {
         self.children(id).filter(|&c| self.is_element(c))
     }
 
+    /// Every node inside `id` (not `id` itself: elements, comments, CDATA …), in document
+    /// order, without a walk: nodes are stored in document order, so a subtree is a run of ids.
+    pub fn descendant_ids(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let end = self.node(id).end;
+        (id.0 + 1..self.nodes.len() as u32)
+            .take_while(move |&i| self.nodes[i as usize].start < end)
+            .map(NodeId)
+    }
+
     /// First child element with this name.
     pub fn child(&self, id: NodeId, name: &str) -> Option<NodeId> {
         self.elements(id).find(|&c| self.name(c) == name)
@@ -414,11 +434,38 @@ impl Document {
             .map(|a| &self.text[a.value_start as usize..a.value_end as usize])
     }
 
+    /// The elements that carry the attribute whose name is the symbol `sym`, in document
+    /// order, found by one pass over the attributes (one list, read in order) instead of a
+    /// lookup at every element: for attributes few elements carry.
+    pub fn elements_with_attr(&self, sym: u32) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = self
+            .attrs
+            .iter()
+            .filter(|a| a.name == sym)
+            .map(|a| {
+                // No node starts inside a start tag: the attribute's element is the last
+                // node that starts before its name.
+                let i = self.nodes.partition_point(|n| n.start < a.name_start) - 1;
+                NodeId(i as u32)
+            })
+            .collect();
+        // An element has an attribute once (the parser refuses duplicates).
+        debug_assert!(out.windows(2).all(|w| w[0].0 < w[1].0));
+        out.dedup();
+        out
+    }
+
     /// Raw (escaped) value of an attribute.
     pub fn attr_raw(&self, id: NodeId, name: &str) -> Option<&str> {
-        self.attributes(id)
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v)
+        let n = self.node(id);
+        if n.kind != NodeKind::Element {
+            return None;
+        }
+        // Names first: a value is sliced out of the text only for the attribute found.
+        self.attrs[n.first_attr as usize..n.first_attr as usize + n.n_attrs as usize]
+            .iter()
+            .find(|a| &*self.names[a.name as usize] == name)
+            .map(|a| &self.text[a.value_start as usize..a.value_end as usize])
     }
 
     /// Decoded value of an attribute.

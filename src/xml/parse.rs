@@ -79,40 +79,66 @@ pub(super) fn parse(
     limits: &ParseLimits,
     stored: TextEncoding,
 ) -> Result<Document, (XmlError, String)> {
+    let built = build(&text, entry, limits, stored);
+    assemble(text, built)
+}
+
+/// [`parse`], running `beside` over the same text on another thread meanwhile (the parse
+/// is one thread's work: a read-only pass over the text costs no time beside it).
+pub(super) fn parse_beside<R: Send>(
+    text: String,
+    entry: &str,
+    limits: &ParseLimits,
+    stored: TextEncoding,
+    beside: impl FnOnce(&str) -> R + Send,
+) -> (Result<Document, (XmlError, String)>, R) {
+    let (built, side) = rayon::join(|| build(&text, entry, limits, stored), || beside(&text));
+    (assemble(text, built), side)
+}
+
+/// The parts of a document: its nodes, attributes and names.
+type Built = (Vec<Node>, Vec<Attr>, Vec<Box<str>>);
+
+fn build(
+    text: &str,
+    entry: &str,
+    limits: &ParseLimits,
+    stored: TextEncoding,
+) -> Result<Built, XmlError> {
     if text.len() >= NONE as usize {
-        let err = XmlError::at(
+        return Err(XmlError::at(
             entry,
             "",
             0,
             format!("entry is {} bytes; the limit is 4 GiB", text.len()),
-        );
-        return Err((err, text));
+        ));
     }
-    let (nodes, attrs, names) = {
-        let mut b = Builder {
-            entry,
-            text: &text,
-            nodes: Vec::with_capacity(markup_count(&text) + 1),
-            attrs: Vec::with_capacity(text.len() / 120 + 16),
-            names: Vec::new(),
-            name_hashes: Vec::new(),
-            name_ids: FxHashMap::default(),
-            stack: Vec::with_capacity(64),
-            root_seen: false,
-            stored,
-        };
-        if let Err(err) = b.run(limits) {
-            drop(b);
-            return Err((err, text));
-        }
-        (b.nodes, b.attrs, b.names)
-    };
-    Ok(Document {
+    let mut b = Builder {
+        entry,
         text,
-        nodes,
-        attrs,
-        names,
-    })
+        nodes: Vec::with_capacity(markup_count(text) + 1),
+        attrs: Vec::with_capacity(text.len() / 120 + 16),
+        names: Vec::new(),
+        name_hashes: Vec::new(),
+        name_ids: FxHashMap::default(),
+        stack: Vec::with_capacity(64),
+        root_seen: false,
+        stored,
+    };
+    b.run(limits)?;
+    Ok((b.nodes, b.attrs, b.names))
+}
+
+fn assemble(text: String, built: Result<Built, XmlError>) -> Result<Document, (XmlError, String)> {
+    match built {
+        Ok((nodes, attrs, names)) => Ok(Document {
+            text,
+            nodes,
+            attrs,
+            names,
+        }),
+        Err(err) => Err((err, text)),
+    }
 }
 
 impl<'t> Builder<'t> {

@@ -222,3 +222,29 @@ fn names_are_xml_names() {
     assert!(Document::parse("<a 1x=\"1\"/>".into(), "t").is_err());
     assert!(Document::parse("<xsi:a xmlns:xsi=\"u\" _b.c-d=\"1\" é=\"2\"/>".into(), "t").is_ok());
 }
+
+#[test]
+fn descendants_are_a_run_of_ids_and_attributes_find_their_elements() {
+    let d = Document::parse(
+        "<a><b x=\"1\"><!-- c --><c x=\"2\" y=\"3\"/></b><d y=\"4\"/><e x=\"5\"/></a>".into(),
+        "t.xml",
+    )
+    .unwrap();
+    let root = d.root().unwrap();
+    let name = |n: NodeId| d.name(n).to_string();
+    let b = d.elements(root).next().unwrap();
+    let inside: Vec<NodeKind> = d.descendant_ids(b).map(|n| d.kind(n)).collect();
+    assert_eq!(inside, vec![NodeKind::Comment, NodeKind::Element]);
+    let all: Vec<String> = d
+        .descendant_ids(root)
+        .filter(|&n| d.is_element(n))
+        .map(name)
+        .collect();
+    assert_eq!(all, vec!["b", "c", "d", "e"]);
+    let x = d.symbol("x").unwrap();
+    let with_x: Vec<String> = d.elements_with_attr(x).into_iter().map(name).collect();
+    assert_eq!(with_x, vec!["b", "c", "e"]);
+    let y = d.symbol("y").unwrap();
+    let with_y: Vec<String> = d.elements_with_attr(y).into_iter().map(name).collect();
+    assert_eq!(with_y, vec!["c", "d"]);
+}
