@@ -14,6 +14,7 @@
 
 pub mod json;
 pub mod line;
+mod moves;
 pub mod package;
 pub mod rules;
 pub mod run;
@@ -88,6 +89,9 @@ pub enum ConflictReason {
     DeletedByTheirs,
     /// Both sides reordered the same ordered list differently.
     BothReordered,
+    /// Both sides moved the same part (a form field, a section, a site map subarea) to
+    /// different places.
+    BothMoved,
     /// The line-based fallback could not combine a region.
     Lines,
     /// The result combines both sides without a conflict, but `soltree check` finds an error
@@ -625,7 +629,25 @@ fn structured(
     if let Some(why) = foreign {
         return Err(give_back(Unstructured::Reason(why), b, o, t));
     }
-    match tree::merge_documents(b.as_ref(), &o, &t, opts, deadline) {
+    // Moves across parents are applied to the other documents first (see [`moves`]); the
+    // sides' own texts stay for the line merge, should the structured one give up.
+    let aligned = b.as_ref().and_then(|b| moves::align(b, &o, &t, encoding));
+    let merged = match &aligned {
+        None => tree::merge_documents(b.as_ref(), &o, &t, opts, deadline, &[]),
+        Some(a) => {
+            let [ab, ao, at] = &a.docs;
+            tree::merge_documents(
+                ab.as_ref().or(b.as_ref()),
+                ao.as_ref().unwrap_or(&o),
+                at.as_ref().unwrap_or(&t),
+                opts,
+                deadline,
+                &a.contests,
+            )
+        }
+    };
+    drop(aligned);
+    match merged {
         Ok(outcome) => Ok(outcome),
         Err(why) => Err(give_back(why, b, o, t)),
     }

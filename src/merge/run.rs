@@ -478,6 +478,7 @@ pub fn reason_text(reason: ConflictReason) -> &'static str {
         DeletedByOurs => "deleted by ours, changed by theirs",
         DeletedByTheirs => "deleted by theirs, changed by ours",
         BothReordered => "reordered differently on both sides",
+        BothMoved => "moved to different places on both sides",
         Lines => "the same lines changed on both sides",
         InvalidResult => {
             "merged without a conflict, but the result would not import (`soltree check`); \

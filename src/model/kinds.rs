@@ -284,6 +284,20 @@ pub static KINDS: &[KindDef] = &[
 /// one type (an `or` of two `and` groups). `check` does not call these duplicates.
 pub static REPEATS_ALLOWED: &[&str] = &["fetchattribute", "customcontrol-binding", "fetchfilter"];
 
+/// Parts identified across their whole component, not only among their siblings: the form
+/// designer drags a field (its cell) to another section or tab and a section to another tab,
+/// keeping their ids; site map areas, groups and subareas move the same way. Per component
+/// kind, the kinds of its parts that move.
+pub static MOVABLE_PARTS: &[(&str, &[&str])] = &[
+    ("form", &["tab", "section", "cell"]),
+    ("sitemap", &["area", "group", "subarea"]),
+    ("sitemap-legacy", &["area", "group", "subarea"]),
+];
+
+/// Keyless elements that move with a part when it is all they hold: the form designer puts
+/// a dragged field in a row of its own.
+pub static MOVE_WRAPPERS: &[(&str, &str)] = &[("cell", "row")];
+
 /// Roots of SolutionPackager files that hold a list of components rather than one
 /// component (`FormXml/main/….xml` is `<forms>`, `SavedQueries/….xml` is `<savedqueries>`),
 /// besides the `ImportExportXml` root of customizations.xml and solution.xml. Together with

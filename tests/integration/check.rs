@@ -920,11 +920,13 @@ fn form_file(sections: &[(u8, &[u8])]) -> String {
 }
 
 /// A cell id is one place on a form: the same cell in two sections is a duplicate even
-/// though the two are not siblings. Two branches that move one field to two different
-/// sections merge without a conflict in the tree (each side's move is a removal and an
-/// addition), and the check of the result reports it.
+/// though the two are not siblings. Two branches that add one field (one cell id) to two
+/// different sections merge without a conflict in the tree (each side's addition is its
+/// own), and the check of the result reports it; two branches that move one field to two
+/// different sections are a conflict of the merge itself.
 #[test]
-fn one_cell_in_two_sections_of_a_form_is_a_duplicate_and_two_moves_of_it_do_not_merge_silently() {
+fn one_cell_in_two_sections_of_a_form_is_a_duplicate_and_two_placements_of_it_do_not_merge_silently()
+ {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name);
     let twice = form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4, 2])]);
@@ -951,45 +953,60 @@ fn one_cell_in_two_sections_of_a_form_is_a_duplicate_and_two_moves_of_it_do_not_
         message.starts_with("Cell (cc000000-0000-0000-0000-000000000002) is in Form"),
         "{message}"
     );
-    // Two different moves of one field.
-    std::fs::write(
-        path("base.xml"),
-        form_file(&[(1, &[1, 2]), (2, &[3]), (3, &[4])]),
-    )
-    .unwrap();
-    std::fs::write(
-        path("ours.xml"),
-        form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4])]),
-    )
-    .unwrap();
-    std::fs::write(
-        path("theirs.xml"),
-        form_file(&[(1, &[1]), (2, &[3]), (3, &[4, 2])]),
-    )
-    .unwrap();
-    let assert = soltree()
-        .arg("merge")
-        .args([path("base.xml"), path("ours.xml"), path("theirs.xml")])
-        .arg("-o")
-        .arg(path("merged.xml"))
-        .args(["--path", "Entities/new_x/FormXml/main/form.xml"])
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    // One field added to two different sections.
+    let merge = |base: &str, ours: &str, theirs: &str| {
+        std::fs::write(path("base.xml"), base).unwrap();
+        std::fs::write(path("ours.xml"), ours).unwrap();
+        std::fs::write(path("theirs.xml"), theirs).unwrap();
+        let assert = soltree()
+            .arg("merge")
+            .args([path("base.xml"), path("ours.xml"), path("theirs.xml")])
+            .arg("-o")
+            .arg(path("merged.xml"))
+            .args(["--path", "Entities/new_x/FormXml/main/form.xml"])
+            .arg("--report")
+            .arg(path("report.json"))
+            .assert()
+            .code(1);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path("report.json")).unwrap()).unwrap();
+        let merged = std::fs::read_to_string(path("merged.xml")).unwrap();
+        (stderr, report, merged)
+    };
+    let (stderr, report, merged) = merge(
+        &form_file(&[(1, &[1]), (2, &[3]), (3, &[4])]),
+        &form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4])]),
+        &form_file(&[(1, &[1]), (2, &[3]), (3, &[4, 2])]),
+    );
     assert!(
         stderr.contains("entity:new_x/form:5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d [duplicate-key]")
             && stderr.contains("Cell (cc000000-0000-0000-0000-000000000002)"),
         "{stderr}"
     );
+    assert_eq!(report["conflicts"][0]["reason"], "invalid-result");
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    // Two different moves of one field: a conflict around each place, named by both.
+    let (_, report, merged) = merge(
+        &form_file(&[(1, &[1, 2]), (2, &[3]), (3, &[4])]),
+        &form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4])]),
+        &form_file(&[(1, &[1]), (2, &[3]), (3, &[4, 2])]),
+    );
+    let conflicts = report["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0]["reason"], "both-moved");
+    assert_eq!(conflicts[0]["ours"], "cell \"new_f2\" in section \"s2\"");
+    assert_eq!(conflicts[0]["theirs"], "cell \"new_f2\" in section \"s3\"");
+    assert_eq!(merged.matches("<<<<<<< ours").count(), 2, "{merged}");
     // Siblings repeated are reported once, by the list check; a form without repeats is clean.
     std::fs::write(path("once.xml"), form_file(&[(1, &[1]), (2, &[3, 2])])).unwrap();
     let (code, json) = check_json(&[&path("once.xml")], &[]);
     assert_eq!((code, problems(&json)), (0, vec![]));
 }
 
-/// Through git: the driver checks its clean result too, so two branches moving one field to
-/// two sections stop `git merge` with the file in conflict (no markers in it: both moves
-/// are written, and git's notes name the cell and both places).
+/// Through git: the driver checks its clean result too, so two branches adding one field
+/// to two sections stop `git merge` with the file in conflict (no markers in it: both
+/// additions are written, and git's notes name the cell and both places).
 #[test]
 fn the_merge_driver_stops_git_on_an_error_its_result_would_carry() {
     let repo = Repo::new();
@@ -997,7 +1014,7 @@ fn the_merge_driver_stops_git_on_an_error_its_result_would_carry() {
     let file = "src/Entities/new_x/FormXml/main/{5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d}.xml";
     repo.write(
         file,
-        form_file(&[(1, &[1, 2]), (2, &[3]), (3, &[4])]).as_bytes(),
+        form_file(&[(1, &[1]), (2, &[3]), (3, &[4])]).as_bytes(),
     );
     repo.commit_all("base");
     repo.ok(&["checkout", "-qb", "theirs"]);
@@ -1005,13 +1022,13 @@ fn the_merge_driver_stops_git_on_an_error_its_result_would_carry() {
         file,
         form_file(&[(1, &[1]), (2, &[3]), (3, &[4, 2])]).as_bytes(),
     );
-    repo.commit_all("field 2 to section 3");
+    repo.commit_all("field 2 in section 3");
     repo.ok(&["checkout", "-q", "main"]);
     repo.write(
         file,
         form_file(&[(1, &[1]), (2, &[3, 2]), (3, &[4])]).as_bytes(),
     );
-    repo.commit_all("field 2 to section 2");
+    repo.commit_all("field 2 in section 2");
     let out = repo.git(&["merge", "--no-edit", "theirs"]);
     assert!(!out.status.success());
     let said = format!(

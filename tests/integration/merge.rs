@@ -917,3 +917,129 @@ fn json_edits_regressions() {
     // Everything gone from ours, additions on both sides.
     json_edits_merge_into_both(&[4, 4, 5], &[0, 1], &[2], 1).unwrap();
 }
+
+/// A form of four sections on two tabs whose cells stand each in a row of its own, in the
+/// order of their numbers: cell `i` in section `section[i]`, with label `Field i` (`Renamed
+/// i` where `renamed[i]`) and its control disabled where `disabled[i]`.
+fn moves_form(section: &[usize], renamed: &[bool], disabled: &[bool]) -> String {
+    let mut out = String::from(
+        "<forms>\n  <systemform>\n    <formid>{5d2c7a8e-3b1f-ef11-9f89-000d3a1b2c4d}</formid>\n    <form>\n      <tabs>\n",
+    );
+    for tab in 0..2 {
+        out.push_str(&format!(
+            "        <tab id=\"{{aa000000-0000-0000-0000-00000000000{tab}}}\" name=\"t{tab}\">\n          <columns>\n            <column width=\"100%\">\n              <sections>\n"
+        ));
+        for s in [2 * tab, 2 * tab + 1] {
+            out.push_str(&format!(
+                "                <section id=\"{{bb000000-0000-0000-0000-00000000000{s}}}\" name=\"s{s}\">\n                  <rows>"
+            ));
+            for (i, _) in section.iter().enumerate().filter(|(_, at)| **at == s) {
+                let label = if renamed[i] { "Renamed" } else { "Field" };
+                let off = if disabled[i] {
+                    " disabled=\"true\""
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "\n                    <row>\n                      <cell id=\"{{cc000000-0000-0000-0000-00000000000{i}}}\">\n                        <labels>\n                          <label description=\"{label} {i}\" languagecode=\"1033\" />\n                        </labels>\n                        <control id=\"new_f{i}\" datafieldname=\"new_f{i}\"{off} />\n                      </cell>\n                    </row>"
+                ));
+            }
+            out.push_str("\n                  </rows>\n                </section>\n");
+        }
+        out.push_str("              </sections>\n            </column>\n          </columns>\n        </tab>\n");
+    }
+    out.push_str("      </tabs>\n    </form>\n  </systemform>\n</forms>\n");
+    out
+}
+
+/// Each section's rows, byte for byte, in sorted order: where two sides both move a field
+/// into one section next to the same neighbour, either order is right.
+fn placement(text: &[u8]) -> Vec<(String, Vec<String>)> {
+    let doc = Document::parse(String::from_utf8(text.to_vec()).unwrap(), "form.xml").unwrap();
+    (0..doc.node_count() as u32)
+        .map(NodeId)
+        .filter(|&n| doc.is_element(n) && doc.name(n) == "section")
+        .map(|section| {
+            let rows = doc.child(section, "rows").unwrap();
+            let mut cells: Vec<String> =
+                doc.elements(rows).map(|r| doc.raw(r).to_string()).collect();
+            cells.sort();
+            (doc.attr(section, "name").unwrap().into_owned(), cells)
+        })
+        .collect()
+}
+
+/// Ours moves some fields to other sections and renames some; theirs moves other fields
+/// and disables some controls. The merge places each field where the side that moved it
+/// put it, with both sides' edits, as a form written so would read (rows byte for byte);
+/// swapping the sides places them alike; and the laws hold with the moves in.
+fn moves_compose_with_edits(
+    start: &[usize],
+    moves_ours: &[(usize, usize)],
+    moves_theirs: &[(usize, usize)],
+    renamed: &[bool],
+    disabled: &[bool],
+) -> Result<(), TestCaseError> {
+    let n = start.len();
+    let none = vec![false; n];
+    let (mut ours_at, mut theirs_at, mut merged_at) =
+        (start.to_vec(), start.to_vec(), start.to_vec());
+    let mut moved_by_ours = vec![false; n];
+    for &(cell, to) in moves_ours {
+        ours_at[cell % n] = to;
+        merged_at[cell % n] = to;
+        moved_by_ours[cell % n] = true;
+    }
+    for &(cell, to) in moves_theirs {
+        if !moved_by_ours[cell % n] {
+            theirs_at[cell % n] = to;
+            merged_at[cell % n] = to;
+        }
+    }
+    let base = moves_form(start, &none, &none);
+    let ours = moves_form(&ours_at, renamed, &none);
+    let theirs = moves_form(&theirs_at, &none, disabled);
+    let expected = moves_form(&merged_at, renamed, disabled);
+    let opts = MergeOptions {
+        path: Some("Entities/new_x/FormXml/main/form.xml".into()),
+        ..MergeOptions::default()
+    };
+    let out = merge_files(
+        Some(base.as_bytes()),
+        ours.as_bytes(),
+        theirs.as_bytes(),
+        &opts,
+    );
+    prop_assert!(out.conflicts.is_empty(), "{:?}", out.conflicts);
+    prop_assert_eq!(placement(&out.bytes), placement(expected.as_bytes()));
+    let swapped = merge_files(
+        Some(base.as_bytes()),
+        theirs.as_bytes(),
+        ours.as_bytes(),
+        &opts,
+    );
+    prop_assert!(swapped.conflicts.is_empty(), "{:?}", swapped.conflicts);
+    prop_assert_eq!(placement(&swapped.bytes), placement(expected.as_bytes()));
+    for (x, y) in [(&base, &ours), (&base, &theirs), (&ours, &theirs)] {
+        let (x, y) = (x.as_bytes(), y.as_bytes());
+        prop_assert!(merge_files(Some(x), y, x, &opts).bytes == y);
+        prop_assert!(merge_files(Some(x), x, y, &opts).bytes == y);
+        prop_assert!(merge_files(Some(x), y, y, &opts).bytes == y);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(crate::prop_config(64))]
+
+    #[test]
+    fn moves_of_form_fields_compose_with_edits_of_the_other_side(
+        start in proptest::collection::vec(0usize..4, 6),
+        moves_ours in proptest::collection::vec((0usize..6, 0usize..4), 0..4),
+        moves_theirs in proptest::collection::vec((0usize..6, 0usize..4), 0..4),
+        renamed in proptest::collection::vec(any::<bool>(), 6),
+        disabled in proptest::collection::vec(any::<bool>(), 6),
+    ) {
+        moves_compose_with_edits(&start, &moves_ours, &moves_theirs, &renamed, &disabled)?;
+    }
+}

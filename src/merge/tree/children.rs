@@ -198,13 +198,17 @@ impl Merger<'_> {
                 }
                 Item::Ours(oi) => {
                     let gap = gap_before(oi).to_string();
-                    self.put(&gap);
-                    self.put(o_doc.raw(co[oi].node));
+                    if !self.write_contested(false, co[oi].node, &gap) {
+                        self.put(&gap);
+                        self.put(o_doc.raw(co[oi].node));
+                    }
                 }
                 Item::Theirs(ti) => {
-                    self.put(&standard_gap);
-                    let text = self.transplant(ct[ti].node, &standard_indent);
-                    self.put(&text);
+                    if !self.write_contested(true, ct[ti].node, &standard_gap) {
+                        self.put(&standard_gap);
+                        let text = self.transplant(ct[ti].node, &standard_indent);
+                        self.put(&text);
+                    }
                 }
                 Item::DeleteConflict {
                     b: bi,

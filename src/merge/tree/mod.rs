@@ -10,6 +10,7 @@
 //! This module holds the walk and the merge of one element (attributes, values, nil-ness,
 //! export lists); [`children`] merges child lists, [`write`] writes the result like OURS.
 
+use super::moves::Contest;
 use super::rules::{self, Rule};
 use super::{
     Conflict, ConflictReason, ConflictStyle, Decision, MergeOptions, MergeOutcome, Unstructured,
@@ -25,7 +26,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 mod children;
-mod write;
+pub(super) mod write;
 
 use write::{content_end, content_start, indent_unit};
 
@@ -35,6 +36,7 @@ pub(super) fn merge_documents(
     t: &Document,
     opts: &MergeOptions,
     deadline: Instant,
+    contests: &[Contest],
 ) -> Result<MergeOutcome, Unstructured> {
     let (o_root, t_root) = (o.root().expect("parsed"), t.root().expect("parsed"));
     if o.name(o_root) != t.name(t_root) {
@@ -68,6 +70,7 @@ pub(super) fn merge_documents(
         },
         need_newline: false,
         theirs_newer: theirs_is_newer(o, t),
+        contests: Contests::of(contests, o, t),
     };
     // The prolog (declaration, comments before the root) and what follows the root merge
     // as wholes: theirs' version when only theirs changed it.
@@ -111,6 +114,13 @@ pub(super) fn merge_documents(
     m.merge_element(b_root, o_root, t_root)?;
     m.trail.pop();
     m.put(&epilogue);
+    // A contest whose part the walk wrote as one side's whole (inside a section that side
+    // added, say) has no markers: it is still a conflict.
+    for (contest, written) in contests.iter().zip(m.contests.written.clone()) {
+        if !written {
+            m.contest_conflict(contest);
+        }
+    }
     Ok(MergeOutcome {
         bytes: m.out,
         conflicts: m.conflicts,
@@ -147,6 +157,53 @@ struct Merger<'a> {
     need_newline: bool,
     /// Whether theirs is the newer export (higher solution version), for export-state rules.
     theirs_newer: bool,
+    contests: Contests<'a>,
+}
+
+/// Parts the sides moved in ways that cannot be combined ([`Contest`]), as the walk meets
+/// them: the elements each side wrote for them, and their ancestors, which the walk enters
+/// even where one side left them as base had them (so the markers land around the part).
+struct Contests<'a> {
+    list: &'a [Contest],
+    ours: FxHashMap<NodeId, usize>,
+    theirs: FxHashMap<NodeId, usize>,
+    enter_ours: rustc_hash::FxHashSet<NodeId>,
+    enter_theirs: rustc_hash::FxHashSet<NodeId>,
+    written: Vec<bool>,
+}
+
+impl<'a> Contests<'a> {
+    fn of(list: &'a [Contest], o: &Document, t: &Document) -> Contests<'a> {
+        let mut c = Contests {
+            list,
+            ours: FxHashMap::default(),
+            theirs: FxHashMap::default(),
+            enter_ours: Default::default(),
+            enter_theirs: Default::default(),
+            written: vec![false; list.len()],
+        };
+        for (i, contest) in list.iter().enumerate() {
+            for (node, doc, at, enter) in [
+                (contest.ours, o, &mut c.ours, &mut c.enter_ours),
+                (contest.theirs, t, &mut c.theirs, &mut c.enter_theirs),
+            ] {
+                if let Some(n) = node {
+                    at.insert(n, i);
+                    let mut up = doc.parent(n);
+                    while let Some(p) = up {
+                        enter.insert(p);
+                        up = doc.parent(p);
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// Whether the walk must enter this pair of elements.
+    fn enter(&self, o: NodeId, t: NodeId) -> bool {
+        !self.list.is_empty() && (self.enter_ours.contains(&o) || self.enter_theirs.contains(&t))
+    }
 }
 
 impl<'a> Merger<'a> {
@@ -247,6 +304,62 @@ impl<'a> Merger<'a> {
         });
     }
 
+    /// The conflict of a contested part, named by where each side put it.
+    fn contest_conflict(&mut self, contest: &Contest) {
+        let [base, ours, theirs] = &contest.places;
+        let reason = match (contest.ours, contest.theirs) {
+            (Some(_), Some(_)) => ConflictReason::BothMoved,
+            (Some(_), None) => ConflictReason::DeletedByTheirs,
+            _ => ConflictReason::DeletedByOurs,
+        };
+        let moved = |place: &str| {
+            if place == "deleted" {
+                "deleted".to_string()
+            } else {
+                format!("{} in {place}", contest.part)
+            }
+        };
+        self.conflict(
+            Some(&contest.part),
+            reason,
+            Some(moved(base)),
+            Some(moved(ours)),
+            Some(moved(theirs)),
+        );
+    }
+
+    /// Writes one side's element for a contested part between markers, the other side's
+    /// half empty (that side put the part elsewhere, or deleted it); the conflict is listed
+    /// once, where the first of its halves is written.
+    pub(super) fn write_contested(&mut self, theirs: bool, node: NodeId, gap: &str) -> bool {
+        let found = if theirs {
+            self.contests.theirs.get(&node).copied()
+        } else {
+            self.contests.ours.get(&node).copied()
+        };
+        let Some(i) = found else {
+            return false;
+        };
+        let indent = gap.rsplit('\n').next().unwrap_or("").to_string();
+        self.put(gap);
+        let text = if theirs {
+            self.transplant(node, &indent)
+        } else {
+            self.o.raw(node).to_string()
+        };
+        let contest = &self.contests.list[i];
+        if !self.contests.written[i] {
+            self.contests.written[i] = true;
+            self.contest_conflict(contest);
+        }
+        if theirs {
+            self.write_markers(None, None, Some(&text), &indent);
+        } else {
+            self.write_markers(Some(&text), None, None, &indent);
+        }
+        true
+    }
+
     /// Merges one element present in ours and theirs (and in base when `b` is set).
     fn merge_element(
         &mut self,
@@ -272,7 +385,9 @@ impl<'a> Merger<'a> {
             }
             return Ok(());
         }
-        if let (Some(b), Some(b_doc)) = (b, self.b) {
+        if let (Some(b), Some(b_doc)) = (b, self.b)
+            && !self.contests.enter(o, t)
+        {
             // Hashes ignore formatting and comments; a side counts as unchanged only when its
             // bytes are base's too, so neither side's comment or layout edit is dropped.
             let hb = b_doc.hash(b);

@@ -229,68 +229,80 @@ impl Merger<'_> {
     /// A theirs subtree, written like ours: ours' newline style, re-indented from theirs'
     /// indentation to `indent`.
     pub(super) fn transplant(&self, t: NodeId, indent: &str) -> String {
-        let t_doc = self.t;
-        let raw = t_doc.raw(t);
-        let from = t_doc.indentation(t).unwrap_or("");
-        if from == indent || !raw.contains('\n') {
-            return self.restyle(raw);
-        }
-        // Only line starts inside the whitespace between elements are indentation; a line
-        // inside a text value, a CDATA section or an attribute value keeps its bytes.
-        let start = t_doc.span(t).start;
-        let mut points = Vec::new();
-        let mut stack = vec![t];
-        while let Some(n) = stack.pop() {
-            if !t_doc.is_element(n) || t_doc.children(n).next().is_none() {
-                continue;
-            }
-            let mut pos = content_start(t_doc, n);
-            for c in t_doc.children(n) {
-                let gap = pos..t_doc.span(c).start;
-                points.extend(
-                    memchr::memchr_iter(b'\n', &t_doc.text().as_bytes()[gap.clone()])
-                        .map(|i| gap.start + i + 1 - start),
-                );
-                pos = t_doc.span(c).end;
-                stack.push(c);
-            }
-            let gap = pos..content_end(t_doc, n);
-            points.extend(
-                memchr::memchr_iter(b'\n', &t_doc.text().as_bytes()[gap.clone()])
-                    .map(|i| gap.start + i + 1 - start),
-            );
-        }
-        points.sort_unstable();
-        let mut out = String::with_capacity(raw.len() + 64);
-        let mut at = 0usize;
-        for line in raw.split_inclusive('\n') {
-            let here = at;
-            at += line.len();
-            if here > 0
-                && points.binary_search(&here).is_ok()
-                && let Some(rest) = line.strip_prefix(from)
-            {
-                out.push_str(indent);
-                out.push_str(rest);
-            } else {
-                out.push_str(line);
-            }
-        }
-        self.restyle(&out)
+        self.restyle(&reindented(self.t, t, indent))
     }
 
     /// Text in ours' newline style.
     pub(super) fn restyle(&self, text: &str) -> String {
-        if !text.contains('\n') {
-            return text.to_string();
+        restyled(text, self.nl)
+    }
+}
+
+/// Text with its line breaks in the style `nl` (`"\n"` or `"\r\n"`).
+pub(in crate::merge) fn restyled(text: &str, nl: &str) -> String {
+    if !text.contains('\n') {
+        return text.to_string();
+    }
+    let lf = text.replace("\r\n", "\n");
+    if nl == "\r\n" {
+        lf.replace('\n', "\r\n")
+    } else {
+        lf
+    }
+}
+
+/// The text of element `node` of `doc` moved to a place indented by `indent`: each line
+/// that starts in the whitespace between elements trades the element's own indentation for
+/// `indent`; a line inside a text value, a CDATA section or an attribute value keeps its
+/// bytes. Line breaks stay as they are.
+pub(in crate::merge) fn reindented(doc: &Document, node: NodeId, indent: &str) -> String {
+    let raw = doc.raw(node);
+    let from = doc.indentation(node).unwrap_or("");
+    if from == indent || !raw.contains('\n') {
+        return raw.to_string();
+    }
+    // Only line starts inside the whitespace between elements are indentation; a line
+    // inside a text value, a CDATA section or an attribute value keeps its bytes.
+    let start = doc.span(node).start;
+    let mut points = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if !doc.is_element(n) || doc.children(n).next().is_none() {
+            continue;
         }
-        let lf = text.replace("\r\n", "\n");
-        if self.nl == "\r\n" {
-            lf.replace('\n', "\r\n")
+        let mut pos = content_start(doc, n);
+        for c in doc.children(n) {
+            let gap = pos..doc.span(c).start;
+            points.extend(
+                memchr::memchr_iter(b'\n', &doc.text().as_bytes()[gap.clone()])
+                    .map(|i| gap.start + i + 1 - start),
+            );
+            pos = doc.span(c).end;
+            stack.push(c);
+        }
+        let gap = pos..content_end(doc, n);
+        points.extend(
+            memchr::memchr_iter(b'\n', &doc.text().as_bytes()[gap.clone()])
+                .map(|i| gap.start + i + 1 - start),
+        );
+    }
+    points.sort_unstable();
+    let mut out = String::with_capacity(raw.len() + 64);
+    let mut at = 0usize;
+    for line in raw.split_inclusive('\n') {
+        let here = at;
+        at += line.len();
+        if here > 0
+            && points.binary_search(&here).is_ok()
+            && let Some(rest) = line.strip_prefix(from)
+        {
+            out.push_str(indent);
+            out.push_str(rest);
         } else {
-            lf
+            out.push_str(line);
         }
     }
+    out
 }
 
 pub(super) fn content_start(doc: &Document, n: NodeId) -> usize {
