@@ -369,7 +369,22 @@ fn move_edits(m: &Document, d: &Document, mv: &Move) -> Option<Vec<Edit>> {
         Parts::of(d, scope_d, movable),
     );
     let (&xm, &xd) = (pm.at.get(&mv.part)?, pd.at.get(&mv.part)?);
-    let (um, ud) = (unit(m, xm, mv.part.0), unit(d, xd, mv.part.0));
+    let (mut um, ud) = (unit(m, xm, mv.part.0), unit(d, xd, mv.part.0));
+    // A part moved into a container the mover created (a new tab) moves with it: `d` gets
+    // the container too, around its own version of the part — when the container holds no
+    // other part `d` has (that one would be there twice).
+    while let Some(h) = pm.holder(um)
+        && !pd.at.contains_key(&h)
+    {
+        let container = pm.at[&h];
+        let others = pm.at.iter().any(|(k, &n)| {
+            *k != mv.part && *k != h && is_within(m, n, container) && pd.at.contains_key(k)
+        });
+        if others {
+            return None;
+        }
+        um = unit(m, container, h.0);
+    }
     // The parent in `d`: found from the part (or component) that holds it in `m`, then by
     // the identities of the elements between.
     let parent_m = m.parent(um)?;
