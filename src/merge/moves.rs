@@ -109,6 +109,8 @@ struct Parts<'d> {
     cls: Classifier<'d>,
     scope: NodeId,
     at: FxHashMap<(&'static str, String), NodeId>,
+    /// Parts listed more than once (left out of `at`).
+    repeated: Vec<(&'static str, String)>,
 }
 
 impl<'d> Parts<'d> {
@@ -132,14 +134,15 @@ impl<'d> Parts<'d> {
             }
         }
         // A part listed twice has no one place.
-        for r in repeated {
-            at.remove(&r);
+        for r in &repeated {
+            at.remove(r);
         }
         Parts {
             doc,
             cls,
             scope,
             at,
+            repeated,
         }
     }
 
@@ -245,6 +248,10 @@ fn plan(docs: [&Document; 3]) -> (Vec<Move>, Vec<Contest>) {
         let mut parts: Vec<_> = pb.at.keys().cloned().collect();
         parts.sort();
         for part in parts {
+            // A part some side lists twice is neither moved nor deleted there.
+            if po.repeated.contains(&part) || pt.repeated.contains(&part) {
+                continue;
+            }
             let lb = pb.place(&part).expect("base has it");
             let (lo, lt) = (po.place(&part), pt.place(&part));
             let moved_o = lo.as_ref().is_some_and(|l| *l != lb);
@@ -411,8 +418,21 @@ fn move_edits(m: &Document, d: &Document, mv: &Move) -> Option<Vec<Edit>> {
     if d.is_self_closing(parent_d) || ud == parent_d || is_within(d, parent_d, ud) {
         return None;
     }
-    // After the nearest sibling before the part in `m` that `d`'s parent holds too.
+    // After the nearest sibling before the part in `m` that `d`'s parent holds too: the
+    // same identity, or (a keyless row, whose identity depends on its siblings) the same
+    // first part inside.
     let d_children = pd.cls.children(parent_d);
+    let first_part = |parts: &Parts, n: NodeId| -> Option<(&'static str, String)> {
+        std::iter::once(n)
+            .chain(parts.doc.descendant_ids(n))
+            .find_map(|c| {
+                parts
+                    .at
+                    .iter()
+                    .find(|(_, p)| **p == c)
+                    .map(|(k, _)| k.clone())
+            })
+    };
     let mut anchor = None;
     let mut prev = m
         .elements(parent_m)
@@ -422,13 +442,25 @@ fn move_edits(m: &Document, d: &Document, mv: &Move) -> Option<Vec<Edit>> {
         let Some(ident) = ident_of(&pm.cls, p) else {
             continue;
         };
-        if let Some(c) = d_children.iter().find(|c| c.ident == ident && c.node != ud) {
+        let inner = first_part(&pm, p);
+        if let Some(c) = d_children.iter().find(|c| {
+            c.node != ud
+                && (c.ident == ident
+                    || (m.name(p) == d.name(c.node)
+                        && inner.is_some()
+                        && first_part(&pd, c.node) == inner))
+        }) {
             anchor = Some(c.node);
             break;
         }
     }
     let nl = d.newline_style().as_str();
-    let indent_m = m.indentation(um).unwrap_or("").to_string();
+    // The whitespace `m` has before the part (none in a file on one line).
+    let gap_m = {
+        let before = &m.text()[..m.span(um).start];
+        let blank = before.len() - before.trim_end().len();
+        restyled(&before[before.len() - blank..], nl)
+    };
     // The part as `d` has it, inside what `m` wrapped it in.
     let part_d = reindented(d, xd, m.indentation(xm).unwrap_or(""));
     let span_um = m.span(um);
@@ -442,7 +474,7 @@ fn move_edits(m: &Document, d: &Document, mv: &Move) -> Option<Vec<Edit>> {
         Some(a) => d.span(a).end,
         None => d.content_span(parent_d).start,
     };
-    let insert = format!("{nl}{indent_m}{moved}");
+    let insert = format!("{gap_m}{moved}");
     // Out of its old place with the line it stood on.
     let span_ud = d.span(ud);
     let before = &d.text()[..span_ud.start];
@@ -482,4 +514,69 @@ fn ident_of(cls: &Classifier<'_>, n: NodeId) -> Option<Ident> {
         .into_iter()
         .find(|c| c.node == n)
         .map(|c| c.ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A form with sections `s1` and `s2` on one tab, each listing its cells' ids.
+    fn form(s1: &[u8], s2: &[u8]) -> Document {
+        let section = |n: u8, cells: &[u8]| {
+            let rows: String = cells
+                .iter()
+                .map(|c| format!("<row><cell id=\"{{c{c}}}\"><control id=\"f{c}\" /></cell></row>"))
+                .collect();
+            format!("<section id=\"{{s{n}}}\"><rows>{rows}</rows></section>")
+        };
+        let text = format!(
+            "<forms><systemform><formid>{{f}}</formid><form><tabs><tab id=\"{{t}}\"><columns><column><sections>{}{}</sections></column></columns></tab></tabs></form></systemform></forms>",
+            section(1, s1),
+            section(2, s2)
+        );
+        Document::parse(text, "form.xml").unwrap()
+    }
+
+    fn contests_and_moves(b: &Document, o: &Document, t: &Document) -> (usize, usize) {
+        let (moves, contests) = plan([b, o, t]);
+        (moves.len(), contests.len())
+    }
+
+    #[test]
+    fn moves_deletions_and_parts_listed_twice() {
+        let base = form(&[1, 2], &[3]);
+        // Ours moves cell 1; theirs edits elsewhere (drops cell 3): one move to apply.
+        assert_eq!(
+            contests_and_moves(&base, &form(&[2], &[3, 1]), &form(&[1, 2], &[])),
+            (1, 0)
+        );
+        // Theirs deletes the cell ours moved: a contest.
+        assert_eq!(
+            contests_and_moves(&base, &form(&[2], &[3, 1]), &form(&[2], &[3])),
+            (0, 1)
+        );
+        // Theirs lists it twice: no one place there, so neither a move nor a deletion.
+        assert_eq!(
+            contests_and_moves(&base, &form(&[2], &[3, 1]), &form(&[1, 1, 2], &[3])),
+            (0, 0)
+        );
+        // Both move it to one place: base is moved too; to two places: a contest.
+        assert_eq!(
+            contests_and_moves(&base, &form(&[2], &[3, 1]), &form(&[2], &[1, 3])),
+            (1, 0)
+        );
+    }
+
+    #[test]
+    fn aligning_moves_the_part_in_the_other_side_and_base() {
+        let base = form(&[1, 2], &[3]);
+        let ours = form(&[2], &[3, 1]);
+        let theirs = form(&[1, 2], &[]);
+        let aligned = align(&base, &ours, &theirs, TextEncoding::Utf8 { bom: false }).unwrap();
+        assert!(aligned.contests.is_empty());
+        let [b, o, t] = aligned.docs;
+        assert!(o.is_none(), "ours is the mover");
+        assert_eq!(b.unwrap().text(), form(&[2], &[3, 1]).text());
+        assert_eq!(t.unwrap().text(), form(&[2], &[1]).text());
+    }
 }

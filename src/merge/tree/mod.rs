@@ -115,11 +115,11 @@ pub(super) fn merge_documents(
     m.trail.pop();
     m.put(&epilogue);
     // A contest whose part the walk wrote as one side's whole (inside a section that side
-    // added, say) has no markers: it is still a conflict.
-    for (contest, written) in contests.iter().zip(m.contests.written.clone()) {
-        if !written {
-            m.contest_conflict(contest);
-        }
+    // added, say) has no markers: the line merge marks it instead.
+    if m.contests.written.iter().any(|w| !w) {
+        return Err(Unstructured::Reason(
+            "a part moved differently on both sides (or moved and deleted) could not be marked in the structured merge".into(),
+        ));
     }
     Ok(MergeOutcome {
         bytes: m.out,
