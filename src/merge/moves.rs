@@ -73,11 +73,13 @@ pub(super) fn align(
 ) -> Option<Aligned> {
     let originals = [b, o, t];
     let mut owned: [Option<Document>; 3] = [None, None, None];
+    let mut settled = None;
     for _ in 0..MAX_ROUNDS {
         let current: [&Document; 3] =
             std::array::from_fn(|i| owned[i].as_ref().unwrap_or(originals[i]));
-        let (moves, _) = plan(current);
+        let (moves, contests) = plan(current);
         if moves.is_empty() {
+            settled = Some(contests);
             break;
         }
         let Some(texts) = apply(current, &moves) else {
@@ -90,9 +92,11 @@ pub(super) fn align(
             }
         }
     }
-    let current: [&Document; 3] =
-        std::array::from_fn(|i| owned[i].as_ref().unwrap_or(originals[i]));
-    let (_, contests) = plan(current);
+    let contests = settled.unwrap_or_else(|| {
+        let current: [&Document; 3] =
+            std::array::from_fn(|i| owned[i].as_ref().unwrap_or(originals[i]));
+        plan(current).1
+    });
     if owned.iter().all(Option::is_none) && contests.is_empty() {
         return None;
     }
@@ -219,7 +223,7 @@ fn scopes(doc: &Document) -> FxHashMap<(&'static str, String), NodeId> {
 /// The moves to apply next, and the contests (from the documents as they are).
 fn plan(docs: [&Document; 3]) -> (Vec<Move>, Vec<Contest>) {
     let [b, o, t] = docs;
-    let (sb, so, st) = (scopes(b), scopes(o), scopes(t));
+    let ((sb, so), st) = rayon::join(|| rayon::join(|| scopes(b), || scopes(o)), || scopes(t));
     let mut moves = Vec::new();
     let mut contests = Vec::new();
     let mut keys: Vec<_> = sb.keys().collect();
@@ -578,5 +582,33 @@ mod tests {
         assert!(o.is_none(), "ours is the mover");
         assert_eq!(b.unwrap().text(), form(&[2], &[3, 1]).text());
         assert_eq!(t.unwrap().text(), form(&[2], &[1]).text());
+    }
+
+    #[test]
+    fn a_site_map_subarea_moved_to_another_group_keeps_the_other_side_s_edit() {
+        let site_map = |g1: &str, g2: &str| {
+            format!(
+                "<AppModuleSiteMap>\n  <SiteMapUniqueName>new_app</SiteMapUniqueName>\n  <SiteMap>\n    <Area Id=\"a1\">\n      <Group Id=\"g1\">{g1}\n      </Group>\n      <Group Id=\"g2\">{g2}\n      </Group>\n    </Area>\n  </SiteMap>\n</AppModuleSiteMap>\n"
+            )
+        };
+        let sub = |title: &str| {
+            format!("\n        <SubArea Id=\"s1\" Entity=\"account\" Title=\"{title}\" />")
+        };
+        let other = "\n        <SubArea Id=\"s2\" Entity=\"contact\" />";
+        let base = site_map(&format!("{}{other}", sub("Accounts")), "");
+        // Ours moves s1 to g2; theirs retitles it where it was.
+        let ours = site_map(other, &sub("Accounts"));
+        let theirs = site_map(&format!("{}{other}", sub("Customers")), "");
+        let out = crate::merge::merge_files(
+            Some(base.as_bytes()),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &crate::merge::MergeOptions::default(),
+        );
+        assert!(out.conflicts.is_empty(), "{:?}", out.conflicts);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            site_map(other, &sub("Customers"))
+        );
     }
 }
