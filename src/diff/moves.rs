@@ -99,6 +99,7 @@ fn index(side: Side<'_>, root: NodeId) -> FxHashMap<Ident, NodeId> {
 
 /// One ancestor of an element as a reader names it, and, for a keyed one, its identity.
 pub(super) struct Segment {
+    node: NodeId,
     holder: Option<Ident>,
     pub(super) text: String,
 }
@@ -118,6 +119,7 @@ pub(super) fn place(side: Side<'_>, from: NodeId, node: NodeId) -> Vec<Segment> 
                 let text = keyed_segment(doc, n, k, &key);
                 if !text.is_empty() {
                     out.push(Segment {
+                        node: n,
                         holder: Some(Ident::Keyed { kind: k.name, key }),
                         text,
                     });
@@ -134,7 +136,11 @@ pub(super) fn place(side: Side<'_>, from: NodeId, node: NodeId) -> Vec<Segment> 
                     Some(i) if same.len() > 1 => format!("{name} {}", i + 1),
                     _ => name.to_string(),
                 };
-                out.push(Segment { holder: None, text });
+                out.push(Segment {
+                    node: n,
+                    holder: None,
+                    text,
+                });
             }
         }
         cur = doc.parent(n);
@@ -143,24 +149,43 @@ pub(super) fn place(side: Side<'_>, from: NodeId, node: NodeId) -> Vec<Segment> 
     out
 }
 
-/// The old and new parent of a moved element, each as short as still tells them apart: the
-/// nearest named holder (`section "General"` → `section "Contact"`), with outer holders in
-/// front while the two read alike (two sections both called "General"), and with the rows or
-/// columns below it when the holder is the same one (a field moved to another row of its
-/// section: `section "General" / row 1` → `section "General" / row 3`).
-pub(super) fn from_to(old: &[Segment], new: &[Segment]) -> (String, String) {
+/// The old and new parent of an element found under another parent, each as short as still
+/// tells them apart: the nearest named holder (`section "General"` → `section "Contact"`),
+/// with outer holders in front while the two read alike (two sections both called
+/// "General"), and with the rows or columns below it when the holder is the same one (a
+/// field moved to another row of its section: `section "General" / row 1` → `section
+/// "General" / row 3`). `None` when the holder is the same and the element kept its spot in
+/// it (see [`same_spot`]).
+pub(super) fn from_to(
+    (old, old_root, old_node): (Side<'_>, NodeId, NodeId),
+    (new, new_root, new_node): (Side<'_>, NodeId, NodeId),
+) -> Option<(String, String)> {
+    let (oc, nc) = (
+        place(old, old_root, old_node),
+        place(new, new_root, new_node),
+    );
     let holder = |c: &[Segment]| c.iter().rposition(|s| s.holder.is_some());
-    let (ho, hn) = (holder(old), holder(new));
+    let (ho, hn) = (holder(&oc), holder(&nc));
     let same_holder = match (ho, hn) {
-        (Some(a), Some(b)) => old[a].holder == new[b].holder,
+        (Some(a), Some(b)) => oc[a].holder == nc[b].holder,
+        (None, None) => true,
         _ => false,
     };
+    if same_holder {
+        let at = |c: &[Segment], h: Option<usize>, root| h.map_or(root, |h| c[h].node);
+        if same_spot(
+            (old, at(&oc, ho, old_root), old_node),
+            (new, at(&nc, hn, new_root), new_node),
+        ) {
+            return None;
+        }
+    }
     let span = |c: &[Segment], h: Option<usize>| match h {
         Some(h) if same_holder => (h, c.len()),
         Some(h) => (h, h + 1),
         None => (0, c.len()),
     };
-    let ((mut os, oe), (mut ns, ne)) = (span(old, ho), span(new, hn));
+    let ((mut os, oe), (mut ns, ne)) = (span(&oc, ho), span(&nc, hn));
     let text = |c: &[Segment], s: usize, e: usize| {
         let parts: Vec<&str> = c[s..e].iter().map(|x| x.text.as_str()).collect();
         if parts.is_empty() {
@@ -169,11 +194,76 @@ pub(super) fn from_to(old: &[Segment], new: &[Segment]) -> (String, String) {
             parts.join(" / ")
         }
     };
-    while text(old, os, oe) == text(new, ns, ne) && (os > 0 || ns > 0) {
+    while text(&oc, os, oe) == text(&nc, ns, ne) && (os > 0 || ns > 0) {
         os = os.saturating_sub(1);
         ns = ns.saturating_sub(1);
     }
-    (text(old, os, oe), text(new, ns, ne))
+    Some((text(&oc, os, oe), text(&nc, ns, ne)))
+}
+
+/// Whether an element that stayed in its holder (a field in its section) kept its spot
+/// there: after the same elements of its kind that both sides have, beside the same ones
+/// in its row or column. Rows and columns have no identity, so the walk may pair a row with
+/// another (a section with one row against one with three); the element then looks moved
+/// when only rows were added around it.
+fn same_spot(
+    (old, old_holder, old_node): (Side<'_>, NodeId, NodeId),
+    (new, new_holder, new_node): (Side<'_>, NodeId, NodeId),
+) -> bool {
+    let Some(kind) = new.cls.classify(new_node) else {
+        return false;
+    };
+    let (ol, nl) = (
+        of_kind(old, old_holder, kind.name),
+        of_kind(new, new_holder, kind.name),
+    );
+    let shared = |a: &[(Ident, Option<NodeId>, NodeId)], b: &[(Ident, Option<NodeId>, NodeId)]| {
+        let keep: Vec<&Ident> = b.iter().map(|x| &x.0).collect();
+        a.iter()
+            .filter(|x| keep.contains(&&x.0))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (ol, nl) = (shared(&ol, &nl), shared(&nl, &ol));
+    // What comes before it, and what shares its row, by identity.
+    let spot = |list: &[(Ident, Option<NodeId>, NodeId)], node: NodeId| {
+        let at = list.iter().position(|x| x.2 == node)?;
+        let mut before: Vec<Ident> = list[..at].iter().map(|x| x.0.clone()).collect();
+        let mut beside: Vec<Ident> = list
+            .iter()
+            .filter(|x| x.2 != node && x.1 == list[at].1)
+            .map(|x| x.0.clone())
+            .collect();
+        before.sort();
+        beside.sort();
+        Some((before, beside))
+    };
+    match (spot(&ol, old_node), spot(&nl, new_node)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The elements of one kind inside `holder`, in document order: identity, parent, element.
+fn of_kind(side: Side<'_>, holder: NodeId, kind: &str) -> Vec<(Ident, Option<NodeId>, NodeId)> {
+    let doc = side.doc;
+    let mut out = Vec::new();
+    let mut stack: Vec<NodeId> = doc.elements(holder).collect();
+    stack.reverse();
+    while let Some(n) = stack.pop() {
+        match side.cls.classify(n) {
+            Some(k) if k.role.is_component() => continue,
+            Some(k) if k.name == kind => {
+                out.push((ident_of(doc, n, k), doc.parent(n), n));
+                continue;
+            }
+            _ => {}
+        }
+        let at = stack.len();
+        stack.extend(doc.elements(n));
+        stack[at..].reverse();
+    }
+    out
 }
 
 /// A moved element as the designer names it: a cell that shows a column is a field
@@ -433,6 +523,29 @@ mod tests {
         assert_eq!(
             lines(&old, &new),
             [r#"Moved field "Email": section "General" / row 1 -> section "General" / row 2"#]
+        );
+    }
+
+    #[test]
+    fn rows_added_around_a_field_do_not_move_it() {
+        // A section's only row has no signature to pair it by: the walk pairs it with the
+        // new first row, and the field there looks moved to row 2.
+        let old = form(&[(T1, "Summary", vec![(S1, "General", vec![vec![EMAIL]])])]);
+        let new = form(&[(
+            T1,
+            "Summary",
+            vec![(
+                S1,
+                "General",
+                vec![vec![NAME], vec![(EMAIL.0, "E-mail", EMAIL.2)]],
+            )],
+        )]);
+        assert_eq!(
+            lines(&old, &new),
+            [
+                r#"Added tab "Summary" / column / section "General" / cell "Name": - -> column name"#,
+                r#"Changed tab "Summary" / column / section "General" / row 2 / cell "E-mail" / label (1033): Email -> E-mail"#,
+            ]
         );
     }
 

@@ -3,7 +3,9 @@
 //! and containers that only hold components treated as empty. Children are matched by
 //! identity from the kinds table ([`Classifier::children`]): sets by key whatever their
 //! order, sequences aligned so that insertions, removals and moves read as such; unknown
-//! repeated elements (form rows, columns) are aligned by content. The result is a list of
+//! repeated elements (form rows, columns) are aligned by content. A form or site map layout
+//! element on one side of its parent only that the other side has under another parent is
+//! a move ([`super::moves`]), not a removal and an addition. The result is a list of
 //! [`PropertyChange`]s with readable property paths such as
 //! `tab "General" / section "Details" / row 2 / cell "Score" / label (1036)`.
 
@@ -913,17 +915,20 @@ impl<'a> Walker<'a> {
     /// One element moved to another parent: the move, then what changed inside it, under
     /// its new place (`path`, the readable path of its new parent).
     fn moved(&mut self, old: NodeId, new: NodeId, kind: &'static KindDef, path: &mut Vec<String>) {
-        let from = moves::place(self.old, self.roots.0, old);
-        let to = moves::place(self.new, self.roots.1, new);
-        let (from, to) = moves::from_to(&from, &to);
-        self.out.push(PropertyChange {
-            property: moves::moved_name(self.new.doc, new, kind),
-            change: Change::Moved,
-            old: Some(from),
-            new: Some(to),
-            text_diff: None,
-            summary: true,
-        });
+        // Still in the same spot of the same holder (the walk paired rows otherwise):
+        // nothing moved, but what changed inside it still counts.
+        if let Some((from, to)) =
+            moves::from_to((self.old, self.roots.0, old), (self.new, self.roots.1, new))
+        {
+            self.out.push(PropertyChange {
+                property: moves::moved_name(self.new.doc, new, kind),
+                change: Change::Moved,
+                old: Some(from),
+                new: Some(to),
+                text_diff: None,
+                summary: true,
+            });
+        }
         let key = crate::model::key_of(self.new.doc, new, kind);
         path.push(keyed_segment(self.new.doc, new, kind, &key));
         self.element(old, new, Some(kind), path);
