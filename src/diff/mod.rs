@@ -17,6 +17,7 @@ pub mod describe;
 pub mod filter;
 pub mod flow;
 pub mod manifest;
+mod moves;
 pub mod text;
 pub mod tree;
 

@@ -3,10 +3,13 @@
 //! and containers that only hold components treated as empty. Children are matched by
 //! identity from the kinds table ([`Classifier::children`]): sets by key whatever their
 //! order, sequences aligned so that insertions, removals and moves read as such; unknown
-//! repeated elements (form rows, columns) are aligned by content. The result is a list of
+//! repeated elements (form rows, columns) are aligned by content. A form or site map layout
+//! element on one side of its parent only that the other side has under another parent is
+//! a move ([`super::moves`]), not a removal and an addition. The result is a list of
 //! [`PropertyChange`]s with readable property paths such as
 //! `tab "General" / section "Details" / row 2 / cell "Score" / label (1036)`.
 
+use super::moves::{self, Places};
 use super::noise::{
     DESCRIBE_BY_CHILD, EMBEDDED_TEXT, FIELD_REFERENCE, NIL, SILENT_ELEMENTS, SILENT_IN_PATH,
     VERSION_FIELDS, is_empty_list, is_namespace_attribute, is_nil, is_noise_field, same_version,
@@ -41,6 +44,11 @@ struct Walker<'a> {
     skip_attrs: &'a [&'a str],
     /// Elements entered: 1 at the component's own element.
     depth: usize,
+    /// The component's own elements (old, new): where readable places start.
+    roots: (NodeId, NodeId),
+    /// Layout elements by identity across the component, built the first time one is on
+    /// one side of a parent only (most walks never need it).
+    places: Option<Places>,
     out: Vec<PropertyChange>,
 }
 
@@ -62,6 +70,8 @@ pub fn compare(
         skip,
         skip_attrs,
         depth: 0,
+        roots: (old_node, new_node),
+        places: None,
         out: Vec::new(),
     };
     let mut path = Vec::new();
@@ -122,7 +132,7 @@ pub fn shorten(s: &str) -> String {
 /// An element name that is only a list wrapper (`labels`, `tabs`, `rows`, `displaynames`):
 /// no attributes and element children that all share one name. It is left out of readable
 /// property paths, since the item segment already says what it is.
-fn is_list_container(doc: &Document, node: NodeId) -> bool {
+pub(super) fn is_list_container(doc: &Document, node: NodeId) -> bool {
     if doc
         .attributes(node)
         .any(|(k, _)| !is_namespace_attribute(k))
@@ -174,7 +184,7 @@ fn pair_replacements(ops: Vec<DiffOp>) -> Vec<DiffOp> {
 }
 
 /// The readable path segment for a keyed child.
-fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> String {
+pub(super) fn keyed_segment(doc: &Document, node: NodeId, kind: &KindDef, key: &str) -> String {
     if SILENT_IN_PATH.contains(&kind.name) {
         return String::new();
     }
@@ -261,11 +271,15 @@ fn describe(doc: &Document, node: NodeId, kind: Option<&KindDef>) -> String {
 }
 
 /// `controls: a, b, c` — the columns (or, for subgrids and the like, the controls) a layout
-/// element (tab, section, row) shows.
-fn fields_inside(doc: &Document, node: NodeId) -> Option<String> {
+/// element (tab, section, row) shows, leaving out the elements in `elsewhere` (moved in or
+/// out: their move is reported on its own).
+fn fields_inside(doc: &Document, node: NodeId, elsewhere: &[NodeId]) -> Option<String> {
     let mut fields = Vec::new();
     let mut stack: Vec<NodeId> = doc.elements(node).collect();
     while let Some(n) = stack.pop() {
+        if elsewhere.contains(&n) {
+            continue;
+        }
         // Subgrids, timelines and web resources show no column: name them by control id.
         let shown = doc.attr(n, FIELD_REFERENCE).or_else(|| {
             (doc.name(n) == "control")
@@ -747,6 +761,17 @@ impl<'a> Walker<'a> {
         {
             return;
         }
+        // A layout element that is elsewhere on the other side moved: reported once, where
+        // it arrived.
+        if let Some(kind) = c.kind.filter(|_| moves::is_movable(c.kind)) {
+            match self.elsewhere(change, &c.ident, c.node) {
+                Some(old) if change == Change::Added => {
+                    return self.moved(old, c.node, kind, &mut path.to_vec());
+                }
+                Some(_) => return,
+                None => {}
+            }
+        }
         // A wrapper with no values of its own (a list that appeared): report its items.
         if c.kind.is_none()
             && doc.elements(c.node).next().is_some()
@@ -809,7 +834,13 @@ impl<'a> Walker<'a> {
                 return;
             }
         }
-        let (value, summary, segment) = self.one_side_value(side, c, segment);
+        // Layout elements inside it that moved in (or out) are not part of what was added
+        // (or removed): each is a move of its own.
+        let elsewhere = self.elsewhere_inside(change, side, c.node);
+        let here: Vec<NodeId> = elsewhere.iter().map(|&(h, _)| h).collect();
+        let mut inner = path.to_vec();
+        inner.push(segment.clone());
+        let (value, summary, segment) = self.one_side_value(side, c, segment, &here);
         let property = join(path, Some(&segment));
         let value = Some(value);
         let (old, new) = match change {
@@ -824,13 +855,97 @@ impl<'a> Walker<'a> {
             text_diff: None,
             summary,
         });
+        if change != Change::Added {
+            return;
+        }
+        for (n, o) in elsewhere {
+            let Some(kind) = side.cls.classify(n) else {
+                continue;
+            };
+            let mut at = inner.clone();
+            at.extend(moves::place(side, c.node, n).into_iter().map(|s| s.text));
+            self.moved(o, n, kind, &mut at);
+        }
+    }
+
+    /// For a movable element on one side of its parent only (`change` says which): the
+    /// element it is on the other side, where that side has it under another parent.
+    fn elsewhere(&mut self, change: Change, ident: &Ident, node: NodeId) -> Option<NodeId> {
+        if self.places.is_none() {
+            let (o, n) = self.roots;
+            self.places = Some(Places::new(self.old, o, self.new, n));
+        }
+        let places = self.places.as_ref().expect("built above");
+        match change {
+            Change::Added => places.arrived(ident, node),
+            _ => places.left(ident, node),
+        }
+    }
+
+    /// The outermost movable elements inside a one-sided `node` that the other side has
+    /// elsewhere, in document order, each with its other-side element.
+    fn elsewhere_inside(
+        &mut self,
+        change: Change,
+        side: Side<'a>,
+        node: NodeId,
+    ) -> Vec<(NodeId, NodeId)> {
+        let doc = side.doc;
+        let mut out = Vec::new();
+        let mut stack: Vec<NodeId> = doc.elements(node).collect();
+        stack.reverse();
+        while let Some(n) = stack.pop() {
+            let kind = side.cls.classify(n);
+            if kind.is_some_and(|k| k.role.is_component()) {
+                continue;
+            }
+            if let Some(k) = kind.filter(|_| moves::is_movable(kind))
+                && let Some(other) = self.elsewhere(change, &moves::ident_of(doc, n, k), n)
+            {
+                out.push((n, other));
+                continue;
+            }
+            let at = stack.len();
+            stack.extend(doc.elements(n));
+            stack[at..].reverse();
+        }
+        out
+    }
+
+    /// One element moved to another parent: the move, then what changed inside it, under
+    /// its new place (`path`, the readable path of its new parent).
+    fn moved(&mut self, old: NodeId, new: NodeId, kind: &'static KindDef, path: &mut Vec<String>) {
+        // Still in the same spot of the same holder (the walk paired rows otherwise):
+        // nothing moved, but what changed inside it still counts.
+        if let Some((from, to)) =
+            moves::from_to((self.old, self.roots.0, old), (self.new, self.roots.1, new))
+        {
+            self.out.push(PropertyChange {
+                property: moves::moved_name(self.new.doc, new, kind),
+                change: Change::Moved,
+                old: Some(from),
+                new: Some(to),
+                text_diff: None,
+                summary: true,
+            });
+        }
+        let key = crate::model::key_of(self.new.doc, new, kind);
+        path.push(keyed_segment(self.new.doc, new, kind, &key));
+        self.element(old, new, Some(kind), path);
+        path.pop();
     }
 
     /// What an added or removed element holds, for its line: a label its text; an item
     /// with one property that property (`privilege prvReadAccount / level: Global`); else
     /// its name, the column a cell shows, the columns a section holds, or its properties
     /// (`width 100, id 2`, a summary).
-    fn one_side_value(&self, side: Side<'a>, c: &Child, segment: String) -> (String, bool, String) {
+    fn one_side_value(
+        &self,
+        side: Side<'a>,
+        c: &Child,
+        segment: String,
+        elsewhere: &[NodeId],
+    ) -> (String, bool, String) {
         let doc = side.doc;
         if let Some(k) = c.kind
             && k.role == Role::Localized
@@ -909,7 +1024,7 @@ impl<'a> Walker<'a> {
             }
             return (format!("{word} {named}"), true, segment);
         }
-        if let Some(fields) = fields_inside(doc, c.node) {
+        if let Some(fields) = fields_inside(doc, c.node, elsewhere) {
             return (fields, true, segment);
         }
         match attrs.as_slice() {

@@ -27,8 +27,9 @@ fn diff_line(row: &Row) -> String {
     };
     let text = match row.style {
         Style::Line(_) => &row.text[row.text.chars().next().map_or(0, char::len_utf8)..],
-        // Rows that start with their change sign: the sign moved to column 0.
-        Style::Mark(_) => ["+ ", "- ", "~ ", "↕ "]
+        // Rows that start with their change sign: the sign moved to column 0. A move keeps
+        // its `↕` after the `!`, which alone would read as a change of value.
+        Style::Mark(_) => ["+ ", "- ", "~ "]
             .iter()
             .find_map(|p| row.text.strip_prefix(p))
             .unwrap_or(&row.text),

@@ -249,6 +249,54 @@ fn sample_v1_v2_names_every_real_change_and_no_noise() {
     );
 }
 
+/// Fields and sections dragged to another parent in the form designer read as moves, not
+/// as a removal and an addition (`testdata/diff-moves`: a field moved to another section
+/// and relabelled, a section moved to another tab).
+#[test]
+fn form_layout_moved_across_parents_reads_as_moves() {
+    let r = snapshot(
+        "moves",
+        &testdata("diff-moves/old.xml"),
+        &testdata("diff-moves/new.xml"),
+    );
+    assert_eq!(r.components.len(), 1);
+    let lines: Vec<(Change, &str, Option<&str>, Option<&str>)> = r.components[0]
+        .changes
+        .iter()
+        .map(|p| {
+            (
+                p.change,
+                p.property.as_str(),
+                p.old.as_deref(),
+                p.new.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                Change::Moved,
+                r#"field "E-mail""#,
+                Some(r#"section "General""#),
+                Some(r#"section "Contact""#)
+            ),
+            (
+                Change::Changed,
+                r#"tab "Summary" / column / section "Contact" / row 2 / cell "E-mail" / label (1033)"#,
+                Some("Email"),
+                Some("E-mail")
+            ),
+            (
+                Change::Moved,
+                r#"section "Address""#,
+                Some(r#"tab "Summary""#),
+                Some(r#"tab "Details""#)
+            ),
+        ]
+    );
+}
+
 #[test]
 fn cli_exit_status_follows_diff1() {
     let mut cmd = cargo_bin_cmd!("soltree");
