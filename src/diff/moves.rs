@@ -13,21 +13,24 @@
 //! element went: such elements keep the sibling-only matching.
 
 use super::tree::{Side, is_list_container, keyed_segment};
-use crate::model::kinds::KindDef;
+use crate::model::kinds::{KindDef, MOVABLE_PARTS};
 use crate::model::noise::SILENT_ELEMENTS;
 use crate::model::{Ident, key_of};
 use crate::xml::{Document, NodeId};
 use rustc_hash::FxHashMap;
 
-/// The kinds whose identity holds across the whole component: form layout (tabs, sections,
-/// cells; a view's layout cells are cells too) and the site map's areas, groups, subareas.
-const MOVABLE: &[&str] = &["tab", "section", "cell", "area", "group", "subarea"];
+/// Whether a kind's identity holds across the whole component: form layout (tabs, sections,
+/// cells; a view's layout cells are cells too) and the site map's areas, groups, subareas —
+/// the parts of [`MOVABLE_PARTS`], the table the merge moves them by too.
+fn movable(name: &str) -> bool {
+    MOVABLE_PARTS.iter().any(|(_, parts)| parts.contains(&name))
+}
 
 /// Where the top of the component is named, as flows name their top-level scope.
 const TOP: &str = "the top level";
 
 pub(super) fn is_movable(kind: Option<&KindDef>) -> bool {
-    kind.is_some_and(|k| MOVABLE.contains(&k.name))
+    kind.is_some_and(|k| movable(k.name))
 }
 
 /// The identity of a movable element as sibling matching spells it.
@@ -80,7 +83,7 @@ fn index(side: Side<'_>, root: NodeId) -> FxHashMap<Ident, NodeId> {
         if kind.is_some_and(|k| k.role.is_component()) {
             continue;
         }
-        if let Some(k) = kind.filter(|k| MOVABLE.contains(&k.name)) {
+        if let Some(k) = kind.filter(|k| movable(k.name)) {
             let ident = ident_of(doc, n, k);
             if !matches!(&ident, Ident::Keyed { key, .. } if key.is_empty()) {
                 found
