@@ -756,7 +756,10 @@ impl<'a> Walker<'a> {
         path: &[String],
     ) {
         let doc = side.doc;
+        // An empty list equals absence (as among the children of a changed element), also
+        // inside an element only one side has.
         if is_nil(doc, c.node)
+            || is_empty_list(doc, c.node)
             || (doc.elements(c.node).next().is_some() && transparent(side, c.node))
         {
             return;

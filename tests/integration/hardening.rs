@@ -685,3 +685,31 @@ fn a_missing_dependency_changed_in_its_export_state_alone_diffs_alike_both_ways(
         soltree().arg("diff").args([a, b]).assert().code(1);
     }
 }
+
+/// Fuzz finding (seed 23): a repeated keyless element holding only empty lists reads as
+/// nothing both ways — an empty list equals absence also inside an element only one side
+/// has, so removing one of its empty lists is no change in either direction.
+#[test]
+fn empty_lists_inside_repeated_keyless_elements_read_the_same_both_ways() {
+    let ribbon = |first_has_enable_rules: bool| {
+        let rules = |enable: bool| {
+            format!(
+                "  <RuleDefinitions>\n    <TabDisplayRules />\n    <DisplayRules />\n{}  </RuleDefinitions>\n",
+                if enable { "    <EnableRules />\n" } else { "" }
+            )
+        };
+        format!(
+            "<RibbonDiffXml>\n{}{}</RibbonDiffXml>\n",
+            rules(first_has_enable_rules),
+            rules(true)
+        )
+    };
+    let (a, b) = (
+        tree_of("RibbonDiff.xml", &ribbon(true)),
+        tree_of("RibbonDiff.xml", &ribbon(false)),
+    );
+    let there = soltree::diff::diff(&a, &b);
+    let back = soltree::diff::diff(&b, &a);
+    assert!(!there.has_differences(), "{:#?}", there.components);
+    assert!(!back.has_differences(), "{:#?}", back.components);
+}
