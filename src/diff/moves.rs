@@ -286,24 +286,11 @@ pub(super) fn moved_name(doc: &Document, node: NodeId, kind: &KindDef) -> String
 
 #[cfg(test)]
 mod tests {
-    use super::super::tree::compare;
-    use super::*;
+    use super::super::tree::tests::changes_of;
     use crate::diff::PropertyChange;
-    use crate::model::Classifier;
 
     fn changes(old: &str, new: &str) -> Vec<PropertyChange> {
-        let od = Document::parse(old.to_string(), "old.xml").unwrap();
-        let nd = Document::parse(new.to_string(), "new.xml").unwrap();
-        let (oc, nc) = (Classifier::new(&od), Classifier::new(&nd));
-        compare(
-            Side { doc: &od, cls: &oc },
-            od.root().unwrap(),
-            Side { doc: &nd, cls: &nc },
-            nd.root().unwrap(),
-            "form",
-            &[],
-            &[],
-        )
+        changes_of("form", old, new)
     }
 
     fn lines(old: &str, new: &str) -> Vec<String> {

@@ -1042,10 +1042,15 @@ impl<'a> Walker<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn changes(old: &str, new: &str) -> Vec<PropertyChange> {
+        changes_of("test", old, new)
+    }
+
+    /// The property changes between two documents whose roots are a component of `kind`.
+    pub(in crate::diff) fn changes_of(kind: &str, old: &str, new: &str) -> Vec<PropertyChange> {
         let od = Document::parse(old.to_string(), "old.xml").unwrap();
         let nd = Document::parse(new.to_string(), "new.xml").unwrap();
         let (oc, nc) = (Classifier::new(&od), Classifier::new(&nd));
@@ -1054,7 +1059,7 @@ mod tests {
             od.root().unwrap(),
             Side { doc: &nd, cls: &nc },
             nd.root().unwrap(),
-            "test",
+            kind,
             &[],
             &[],
         )

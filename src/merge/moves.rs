@@ -52,6 +52,8 @@ enum Side {
 #[derive(Debug)]
 struct Move {
     scope: (&'static str, String),
+    /// The component in base, ours and theirs, as the plan found it.
+    scope_nodes: [NodeId; 3],
     part: (&'static str, String),
     mover: Side,
     /// Whether the other side's document is moved too (false when both moved it alike:
@@ -113,6 +115,8 @@ struct Parts<'d> {
     cls: Classifier<'d>,
     scope: NodeId,
     at: FxHashMap<(&'static str, String), NodeId>,
+    /// `at` the other way: the part each node is.
+    part_at: FxHashMap<NodeId, (&'static str, String)>,
     /// Parts listed more than once (left out of `at`).
     repeated: Vec<(&'static str, String)>,
 }
@@ -141,11 +145,13 @@ impl<'d> Parts<'d> {
         for r in &repeated {
             at.remove(r);
         }
+        let part_at = at.iter().map(|(k, &n)| (n, k.clone())).collect();
         Parts {
             doc,
             cls,
             scope,
             at,
+            part_at,
             repeated,
         }
     }
@@ -154,10 +160,8 @@ impl<'d> Parts<'d> {
     fn holder(&self, n: NodeId) -> Option<(&'static str, String)> {
         let mut cur = self.doc.parent(n)?;
         while cur != self.scope {
-            if let Some(kind) = self.cls.classify(cur)
-                && self.at.get(&(kind.name, key_of(self.doc, cur, kind))) == Some(&cur)
-            {
-                return Some((kind.name, key_of(self.doc, cur, kind)));
+            if let Some(part) = self.part_at.get(&cur) {
+                return Some(part.clone());
             }
             cur = self.doc.parent(cur)?;
         }
@@ -262,6 +266,7 @@ fn plan(docs: [&Document; 3]) -> (Vec<Move>, Vec<Contest>) {
             let moved_t = lt.as_ref().is_some_and(|l| *l != lb);
             let mv = |mover, other| Move {
                 scope: scope.clone(),
+                scope_nodes: [nb, no, nt],
                 part: part.clone(),
                 mover,
                 other,
@@ -309,7 +314,7 @@ fn apply(docs: [&Document; 3], moves: &[Move]) -> Option<[Option<String>; 3]> {
         };
         let Some(planned) = targets
             .iter()
-            .map(|&d| move_edits(docs[m], docs[d], mv).map(|e| (d, e)))
+            .map(|&d| move_edits((docs[m], m), (docs[d], d), mv).map(|e| (d, e)))
             .collect::<Option<Vec<_>>>()
         else {
             continue;
@@ -368,9 +373,12 @@ fn unit(doc: &Document, part: NodeId, kind: &str) -> NodeId {
 /// The edits that move the part in `d` to where mover `m` has it: out of its place, with the
 /// whitespace before it, and into the place `m` gives it (after the same sibling), written
 /// as `m` writes it (its row, say) around `d`'s own version of the part.
-fn move_edits(m: &Document, d: &Document, mv: &Move) -> Option<Vec<Edit>> {
-    let (sm, sd) = (scopes(m), scopes(d));
-    let (&scope_m, &scope_d) = (sm.get(&mv.scope)?, sd.get(&mv.scope)?);
+fn move_edits(
+    (m, im): (&Document, usize),
+    (d, id): (&Document, usize),
+    mv: &Move,
+) -> Option<Vec<Edit>> {
+    let (scope_m, scope_d) = (mv.scope_nodes[im], mv.scope_nodes[id]);
     let movable = MOVABLE_PARTS
         .iter()
         .find(|(k, _)| *k == mv.scope.0)
@@ -429,13 +437,7 @@ fn move_edits(m: &Document, d: &Document, mv: &Move) -> Option<Vec<Edit>> {
     let first_part = |parts: &Parts, n: NodeId| -> Option<(&'static str, String)> {
         std::iter::once(n)
             .chain(parts.doc.descendant_ids(n))
-            .find_map(|c| {
-                parts
-                    .at
-                    .iter()
-                    .find(|(_, p)| **p == c)
-                    .map(|(k, _)| k.clone())
-            })
+            .find_map(|c| parts.part_at.get(&c).cloned())
     };
     let mut anchor = None;
     let mut prev = m
