@@ -36,6 +36,9 @@ pub enum Code {
     MalformedXml,
     /// A JSON part (a cloud flow) that is not valid JSON.
     MalformedJson,
+    /// A file of the YAML layout that is not the YAML Dataverse writes, or does not project
+    /// to one XML element.
+    MalformedYaml,
     /// Two items of one keyed list with the same identity key.
     DuplicateKey,
     /// One component defined in two files of a folder.
@@ -59,6 +62,7 @@ impl Code {
         Code::ConflictMarker,
         Code::MalformedXml,
         Code::MalformedJson,
+        Code::MalformedYaml,
         Code::DuplicateKey,
         Code::DuplicateComponent,
         Code::NilWithContent,
@@ -74,6 +78,7 @@ impl Code {
             Code::ConflictMarker => "conflict-marker",
             Code::MalformedXml => "malformed-xml",
             Code::MalformedJson => "malformed-json",
+            Code::MalformedYaml => "malformed-yaml",
             Code::DuplicateKey => "duplicate-key",
             Code::DuplicateComponent => "duplicate-component",
             Code::NilWithContent => "nil-with-content",
@@ -110,6 +115,10 @@ impl Code {
             }
             Code::MalformedJson => {
                 "fix the JSON at this place, or take the file from one side of the merge"
+            }
+            Code::MalformedYaml => {
+                "fix the YAML at this place (Dataverse writes block style: no comments, flow \
+                 collections or anchors), or take the file from one side of the merge"
             }
             Code::DuplicateKey => {
                 "keep one of them (a line merge duplicates an item both sides touched); \
@@ -384,7 +393,36 @@ fn read_entry(path: String, data: Vec<u8>, form: PackageForm) -> (ModelEntry, Ve
         path: path.clone(),
         part: Part::Bytes(data),
         encoding: TextEncoding::Utf8 { bom: false },
+        yaml: None,
     };
+    if model::is_yaml_entry(&path, form) {
+        let markers = std::str::from_utf8(&data)
+            .map(|t| conflict_markers(&path, t))
+            .unwrap_or_default();
+        if !markers.is_empty() {
+            found.extend(markers);
+            return (bytes(data), found);
+        }
+        return match model::parse_yaml_entry(data, &path) {
+            Ok((doc, style)) => (
+                ModelEntry {
+                    path,
+                    part: Part::Xml(doc),
+                    encoding: TextEncoding::Utf8 { bom: false },
+                    yaml: Some(style),
+                },
+                found,
+            ),
+            Err(err) => {
+                let at = match &err {
+                    model::ModelError::Yaml(e) => Some((e.line, e.column)),
+                    _ => None,
+                };
+                found.push(problem(Code::MalformedYaml, &path, at, err.to_string()));
+                (bytes(Vec::new()), found)
+            }
+        };
+    }
     let is_json = path.to_ascii_lowercase().ends_with(".json");
     let is_xml = !is_json && model::is_xml_entry(&path, form);
     if !is_xml && !input::is_text(&data) {
@@ -424,6 +462,7 @@ fn read_entry(path: String, data: Vec<u8>, form: PackageForm) -> (ModelEntry, Ve
                         path,
                         part: Part::Xml(doc),
                         encoding,
+                        yaml: None,
                     },
                     found,
                 )

@@ -89,9 +89,16 @@ fn manifest_counts(tree: &ComponentTree) -> (usize, usize) {
     let Some(doc) = tree.entries[c.entry].document() else {
         return (0, 0);
     };
+    // The YAML layout keeps each list in a file of its own (`rootcomponents.yml`, …).
     let count = |list: &str| {
-        doc.child(c.node, list)
-            .map_or(0, |l| doc.elements(l).count())
+        let own = doc.child(c.node, list).map(|l| (doc, l));
+        let file = || {
+            tree.components
+                .iter()
+                .filter(|f| f.kind.name == list.to_ascii_lowercase())
+                .find_map(|f| tree.entries[f.entry].document().map(|d| (d, f.node)))
+        };
+        own.or_else(file).map_or(0, |(d, l)| d.elements(l).count())
     };
     (count("RootComponents"), count("MissingDependencies"))
 }

@@ -47,6 +47,19 @@ pub const ATTRIBUTES: &[&str] = &[
     "**/SdkMessageProcessingSteps/*.xml merge=soltree",
     "**/Dashboards/*.xml merge=soltree",
     "**/Dialogs/*.xml merge=soltree",
+    // The YAML layout of Dataverse's Git integration (its flows' definitions stay JSON).
+    "**/solutions/*/*.yml merge=soltree",
+    "**/publishers/*/*.yml merge=soltree",
+    "**/entities/**/*.yml merge=soltree",
+    "**/entityrelationships/**/*.yml merge=soltree",
+    "**/optionsets/**/*.yml merge=soltree",
+    "**/appmodules/**/*.yml merge=soltree",
+    "**/appmodulesitemaps/**/*.yml merge=soltree",
+    "**/connectionreferences/**/*.yml merge=soltree",
+    "**/environmentvariabledefinitions/**/*.yml merge=soltree",
+    "**/webresources/**/*.yml merge=soltree",
+    "**/modernflows/*/*.yml merge=soltree",
+    "**/modernflows/*/*.json merge=soltree",
 ];
 
 /// What git should ignore: the conflicted package of a zip merge (`<zip>.conflicts/`, its

@@ -11,6 +11,7 @@
 mod file;
 mod folder;
 mod text;
+pub mod yaml;
 mod zip;
 
 use std::collections::HashMap;
@@ -36,6 +37,11 @@ pub enum PackageForm {
     PackagerFolder,
     /// A single file, usually XML (customizations.xml, solution.xml or a component file).
     XmlFile,
+    /// One solution of the YAML layout of Dataverse's Git integration
+    /// (`solutions/<name>/solution.yml` beside `entities/`, `optionsets/`, …).
+    YamlFolder,
+    /// A single YAML file of that layout (`attribute.yml`-style component files, manifests).
+    YamlFile,
 }
 
 impl PackageForm {
@@ -46,7 +52,19 @@ impl PackageForm {
             PackageForm::ExtractedFolder => "extracted-folder",
             PackageForm::PackagerFolder => "packager-folder",
             PackageForm::XmlFile => "xml-file",
+            PackageForm::YamlFolder => "yaml-folder",
+            PackageForm::YamlFile => "yaml-file",
         }
+    }
+
+    /// Whether the package is the YAML layout (a folder or one of its files).
+    pub fn is_yaml(self) -> bool {
+        matches!(self, PackageForm::YamlFolder | PackageForm::YamlFile)
+    }
+
+    /// Whether the package is a single file.
+    pub fn is_single_file(self) -> bool {
+        matches!(self, PackageForm::XmlFile | PackageForm::YamlFile)
     }
 }
 
@@ -296,11 +314,20 @@ pub fn detect(path: &Path) -> Result<PackageForm, InputError> {
 pub fn locate(path: &Path) -> Result<(PackageForm, PathBuf), InputError> {
     let meta = std::fs::metadata(path).map_err(|e| InputError::io(path, e))?;
     if meta.is_dir() {
-        folder::locate(path)
+        match folder::locate(path) {
+            Ok(found) => Ok(found),
+            Err(err) => match yaml::locate(path, None)? {
+                Some(solution) => Ok((PackageForm::YamlFolder, solution)),
+                None => Err(err),
+            },
+        }
     } else if meta.is_file() {
         let form = match file::sniff(path)? {
             file::Content::Zip => PackageForm::Zip,
             file::Content::Xml => PackageForm::XmlFile,
+            file::Content::Neither(_) if yaml::is_yaml_name(&path.to_string_lossy()) => {
+                PackageForm::YamlFile
+            }
             file::Content::Neither(why) => {
                 return Err(InputError::NotAPackage {
                     path: path.to_path_buf(),
@@ -325,13 +352,29 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
     let entries = match form {
         PackageForm::Zip => zip::read(&root, limits)?,
         PackageForm::ExtractedFolder | PackageForm::PackagerFolder => folder::read(&root, limits)?,
-        PackageForm::XmlFile => vec![file::read(&root, limits)?],
+        PackageForm::XmlFile | PackageForm::YamlFile => vec![file::read(&root, limits)?],
+        PackageForm::YamlFolder => yaml::read(&root, limits)?,
     };
     Ok(Package {
         form,
         source: root,
         entries,
     })
+}
+
+/// The package path that names one solution of a YAML layout folder shared by several
+/// (`--solution NAME`): the solution's own folder, `<root>/solutions/<name>`.
+pub fn select_solution(path: &Path, solution: &str) -> Result<PathBuf, InputError> {
+    match yaml::locate(path, Some(solution))? {
+        Some(dir) => Ok(dir),
+        None => Err(InputError::NotAPackage {
+            path: path.to_path_buf(),
+            expected: format!(
+                "a YAML layout folder holding solutions/{solution}/solution.yml (--solution \
+                 picks one solution of that layout)"
+            ),
+        }),
+    }
 }
 
 /// Reads a lone file: a zip as [`read`] does, anything else (a cloud flow's JSON, a file
@@ -346,8 +389,13 @@ pub fn read_any_file(path: &Path, limits: &Limits) -> Result<Package, InputError
         return read(path, limits);
     }
     let entry = file::read(path, limits)?;
+    let form = if yaml::is_yaml_name(&entry.path) {
+        PackageForm::YamlFile
+    } else {
+        PackageForm::XmlFile
+    };
     Ok(Package {
-        form: PackageForm::XmlFile,
+        form,
         source: path.to_path_buf(),
         entries: vec![entry],
     })
@@ -439,10 +487,10 @@ pub fn write_file_with(
 pub fn write(pkg: &Package, out: &Path) -> Result<(), InputError> {
     match pkg.form {
         PackageForm::Zip => zip::write(&pkg.entries, out),
-        PackageForm::ExtractedFolder | PackageForm::PackagerFolder => {
+        PackageForm::ExtractedFolder | PackageForm::PackagerFolder | PackageForm::YamlFolder => {
             folder::write(&pkg.entries, out)
         }
-        PackageForm::XmlFile => match pkg.entries.as_slice() {
+        PackageForm::XmlFile | PackageForm::YamlFile => match pkg.entries.as_slice() {
             [only] => file::write_atomic(out, |w| w.write_all(&only.data)),
             other => Err(InputError::WrongEntryCount {
                 path: out.to_path_buf(),

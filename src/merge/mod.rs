@@ -19,6 +19,7 @@ pub mod package;
 pub mod rules;
 pub mod run;
 mod tree;
+mod yaml;
 
 use crate::input::{TextEncoding, decode_text, encode_text, looks_like_json};
 use crate::model::kinds::{CONTAINER_ROOTS, KINDS};
@@ -241,6 +242,23 @@ pub fn merge_owned(
     merge_texts(base.map(text), text(ours), text(theirs), utf8, opts)
 }
 
+/// Whether a merge is of a YAML layout file: by its path (git's `%P`, `--path`), or,
+/// without one, by ours reading as a YAML mapping.
+fn is_yaml_file(path: Option<&str>, ours: &str) -> bool {
+    match path {
+        Some(p) => crate::input::yaml::is_yaml_name(p),
+        None => {
+            let first = ours
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .chars()
+                .next();
+            !matches!(first, Some('<' | '{' | '[') | None)
+                && crate::yaml::Document::parse(ours, "ours").is_ok_and(|d| d.mapping().is_some())
+        }
+    }
+}
+
 /// Why a side cannot be read as text, if one cannot: UTF-16 without a byte order mark (read
 /// as UTF-8 it would merge into garbage), or bytes that are neither UTF-8 nor UTF-16 with a
 /// BOM. Such a merge keeps ours whole, as a conflict.
@@ -307,6 +325,11 @@ fn merge_texts(
         .and_then(|b| merge_over_virtual_base(b, &ours, &theirs, encoding, opts, deadline))
     {
         return outcome;
+    }
+    if is_yaml_file(opts.path.as_deref(), &ours) {
+        return yaml::merge(base.as_deref(), &ours, &theirs, opts, deadline).unwrap_or_else(
+            |why| line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why),
+        );
     }
     if looks_like_json(&ours) {
         return json::merge(base.as_deref(), &ours, &theirs, opts, deadline).unwrap_or_else(

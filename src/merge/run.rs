@@ -96,6 +96,8 @@ pub fn form_phrase(form: PackageForm) -> (&'static str, &'static str) {
         PackageForm::ExtractedFolder => ("an extracted folder", "extracted folders"),
         PackageForm::PackagerFolder => ("a SolutionPackager folder", "SolutionPackager folders"),
         PackageForm::XmlFile => ("an XML file", "XML files"),
+        PackageForm::YamlFolder => ("a YAML layout folder", "YAML layout folders"),
+        PackageForm::YamlFile => ("a YAML file", "YAML files"),
     }
 }
 
@@ -383,11 +385,17 @@ pub fn check_file_result(
         return;
     }
     let is_json = name.to_ascii_lowercase().ends_with(".json");
-    if !is_json && !input::looks_like_xml(&outcome.bytes) {
+    let is_yaml = input::yaml::is_yaml_name(name);
+    if !is_json && !is_yaml && !input::looks_like_xml(&outcome.bytes) {
         return;
     }
+    let form = if is_yaml {
+        PackageForm::YamlFile
+    } else {
+        PackageForm::XmlFile
+    };
     let package = |data: Vec<u8>| Package {
-        form: PackageForm::XmlFile,
+        form,
         source: PathBuf::from(name),
         entries: vec![Entry {
             path: name.to_string(),

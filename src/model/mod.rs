@@ -35,6 +35,10 @@ pub enum ModelError {
     ConflictMarkers { entry: String, line: usize },
     #[error("{entry}: not a solution file: it is not XML (a solution file starts with `<`)")]
     NotXml { entry: String },
+    #[error(transparent)]
+    Yaml(#[from] crate::yaml::YamlError),
+    #[error(transparent)]
+    Projection(#[from] crate::yaml::project::ProjectionError),
 }
 
 /// One entry of the package, parsed where it is XML.
@@ -50,6 +54,9 @@ pub struct ModelEntry {
     pub part: Part,
     /// How an XML part was stored (UTF-8 or UTF-16), so it is written back the same way.
     pub encoding: TextEncoding,
+    /// For a file of the YAML layout, the file's style: its [`Part::Xml`] document is the
+    /// projection of the YAML, and is written back as YAML in this style.
+    pub yaml: Option<crate::yaml::Style>,
 }
 
 impl ModelEntry {
@@ -115,20 +122,49 @@ pub fn is_managed_twin(path: &str) -> bool {
     name.ends_with("_managed.xml")
 }
 
-/// The component path prefix implied by where an entry sits in a SolutionPackager tree:
-/// `Entities/<Entity>/FormXml/main/{id}.xml` belongs to `entity:<entity>`.
+/// The component path prefix implied by where an entry sits in a SolutionPackager tree
+/// (`Entities/<Entity>/FormXml/main/{id}.xml` belongs to `entity:<entity>`) or in the YAML
+/// layout (`entities/<entity>/attributes/<column>.yml` likewise, and
+/// `solutions/<name>/rootcomponents.yml` belongs to `solution:<name>`).
 pub fn entry_prefix(path: &str) -> Option<String> {
-    let mut parts = path.split('/');
-    let first = parts.next()?;
-    if !first.eq_ignore_ascii_case("Entities") {
+    let segments: Vec<&str> = path.split('/').collect();
+    // The layout may sit below other folders of a repository (git's `%P`): its last
+    // `Entities` or `solutions` folder anchors it.
+    let at = segments
+        .iter()
+        .rposition(|s| s.eq_ignore_ascii_case("Entities") || s.eq_ignore_ascii_case("solutions"))?;
+    let (first, second, rest) = (segments[at], *segments.get(at + 1)?, &segments[at + 2..]);
+    if first.eq_ignore_ascii_case("solutions") {
+        let [file] = rest else { return None };
+        return (input::yaml::is_yaml_name(file) && !file.eq_ignore_ascii_case("solution.yml"))
+            .then(|| format!("solution:{}", normalize_key(second)));
+    }
+    let own_file =
+        |f: &str| f.eq_ignore_ascii_case("Entity.xml") || f.eq_ignore_ascii_case("entity.yml");
+    if rest.is_empty() || (rest.len() == 1 && own_file(rest[0])) {
         return None;
     }
-    let entity = parts.next()?;
-    let rest: Vec<_> = parts.collect();
-    if rest.is_empty() || (rest.len() == 1 && rest[0].eq_ignore_ascii_case("Entity.xml")) {
-        return None;
+    Some(format!("entity:{}", normalize_key(second)))
+}
+
+/// [`entry_prefix`] within a package: in the YAML layout, a publisher's file belongs to the
+/// package's solution (`solution:<name>/publisher:<publisher>`, as in `solution.xml`).
+fn package_entry_prefix(path: &str, yaml_solution: Option<&str>) -> Option<String> {
+    match yaml_solution {
+        Some(solution) if path.to_ascii_lowercase().starts_with("publishers/") => {
+            Some(format!("solution:{}", normalize_key(solution)))
+        }
+        _ => entry_prefix(path),
     }
-    Some(format!("entity:{}", normalize_key(entity)))
+}
+
+/// The solution of a YAML layout package: the `<name>` of its `solutions/<name>/solution.yml`.
+fn yaml_solution(entries: &[ModelEntry]) -> Option<&str> {
+    entries.iter().find_map(|e| {
+        let rest = e.path.strip_prefix("solutions/")?;
+        let (name, file) = rest.split_once('/')?;
+        file.eq_ignore_ascii_case("solution.yml").then_some(name)
+    })
 }
 
 impl ComponentTree {
@@ -147,19 +183,29 @@ impl ComponentTree {
             .entries
             .into_par_iter()
             .map(|Entry { path, data }| {
-                if is_xml_entry(&path, form) {
+                if is_yaml_entry(&path, form) {
+                    let (doc, style) = parse_yaml_entry(data, &path)?;
+                    Ok(ModelEntry {
+                        path,
+                        part: Part::Xml(doc),
+                        encoding: TextEncoding::Utf8 { bom: false },
+                        yaml: Some(style),
+                    })
+                } else if is_xml_entry(&path, form) {
                     let (text, encoding) = input::decode_xml(&path, data)?;
                     let doc = parse_entry(text, &path, encoding)?;
                     Ok(ModelEntry {
                         path,
                         part: Part::Xml(doc),
                         encoding,
+                        yaml: None,
                     })
                 } else {
                     Ok(ModelEntry {
                         path,
                         part: Part::Bytes(data),
                         encoding: TextEncoding::Utf8 { bom: false },
+                        yaml: None,
                     })
                 }
             })
@@ -188,18 +234,22 @@ impl ComponentTree {
         let c = self.components.iter().find(|c| c.kind.name == "solution")?;
         let doc = self.entries[c.entry].document()?;
         let field = |n: &str| doc.child_text(c.node, n).map(Cow::into_owned);
-        let publisher = doc.child(c.node, "Publisher");
+        // The publisher's own file where the manifest only names it (the YAML layout).
+        let (pdoc, publisher) = match self.components.iter().find(|p| p.kind.name == "publisher") {
+            Some(p) => (self.entries[p.entry].document()?, Some(p.node)),
+            None => (doc, doc.child(c.node, "Publisher")),
+        };
         Some(SolutionInfo {
             unique_name: field("UniqueName").unwrap_or_default(),
             display_name: c.display.clone(),
             version: field("Version").unwrap_or_default(),
             managed: field("Managed").unwrap_or_default(),
             publisher: publisher
-                .and_then(|p| doc.child_text(p, "UniqueName"))
+                .and_then(|p| pdoc.child_text(p, "UniqueName"))
                 .map(Cow::into_owned)
                 .unwrap_or_default(),
             prefix: publisher
-                .and_then(|p| doc.child_text(p, "CustomizationPrefix"))
+                .and_then(|p| pdoc.child_text(p, "CustomizationPrefix"))
                 .map(Cow::into_owned)
                 .unwrap_or_default(),
         })
@@ -209,11 +259,15 @@ impl ComponentTree {
 /// Every component of parsed entries, numbered where a path repeats (what
 /// [`ComponentTree::from_entries`] collects; `check` runs it beside its own walk).
 pub fn components_of(entries: &[ModelEntry]) -> Vec<Component> {
+    let solution = yaml_solution(entries);
     let per_entry: Vec<Vec<Component>> = entries
         .par_iter()
         .enumerate()
         .map(|(i, e)| match &e.part {
-            Part::Xml(doc) if !is_index_entry(&e.path) => collect_components(doc, i, &e.path),
+            Part::Xml(doc) if !is_index_entry(&e.path) => {
+                let prefix = package_entry_prefix(&e.path, solution);
+                collect_components(doc, i, &e.path, prefix)
+            }
             _ => Vec::new(),
         })
         .collect();
@@ -282,6 +336,40 @@ fn number_duplicates(components: &mut [Component], entries: &[ModelEntry]) {
     }
 }
 
+/// Whether an entry is a YAML file of the layout, read through its XML projection.
+pub fn is_yaml_entry(path: &str, form: PackageForm) -> bool {
+    form.is_yaml() && input::yaml::is_yaml_name(path)
+}
+
+/// How the projection of a YAML entry is written as XML in memory: plain, so that
+/// positions in it read like the YAML's nesting.
+pub fn projected_xml_style() -> crate::yaml::project::XmlStyle {
+    crate::yaml::project::XmlStyle {
+        bom: false,
+        declaration: None,
+        newline: "\n",
+        indent: 2,
+        final_newline: true,
+    }
+}
+
+/// Reads a YAML entry into the XML document it projects to, and the file's style.
+pub fn parse_yaml_entry(
+    data: Vec<u8>,
+    path: &str,
+) -> Result<(Document, crate::yaml::Style), ModelError> {
+    let text = input::decode_utf8(path, data)?;
+    if let Some(line) = input::conflict_marker_line(&text) {
+        return Err(ModelError::ConflictMarkers {
+            entry: path.to_string(),
+            line,
+        });
+    }
+    let yaml = crate::yaml::Document::parse(&text, path)?;
+    let xml = crate::yaml::project::to_xml(&yaml, path, &projected_xml_style())?;
+    Ok((Document::parse(xml, path)?, yaml.style))
+}
+
 /// Parses one XML entry; a failure caused by conflict markers or by text that is not XML at
 /// all says so instead of pointing at the first odd character.
 fn parse_entry(text: String, path: &str, encoding: TextEncoding) -> Result<Document, ModelError> {
@@ -325,9 +413,13 @@ fn is_index_entry(path: &str) -> bool {
             .ends_with("/other/relationships.xml")
 }
 
-fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Component> {
+fn collect_components(
+    doc: &Document,
+    entry: usize,
+    entry_path: &str,
+    prefix: Option<String>,
+) -> Vec<Component> {
     let classifier = Classifier::new(doc);
-    let prefix = entry_prefix(entry_path);
     let layer = if is_managed_twin(entry_path) {
         MANAGED_LAYER
     } else {
@@ -382,6 +474,13 @@ fn collect_components(doc: &Document, entry: usize, entry_path: &str) -> Vec<Com
 /// An empty singleton such as the `<RibbonDiffXml />` SolutionPackager leaves in `Entity.xml`
 /// where the real ribbon lives in its own file: a place holder, not a second component.
 fn is_placeholder(doc: &Document, node: NodeId, kind: &KindDef) -> bool {
+    // The YAML layout's `solution.yml` names its publisher, whose definition lives in
+    // `publishers/<name>/publisher.yml`.
+    if kind.name == "publisher" {
+        let mut children = doc.elements(node);
+        return children.next().is_some_and(|c| doc.name(c) == "UniqueName")
+            && children.next().is_none();
+    }
     matches!(kind.key, KeySpec::Singleton)
         && doc.children(node).next().is_none()
         && doc.attributes(node).next().is_none()

@@ -9,7 +9,12 @@ const CUSTOMIZATIONS: &str = "<ImportExportXml><Entities><Entity><Name Localized
 #[test]
 fn components_get_stable_paths_and_display_names() {
     let d = doc(CUSTOMIZATIONS);
-    let comps = collect_components(&d, 0, "customizations.xml");
+    let comps = collect_components(
+        &d,
+        0,
+        "customizations.xml",
+        entry_prefix("customizations.xml"),
+    );
     let got: Vec<_> = comps
         .iter()
         .map(|c| (c.path.as_str(), c.display.as_str()))
@@ -41,17 +46,30 @@ fn packager_files_get_the_entity_from_their_folder() {
     let form = doc(
         "<forms><systemform><formid>{6ED25386-E3EC-4E2B-BC5E-6A2A7803C8F3}</formid></systemform></forms>",
     );
-    let comps = collect_components(&form, 0, "Entities/Account/FormXml/main/{6ed25386}.xml");
+    let comps = collect_components(
+        &form,
+        0,
+        "Entities/Account/FormXml/main/{6ed25386}.xml",
+        entry_prefix("Entities/Account/FormXml/main/{6ed25386}.xml"),
+    );
     assert_eq!(
         comps[0].path,
         "entity:account/form:6ed25386-e3ec-4e2b-bc5e-6a2a7803c8f3"
     );
     let entity = doc("<Entity><Name>Account</Name></Entity>");
-    let comps = collect_components(&entity, 0, "Entities/Account/Entity.xml");
+    let comps = collect_components(
+        &entity,
+        0,
+        "Entities/Account/Entity.xml",
+        entry_prefix("Entities/Account/Entity.xml"),
+    );
     assert_eq!(comps[0].path, "entity:account");
     // The root anchor: a form element nested elsewhere is not a SolutionPackager form root.
     let other = doc("<x><forms><systemform><formid>1</formid></systemform></forms></x>");
-    assert_eq!(collect_components(&other, 0, "x.xml")[0].path, "form:1");
+    assert_eq!(
+        collect_components(&other, 0, "x.xml", entry_prefix("x.xml"))[0].path,
+        "form:1"
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@
 //! of one back collapsed, of several as a sequence, of none as no key.
 
 mod parse;
+pub mod project;
 mod write;
 
 use std::ops::Range;

@@ -19,6 +19,7 @@ mod props;
 mod readme;
 mod release;
 mod whole;
+mod yaml;
 
 use std::path::PathBuf;
 
