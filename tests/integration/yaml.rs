@@ -176,3 +176,158 @@ fn yaml_fixture_cases() {
         }
     }
 }
+
+/// A repository holding the `testdata/yaml-layout` solution below `crm/`, with the drivers
+/// installed and everything committed on `main`.
+fn layout_repo() -> crate::git::Repo {
+    let repo = crate::git::Repo::new();
+    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
+        repo.write(&format!("crm/{path}"), &data);
+    }
+    repo.install();
+    repo.commit_all("the Contoso solution");
+    repo
+}
+
+fn crlf(text: &str) -> Vec<u8> {
+    text.replace('\n', "\r\n").into_bytes()
+}
+
+fn table(name: &str, label: &str) -> Vec<u8> {
+    crlf(&format!(
+        "Entity:\n  Name:\n    '@LocalizedName': {label}\n    '@OriginalName': {label}\n    '#text': {name}\n  EntityInfo:\n    entity:\n      '@Name': {name}\n      LocalizedNames:\n        LocalizedName:\n          '@description': {label}\n          '@languagecode': 1033\n      EntitySetName: {name}s\n"
+    ))
+}
+
+fn column(physical: &str, label: &str) -> Vec<u8> {
+    crlf(&format!(
+        "attribute:\n  '@PhysicalName': {physical}\n  Type: nvarchar\n  Name: {lower}\n  LogicalName: {lower}\n  displaynames:\n    displayname:\n      '@description': {label}\n      '@languagecode': 1033\n",
+        lower = physical.to_lowercase()
+    ))
+}
+
+/// Adds a table to the layout: its folder, and a line in each manifest (in sorted place,
+/// as Dataverse writes them).
+fn add_table(repo: &crate::git::Repo, name: &str, label: &str) {
+    let lower = name.to_lowercase();
+    repo.write(
+        &format!("crm/entities/{lower}/entity.yml"),
+        &table(name, label),
+    );
+    let manifest = "crm/solutions/Contoso/solutioncomponents.yml";
+    let text = String::from_utf8(repo.read(manifest)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.push(format!("  - '@path': /entities/{lower}"));
+    lines[2..].sort();
+    repo.write(manifest, (lines.join("\r\n") + "\r\n").as_bytes());
+    let roots = "crm/solutions/Contoso/rootcomponents.yml";
+    let text = String::from_utf8(repo.read(roots)).unwrap();
+    let entry = format!("  - '@type': 1\r\n    '@schemaName': {lower}\r\n    '@behavior': 0\r\n");
+    let at = text.find("  - '@type': 9").unwrap();
+    repo.write(
+        roots,
+        format!("{}{entry}{}", &text[..at], &text[at..]).as_bytes(),
+    );
+}
+
+const FORM: &str =
+    "crm/entities/prv_contact/formxml/main/45bbc247-f5b6-45b7-b206-500de1dd19c2/systemform.yml";
+
+#[test]
+fn two_branches_each_adding_a_table_a_column_and_a_form_field_merge_cleanly_through_git() {
+    let repo = layout_repo();
+    let fields = crate::testdata("merge-yaml/form-fields-added-on-both-sides");
+    repo.ok(&["checkout", "-q", "-b", "feature"]);
+    add_table(&repo, "prv_Grant", "Grant");
+    repo.write(
+        "crm/entities/prv_contact/attributes/prv_phone.yml",
+        &column("prv_Phone", "Phone"),
+    );
+    repo.write(FORM, &std::fs::read(fields.join("theirs.yml")).unwrap());
+    repo.commit_all("grants");
+    repo.ok(&["checkout", "-q", "main"]);
+    add_table(&repo, "prv_Invoice", "Invoice");
+    repo.write(
+        "crm/entities/prv_contact/attributes/prv_score.yml",
+        &column("prv_Score", "Score"),
+    );
+    repo.write(FORM, &std::fs::read(fields.join("ours.yml")).unwrap());
+    repo.commit_all("invoices");
+    repo.merge_cleanly("feature");
+
+    let components =
+        String::from_utf8(repo.read("crm/solutions/Contoso/solutioncomponents.yml")).unwrap();
+    assert_eq!(
+        components,
+        "SolutionComponents:\r\n  Component:\r\n  - '@path': /entities/prv_contact\r\n  - '@path': /entities/prv_grant\r\n  - '@path': /entities/prv_invoice\r\n  - '@path': /optionsets/prv_tier\r\n"
+    );
+    let roots = String::from_utf8(repo.read("crm/solutions/Contoso/rootcomponents.yml")).unwrap();
+    for name in ["prv_contact", "prv_grant", "prv_invoice", "prv_tier"] {
+        assert_eq!(
+            roots.matches(&format!("'@schemaName': {name}\r\n")).count(),
+            1,
+            "{roots}"
+        );
+    }
+    assert_eq!(
+        repo.read(FORM),
+        std::fs::read(fields.join("expected.yml")).unwrap()
+    );
+    // The merged folder is a valid solution holding both sides' tables and columns.
+    let check = repo.soltree(&["check", "crm"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let show = String::from_utf8(repo.soltree(&["show", "crm"]).stdout).unwrap();
+    for path in [
+        "entity:prv_grant ",
+        "entity:prv_invoice ",
+        "entity:prv_contact/attribute:prv_phone ",
+        "entity:prv_contact/attribute:prv_score ",
+    ] {
+        assert!(show.contains(path), "{path} missing from\n{show}");
+    }
+}
+
+#[test]
+fn one_label_changed_on_both_branches_stops_git_with_markers_around_that_line() {
+    let repo = layout_repo();
+    let email = "crm/entities/prv_contact/attributes/prv_email.yml";
+    let relabel = |label: &str| {
+        let text = String::from_utf8(repo.read(email)).unwrap();
+        repo.write(
+            email,
+            text.replace("'@description': Email", &format!("'@description': {label}"))
+                .as_bytes(),
+        );
+    };
+    repo.ok(&["checkout", "-q", "-b", "feature"]);
+    relabel("E-mail address");
+    repo.commit_all("theirs");
+    repo.ok(&["checkout", "-q", "main"]);
+    relabel("Work e-mail");
+    repo.write(
+        "crm/entities/prv_contact/attributes/prv_name.yml",
+        &column("prv_Name", "Full name"),
+    );
+    repo.commit_all("ours");
+    let out = repo.git(&["merge", "--no-edit", "feature"]);
+    assert!(!out.status.success());
+    let status = repo.ok(&["status", "--porcelain"]);
+    assert!(status.contains(&format!("UU {email}")), "{status}");
+    let text = String::from_utf8(repo.read(email)).unwrap();
+    assert!(
+        text.contains("    displayname:\r\n<<<<<<< HEAD\r\n      '@description': Work e-mail\r\n=======\r\n      '@description': E-mail address\r\n>>>>>>> feature\r\n      '@languagecode': 1033\r\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("<<<<<<<").count(), 1);
+    // The driver named the component on stderr.
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("entity:prv_contact/attribute:prv_email"),
+        "{said}"
+    );
+}
