@@ -270,6 +270,43 @@ fn check_read(
     if form == PackageForm::PackagerFolder {
         problems.extend(unpaired_managed(&entry_paths));
     }
+    if form == PackageForm::YamlFolder {
+        let solution = entry_paths.iter().find_map(|p| {
+            let (name, file) = p.strip_prefix("solutions/")?.split_once('/')?;
+            file.eq_ignore_ascii_case("solution.yml").then_some(name)
+        });
+        if let Some(name) = solution {
+            // A package read from disk is compared with the whole layout folder (other
+            // solutions may list a folder); one in memory (a merge's result) with itself.
+            let gaps = if tree.source.as_os_str().is_empty() {
+                let entries: Vec<input::Entry> = tree
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        // Only the manifests' text is read, written back from its projection.
+                        let data = match (e.document(), e.yaml) {
+                            (Some(doc), Some(style))
+                                if e.path.ends_with("/solutioncomponents.yml") =>
+                            {
+                                crate::yaml::project::xml_text_to_yaml(doc.text(), &e.path, style)
+                                    .map(String::into_bytes)
+                                    .unwrap_or_default()
+                            }
+                            _ => Vec::new(),
+                        };
+                        input::Entry {
+                            path: e.path.clone(),
+                            data,
+                        }
+                    })
+                    .collect();
+                input::yaml::entry_gaps(&entries, name)
+            } else {
+                input::yaml::layout_gaps(&tree.source.join("solutions").join(name))
+            };
+            problems.extend(yaml_layout(gaps, name));
+        }
+    }
     problems.retain(|p| !opts.disabled.contains(&p.code));
     problems.sort_by(|a, b| {
         (&a.entry, a.line, a.column, a.code, &a.message)
@@ -1212,6 +1249,32 @@ fn manifest(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
         );
         let p = at_component(Code::UnlistedComponentFiles, tree, c, names, message);
         out.push(p);
+    }
+    out
+}
+
+/// The YAML layout's manifest against its folders: a component `solutioncomponents.yml`
+/// lists without files, and a component folder no solution of the layout lists. `pac
+/// solution pack` drops both without an error, so a merge that lost a manifest line or a
+/// folder loses a component at import.
+fn yaml_layout(gaps: input::yaml::LayoutGaps, name: &str) -> Vec<Problem> {
+    let manifest = format!("solutions/{name}/solutioncomponents.yml");
+    let mut out = Vec::new();
+    for (path, line) in gaps.listed_without_files {
+        out.push(problem(
+            Code::MissingComponentFiles,
+            &manifest,
+            Some((line, 1)),
+            format!("the manifest lists /{path}, but the layout has no files there"),
+        ));
+    }
+    for folder in gaps.unlisted_folders {
+        out.push(problem(
+            Code::UnlistedComponentFiles,
+            &folder,
+            None,
+            format!("{folder} holds a component, but no solution's solutioncomponents.yml lists it (pack drops it)"),
+        ));
     }
     out
 }

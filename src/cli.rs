@@ -39,6 +39,10 @@ semantic difference, 1 differences; for merge: 1 conflicts written."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// In a YAML layout folder that several solutions share (`solutions/<name>/`), the one
+    /// to read (show, diff, normalize, check, textconv).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub solution: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -331,7 +335,11 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    let command = match &cli.solution {
+        Some(name) => with_solution(cli.command, name)?,
+        None => cli.command,
+    };
+    match command {
         Command::Show {
             input,
             format,
@@ -595,6 +603,79 @@ fn style_of(s: StyleArg) -> ConflictStyle {
         StyleArg::Diff3 => ConflictStyle::Diff3,
         StyleArg::Zdiff3 => ConflictStyle::Zdiff3,
     }
+}
+
+/// The command with every folder it reads narrowed to the solution `name` of a YAML layout
+/// (`--solution`): the folder `<layout>/solutions/<name>`, which reads as that solution.
+fn with_solution(command: Command, name: &str) -> Result<Command> {
+    let pick = |path: PathBuf| -> Result<PathBuf> {
+        if path.is_dir() {
+            Ok(input::select_solution(&path, name)?)
+        } else {
+            Ok(path)
+        }
+    };
+    Ok(match command {
+        Command::Show {
+            input,
+            format,
+            color,
+            output,
+        } => Command::Show {
+            input: pick(input)?,
+            format,
+            color,
+            output,
+        },
+        Command::Diff {
+            old,
+            new,
+            format,
+            color,
+            output,
+            stat,
+            only,
+            paths,
+            max_bytes,
+            diff_lines,
+            full,
+        } => Command::Diff {
+            old: pick(old)?,
+            new: pick(new)?,
+            format,
+            color,
+            output,
+            stat,
+            only,
+            paths,
+            max_bytes,
+            diff_lines,
+            full,
+        },
+        Command::Normalize { input, output } => Command::Normalize {
+            input: pick(input)?,
+            output,
+        },
+        Command::Check {
+            inputs,
+            staged,
+            format,
+            color,
+            output,
+            disable,
+            deny_warnings,
+        } => Command::Check {
+            inputs: inputs.into_iter().map(pick).collect::<Result<_>>()?,
+            staged,
+            format,
+            color,
+            output,
+            disable,
+            deny_warnings,
+        },
+        Command::Textconv { file } => Command::Textconv { file: pick(file)? },
+        other => other,
+    })
 }
 
 /// In driver mode, git's own `merge.conflictStyle` decides the marker style.

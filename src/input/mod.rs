@@ -355,9 +355,15 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Package, InputError> {
         PackageForm::XmlFile | PackageForm::YamlFile => vec![file::read(&root, limits)?],
         PackageForm::YamlFolder => yaml::read(&root, limits)?,
     };
+    // A YAML layout's entries are relative to the layout root, not to the solution folder
+    // that named the solution (which its `solutions/<name>/` entries still say).
+    let source = match form {
+        PackageForm::YamlFolder => yaml::layout_root(&root).to_path_buf(),
+        _ => root,
+    };
     Ok(Package {
         form,
-        source: root,
+        source,
         entries,
     })
 }

@@ -214,6 +214,105 @@ fn component_folders(root: &Path) -> Vec<String> {
     out
 }
 
+/// What pack would silently drop or miss in the solution at `solution_dir`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LayoutGaps {
+    /// Paths its `solutioncomponents.yml` lists that have no files, with the 1-based line.
+    pub listed_without_files: Vec<(String, u32)>,
+    /// Component folders (`entities/prv_grant`) that no solution of the layout lists.
+    pub unlisted_folders: Vec<String>,
+}
+
+/// Compares the solution's `solutioncomponents.yml` with the folders of the layout: a
+/// listed component without files is lost at pack, and so is a folder no solution lists
+/// (pack drops both without an error).
+pub fn layout_gaps(solution_dir: &Path) -> LayoutGaps {
+    let root = layout_root(solution_dir);
+    let mut gaps = LayoutGaps::default();
+    let Ok(own) = fs::read_to_string(solution_dir.join("solutioncomponents.yml")) else {
+        return gaps;
+    };
+    for (n, line) in own.lines().enumerate() {
+        for path in listed_paths(line) {
+            if !root.join(&path).exists() {
+                gaps.listed_without_files.push((path, n as u32 + 1));
+            }
+        }
+    }
+    let listed: Vec<String> = solutions_at(root)
+        .iter()
+        .filter_map(|s| {
+            fs::read_to_string(
+                root.join("solutions")
+                    .join(s)
+                    .join("solutioncomponents.yml"),
+            )
+            .ok()
+        })
+        .flat_map(|text| listed_paths(&text))
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
+    let mut folders = component_folders(root);
+    folders.sort();
+    gaps.unlisted_folders = folders
+        .into_iter()
+        .filter(|f| !covered(&listed, f))
+        .collect();
+    gaps
+}
+
+/// [`layout_gaps`] of a package in memory (a merge's result): the folders are those its
+/// entries sit in, the manifests its `solutions/*/solutioncomponents.yml` entries.
+pub fn entry_gaps(entries: &[Entry], solution: &str) -> LayoutGaps {
+    let folder_of = |path: &str| -> Option<String> {
+        let mut parts = path.split('/');
+        let (kind, name) = (parts.next()?, parts.next()?);
+        parts.next()?;
+        (kind != "solutions" && kind != "publishers").then(|| format!("{kind}/{name}"))
+    };
+    let own_manifest = format!("solutions/{solution}/solutioncomponents.yml");
+    let mut gaps = LayoutGaps::default();
+    let mut listed = Vec::new();
+    for e in entries {
+        let Some(rest) = e.path.strip_prefix("solutions/") else {
+            continue;
+        };
+        if !rest.ends_with("/solutioncomponents.yml") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&e.data);
+        for (n, line) in text.lines().enumerate() {
+            for path in listed_paths(line) {
+                let lower = path.to_ascii_lowercase();
+                let has_files = entries.iter().any(|f| {
+                    let p = f.path.to_ascii_lowercase();
+                    p == lower || p.starts_with(&format!("{lower}/"))
+                });
+                if e.path == own_manifest && !has_files {
+                    gaps.listed_without_files.push((path.clone(), n as u32 + 1));
+                }
+                listed.push(lower);
+            }
+        }
+    }
+    let mut folders: Vec<String> = entries.iter().filter_map(|e| folder_of(&e.path)).collect();
+    folders.sort();
+    folders.dedup();
+    gaps.unlisted_folders = folders
+        .into_iter()
+        .filter(|f| !covered(&listed, f))
+        .collect();
+    gaps
+}
+
+/// Whether a component folder is one a manifest lists (or holds, or lies in).
+fn covered(listed: &[String], folder: &str) -> bool {
+    let lower = folder.to_ascii_lowercase();
+    listed.iter().any(|l| {
+        *l == lower || l.starts_with(&format!("{lower}/")) || lower.starts_with(&format!("{l}/"))
+    })
+}
+
 /// Whether a lone file is a YAML file of the layout, by its name.
 pub fn is_yaml_name(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();

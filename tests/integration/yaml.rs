@@ -331,3 +331,115 @@ fn one_label_changed_on_both_branches_stops_git_with_markers_around_that_line() 
         "{said}"
     );
 }
+
+/// A layout whose manifest lists a component without files, and holds a component folder
+/// no manifest lists: pack would drop both without a word, `check` names both.
+#[test]
+fn check_names_listed_components_without_files_and_folders_no_manifest_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
+        let p = dir.path().join(&path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+    let clean = assert_cmd::cargo::cargo_bin_cmd!("soltree")
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    std::fs::remove_dir_all(dir.path().join("optionsets/prv_tier")).unwrap();
+    let grant = dir.path().join("entities/prv_grant");
+    std::fs::create_dir_all(&grant).unwrap();
+    std::fs::write(grant.join("entity.yml"), table("prv_Grant", "Grant")).unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems: Vec<(String, String, Option<u64>)> = report["packages"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap().to_string(),
+                p["entry"].as_str().unwrap().to_string(),
+                p["line"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                "unlisted-component-files".to_string(),
+                "entities/prv_grant".to_string(),
+                None
+            ),
+            (
+                "missing-component-files".to_string(),
+                "solutions/Contoso/solutioncomponents.yml".to_string(),
+                Some(4)
+            ),
+        ]
+    );
+}
+
+/// Two solutions sharing one layout folder: reading the folder asks which, `--solution`
+/// (or the solution's own folder) picks one, and each reads only its own manifests.
+#[test]
+fn several_solutions_in_one_layout_are_told_apart_by_solution() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
+        for solution in ["Contoso", "Fabrikam"] {
+            let path = path.replace("solutions/Contoso/", &format!("solutions/{solution}/"));
+            let data = if path.ends_with(&format!("{solution}/solution.yml")) {
+                String::from_utf8(data.clone())
+                    .unwrap()
+                    .replace("UniqueName: Contoso", &format!("UniqueName: {solution}"))
+                    .into_bytes()
+            } else {
+                data.clone()
+            };
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, data).unwrap();
+        }
+    }
+    let show = |args: &[&str]| {
+        assert_cmd::cargo::cargo_bin_cmd!("soltree")
+            .arg("show")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let root = dir.path().to_str().unwrap();
+    let both = show(&[root]);
+    assert_eq!(both.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&both.stderr);
+    assert!(
+        said.contains("2 share this folder (Contoso, Fabrikam)") && said.contains("--solution"),
+        "{said}"
+    );
+    let picked = show(&[root, "--solution", "fabrikam"]);
+    let text = String::from_utf8(picked.stdout).unwrap();
+    assert!(text.starts_with("Fabrikam 1.0.0.1"), "{text}");
+    assert!(text.contains("solution:fabrikam/rootcomponents"), "{text}");
+    assert!(!text.contains("solution:contoso"), "{text}");
+    let own = show(&[&format!("{root}/solutions/Contoso")]);
+    assert!(
+        String::from_utf8(own.stdout)
+            .unwrap()
+            .starts_with("Contoso 1.0.0.1")
+    );
+    let unknown = show(&[root, "--solution", "Northwind"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("a solution named Northwind"));
+}
