@@ -139,25 +139,49 @@ pub fn listed_paths(manifest: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads the files of the solution at `solution_dir`: its manifests, the publishers, and
-/// every component folder its `solutioncomponents.yml` lists (all component folders when
-/// it has none), as entries relative to the layout root.
+/// Reads the files of the solution at `solution_dir`, as pack takes them: its own
+/// manifests, and every path its `solutioncomponents.yml` lists — a file (a column's
+/// `attributes/<name>.yml`), or a folder's own files (`/entities/account` is `entity.yml`;
+/// its columns, forms and views are listed one by one). Without that manifest, every file
+/// of the layout's component folders. The publishers are read when none is listed.
 pub(super) fn read(solution_dir: &Path, limits: &Limits) -> Result<Vec<Entry>, InputError> {
     let root = layout_root(solution_dir);
     let name = solution_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut folders = vec![format!("solutions/{name}"), "publishers".to_string()];
     let manifest = solution_dir.join("solutioncomponents.yml");
-    match fs::read_to_string(&manifest) {
-        Ok(text) => folders.extend(listed_paths(&text)),
-        Err(_) => folders.extend(component_folders(root)),
-    }
-    folders.sort();
-    folders.dedup();
     let mut entries = Vec::new();
-    for rel in folders {
+    let push_dir = |rel: &str, recursive: bool, entries: &mut Vec<Entry>| {
+        let dir = root.join(rel);
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        for e in folder::read(&dir, limits)? {
+            if recursive || !e.path.contains('/') {
+                entries.push(Entry {
+                    path: format!("{rel}/{}", e.path),
+                    data: e.data,
+                });
+            }
+        }
+        Ok::<(), InputError>(())
+    };
+    push_dir(&format!("solutions/{name}"), false, &mut entries)?;
+    let listed = match fs::read_to_string(&manifest) {
+        Ok(text) => listed_paths(&text),
+        Err(_) => {
+            for folder in component_folders(root) {
+                push_dir(&folder, true, &mut entries)?;
+            }
+            push_dir("publishers", true, &mut entries)?;
+            Vec::new()
+        }
+    };
+    if !listed.is_empty() && !listed.iter().any(|p| p.starts_with("publishers/")) {
+        push_dir("publishers", true, &mut entries)?;
+    }
+    for rel in listed {
         if rel
             .split('/')
             .any(|s| s == ".." || s == "." || s.is_empty())
@@ -168,16 +192,13 @@ pub(super) fn read(solution_dir: &Path, limits: &Limits) -> Result<Vec<Entry>, I
                 reason: "a listed component path leaves the layout folder",
             });
         }
-        let dir = root.join(&rel);
-        if !dir.is_dir() {
-            // A listed component without files: `check` reports it; there is nothing to read.
-            continue;
-        }
-        for e in folder::read(&dir, limits)? {
-            entries.push(Entry {
-                path: format!("{rel}/{}", e.path),
-                data: e.data,
-            });
+        let path = root.join(&rel);
+        if path.is_file() {
+            let data = super::file::read_limited(&path, root, &rel, limits, 0)?;
+            entries.push(Entry { path: rel, data });
+        } else {
+            // A listed component without files: `check` reports it; nothing to read.
+            push_dir(&rel, false, &mut entries)?;
         }
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -211,6 +232,7 @@ fn component_folders(root: &Path) -> Vec<String> {
             }
         }
     }
+    out.sort();
     out
 }
 
@@ -219,98 +241,111 @@ fn component_folders(root: &Path) -> Vec<String> {
 pub struct LayoutGaps {
     /// Paths its `solutioncomponents.yml` lists that have no files, with the 1-based line.
     pub listed_without_files: Vec<(String, u32)>,
-    /// Component folders (`entities/prv_grant`) that no solution of the layout lists.
+    /// Folders of the component folders holding files that no solution of the layout lists
+    /// (`entities/prv_grant`, `entities/account/attributes`).
     pub unlisted_folders: Vec<String>,
 }
 
-/// Compares the solution's `solutioncomponents.yml` with the folders of the layout: a
-/// listed component without files is lost at pack, and so is a folder no solution lists
-/// (pack drops both without an error).
+/// Compares the solution's `solutioncomponents.yml` with the files of the layout: a listed
+/// component without files is lost at pack, and so is a file no solution lists (pack drops
+/// both without an error).
 pub fn layout_gaps(solution_dir: &Path) -> LayoutGaps {
     let root = layout_root(solution_dir);
-    let mut gaps = LayoutGaps::default();
-    let Ok(own) = fs::read_to_string(solution_dir.join("solutioncomponents.yml")) else {
-        return gaps;
-    };
-    for (n, line) in own.lines().enumerate() {
-        for path in listed_paths(line) {
-            if !root.join(&path).exists() {
-                gaps.listed_without_files.push((path, n as u32 + 1));
-            }
+    let mut files = Vec::new();
+    for folder in component_folders(root) {
+        if let Ok(found) = folder::read(&root.join(&folder), &Limits::default()) {
+            files.extend(found.into_iter().map(|e| format!("{folder}/{}", e.path)));
         }
     }
-    let listed: Vec<String> = solutions_at(root)
-        .iter()
+    let manifests: Vec<(String, String)> = solutions_at(root)
+        .into_iter()
         .filter_map(|s| {
-            fs::read_to_string(
+            let text = fs::read_to_string(
                 root.join("solutions")
-                    .join(s)
+                    .join(&s)
                     .join("solutioncomponents.yml"),
             )
-            .ok()
+            .ok()?;
+            Some((s, text))
         })
-        .flat_map(|text| listed_paths(&text))
-        .map(|p| p.to_ascii_lowercase())
         .collect();
-    let mut folders = component_folders(root);
-    folders.sort();
-    gaps.unlisted_folders = folders
-        .into_iter()
-        .filter(|f| !covered(&listed, f))
-        .collect();
-    gaps
+    let own = solution_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    gaps(&files, &manifests, &own, &|p| root.join(p).exists())
 }
 
-/// [`layout_gaps`] of a package in memory (a merge's result): the folders are those its
-/// entries sit in, the manifests its `solutions/*/solutioncomponents.yml` entries.
+/// [`layout_gaps`] of a package in memory (a merge's result): its files are its entries,
+/// its manifests its `solutions/*/solutioncomponents.yml` entries.
 pub fn entry_gaps(entries: &[Entry], solution: &str) -> LayoutGaps {
-    let folder_of = |path: &str| -> Option<String> {
-        let mut parts = path.split('/');
-        let (kind, name) = (parts.next()?, parts.next()?);
-        parts.next()?;
-        (kind != "solutions" && kind != "publishers").then(|| format!("{kind}/{name}"))
-    };
-    let own_manifest = format!("solutions/{solution}/solutioncomponents.yml");
-    let mut gaps = LayoutGaps::default();
-    let mut listed = Vec::new();
+    let mut files = Vec::new();
+    let mut manifests = Vec::new();
     for e in entries {
-        let Some(rest) = e.path.strip_prefix("solutions/") else {
-            continue;
-        };
-        if !rest.ends_with("/solutioncomponents.yml") {
-            continue;
+        match e.path.strip_prefix("solutions/") {
+            Some(rest) => {
+                if let Some(name) = rest.strip_suffix("/solutioncomponents.yml") {
+                    manifests.push((
+                        name.to_string(),
+                        String::from_utf8_lossy(&e.data).into_owned(),
+                    ));
+                }
+            }
+            None if !e.path.starts_with("publishers/") && e.path.contains('/') => {
+                files.push(e.path.clone())
+            }
+            None => {}
         }
-        let text = String::from_utf8_lossy(&e.data);
+    }
+    let exists = |p: &str| {
+        let lower = p.to_ascii_lowercase();
+        entries.iter().any(|e| {
+            let path = e.path.to_ascii_lowercase();
+            path == lower || path.starts_with(&format!("{lower}/"))
+        })
+    };
+    gaps(&files, &manifests, solution, &exists)
+}
+
+fn gaps(
+    files: &[String],
+    manifests: &[(String, String)],
+    own: &str,
+    exists: &dyn Fn(&str) -> bool,
+) -> LayoutGaps {
+    let mut out = LayoutGaps::default();
+    let mut listed = Vec::new();
+    for (name, text) in manifests {
         for (n, line) in text.lines().enumerate() {
             for path in listed_paths(line) {
-                let lower = path.to_ascii_lowercase();
-                let has_files = entries.iter().any(|f| {
-                    let p = f.path.to_ascii_lowercase();
-                    p == lower || p.starts_with(&format!("{lower}/"))
-                });
-                if e.path == own_manifest && !has_files {
-                    gaps.listed_without_files.push((path.clone(), n as u32 + 1));
+                if name.eq_ignore_ascii_case(own) && !exists(&path) {
+                    out.listed_without_files.push((path.clone(), n as u32 + 1));
                 }
-                listed.push(lower);
+                listed.push(path.to_ascii_lowercase());
             }
         }
     }
-    let mut folders: Vec<String> = entries.iter().filter_map(|e| folder_of(&e.path)).collect();
+    let mut folders: Vec<String> = files
+        .iter()
+        .filter(|f| !covered(&listed, f))
+        .map(|f| {
+            f.rsplit_once('/')
+                .map_or(f.as_str(), |(dir, _)| dir)
+                .to_string()
+        })
+        .collect();
+    folders.dedup();
     folders.sort();
     folders.dedup();
-    gaps.unlisted_folders = folders
-        .into_iter()
-        .filter(|f| !covered(&listed, f))
-        .collect();
-    gaps
+    out.unlisted_folders = folders;
+    out
 }
 
-/// Whether a component folder is one a manifest lists (or holds, or lies in).
-fn covered(listed: &[String], folder: &str) -> bool {
-    let lower = folder.to_ascii_lowercase();
-    listed.iter().any(|l| {
-        *l == lower || l.starts_with(&format!("{lower}/")) || lower.starts_with(&format!("{l}/"))
-    })
+/// Whether pack takes a file: the manifest lists it, or the folder it sits in.
+fn covered(listed: &[String], file: &str) -> bool {
+    let lower = file.to_ascii_lowercase();
+    let dir = lower.rsplit_once('/').map_or("", |(d, _)| d);
+    listed.iter().any(|l| *l == lower || l == dir)
 }
 
 /// Whether a lone file is a YAML file of the layout, by its name.

@@ -206,20 +206,25 @@ fn column(physical: &str, label: &str) -> Vec<u8> {
     ))
 }
 
-/// Adds a table to the layout: its folder, and a line in each manifest (in sorted place,
-/// as Dataverse writes them).
+/// Lists a component path in the solution's `solutioncomponents.yml`, in sorted place, as
+/// Dataverse writes it.
+fn list(repo: &crate::git::Repo, path: &str) {
+    let manifest = "crm/solutions/Contoso/solutioncomponents.yml";
+    let text = String::from_utf8(repo.read(manifest)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.push(format!("  - '@path': {path}"));
+    lines[2..].sort();
+    repo.write(manifest, (lines.join("\r\n") + "\r\n").as_bytes());
+}
+
+/// Adds a table to the layout: its folder, and its line in each manifest.
 fn add_table(repo: &crate::git::Repo, name: &str, label: &str) {
     let lower = name.to_lowercase();
     repo.write(
         &format!("crm/entities/{lower}/entity.yml"),
         &table(name, label),
     );
-    let manifest = "crm/solutions/Contoso/solutioncomponents.yml";
-    let text = String::from_utf8(repo.read(manifest)).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    lines.push(format!("  - '@path': /entities/{lower}"));
-    lines[2..].sort();
-    repo.write(manifest, (lines.join("\r\n") + "\r\n").as_bytes());
+    list(repo, &format!("/entities/{lower}"));
     let roots = "crm/solutions/Contoso/rootcomponents.yml";
     let text = String::from_utf8(repo.read(roots)).unwrap();
     let entry = format!("  - '@type': 1\r\n    '@schemaName': {lower}\r\n    '@behavior': 0\r\n");
@@ -228,6 +233,16 @@ fn add_table(repo: &crate::git::Repo, name: &str, label: &str) {
         roots,
         format!("{}{entry}{}", &text[..at], &text[at..]).as_bytes(),
     );
+}
+
+/// Adds a column to the contact table, listed.
+fn add_column(repo: &crate::git::Repo, physical: &str, label: &str) {
+    let file = format!(
+        "entities/prv_contact/attributes/{}.yml",
+        physical.to_lowercase()
+    );
+    repo.write(&format!("crm/{file}"), &column(physical, label));
+    list(repo, &format!("/{file}"));
 }
 
 const FORM: &str =
@@ -239,27 +254,33 @@ fn two_branches_each_adding_a_table_a_column_and_a_form_field_merge_cleanly_thro
     let fields = crate::testdata("merge-yaml/form-fields-added-on-both-sides");
     repo.ok(&["checkout", "-q", "-b", "feature"]);
     add_table(&repo, "prv_Grant", "Grant");
-    repo.write(
-        "crm/entities/prv_contact/attributes/prv_phone.yml",
-        &column("prv_Phone", "Phone"),
-    );
+    add_column(&repo, "prv_Phone", "Phone");
     repo.write(FORM, &std::fs::read(fields.join("theirs.yml")).unwrap());
     repo.commit_all("grants");
     repo.ok(&["checkout", "-q", "main"]);
     add_table(&repo, "prv_Invoice", "Invoice");
-    repo.write(
-        "crm/entities/prv_contact/attributes/prv_score.yml",
-        &column("prv_Score", "Score"),
-    );
+    add_column(&repo, "prv_Score", "Score");
     repo.write(FORM, &std::fs::read(fields.join("ours.yml")).unwrap());
     repo.commit_all("invoices");
     repo.merge_cleanly("feature");
 
     let components =
         String::from_utf8(repo.read("crm/solutions/Contoso/solutioncomponents.yml")).unwrap();
+    let listed: Vec<&str> = components.lines().skip(2).collect();
     assert_eq!(
-        components,
-        "SolutionComponents:\r\n  Component:\r\n  - '@path': /entities/prv_contact\r\n  - '@path': /entities/prv_grant\r\n  - '@path': /entities/prv_invoice\r\n  - '@path': /optionsets/prv_tier\r\n"
+        listed,
+        [
+            "  - '@path': /entities/prv_contact",
+            "  - '@path': /entities/prv_contact/attributes/prv_email.yml",
+            "  - '@path': /entities/prv_contact/attributes/prv_name.yml",
+            "  - '@path': /entities/prv_contact/attributes/prv_phone.yml",
+            "  - '@path': /entities/prv_contact/attributes/prv_score.yml",
+            "  - '@path': /entities/prv_contact/formxml/main/45bbc247-f5b6-45b7-b206-500de1dd19c2",
+            "  - '@path': /entities/prv_grant",
+            "  - '@path': /entities/prv_invoice",
+            "  - '@path': /optionsets/prv_tier",
+            "  - '@path': /publishers/contoso",
+        ]
     );
     let roots = String::from_utf8(repo.read("crm/solutions/Contoso/rootcomponents.yml")).unwrap();
     for name in ["prv_contact", "prv_grant", "prv_invoice", "prv_tier"] {
@@ -386,7 +407,7 @@ fn check_names_listed_components_without_files_and_folders_no_manifest_lists() {
             (
                 "missing-component-files".to_string(),
                 "solutions/Contoso/solutioncomponents.yml".to_string(),
-                Some(4)
+                Some(7)
             ),
         ]
     );
