@@ -263,7 +263,9 @@ fn check_read(
         .entries
         .iter()
         .all(|e| e.document().is_some() || !model::is_xml_entry(&e.path, form));
-    if form != PackageForm::XmlFile && all_read {
+    if form == PackageForm::YamlFolder && all_read {
+        problems.extend(classic_checks(&tree));
+    } else if !form.is_single_file() && all_read {
         problems.extend(manifest(&tree, &names));
         problems.extend(references(&tree, &names));
     }
@@ -1253,6 +1255,44 @@ fn manifest(tree: &ComponentTree, names: &Names) -> Vec<Problem> {
     out
 }
 
+/// The manifest and reference checks of a YAML layout package, run on the classic tree it
+/// converts to (where the manifest's lists are in one document again), each problem put
+/// back on the YAML file that holds its component.
+fn classic_checks(tree: &ComponentTree) -> Vec<Problem> {
+    let Ok(entries) = crate::convert::classic_entries(tree) else {
+        return Vec::new();
+    };
+    let classic = match ComponentTree::build(input::Package {
+        form: PackageForm::ExtractedFolder,
+        source: tree.source.clone(),
+        entries,
+    }) {
+        Ok(t) => t,
+        Err(_) => return Vec::new(),
+    };
+    let names = Names::of(&classic);
+    let mut found = manifest(&classic, &names);
+    found.extend(references(&classic, &names));
+    for p in &mut found {
+        let file = p.path.as_deref().and_then(|path| {
+            tree.components
+                .iter()
+                .find(|c| c.path == path)
+                .map(|c| tree.entries[c.entry].path.clone())
+        });
+        let manifest_list = || {
+            tree.entries
+                .iter()
+                .find(|e| e.path.ends_with("/rootcomponents.yml"))
+                .map(|e| e.path.clone())
+        };
+        p.entry = file.or_else(manifest_list).unwrap_or_default();
+        p.line = None;
+        p.column = None;
+    }
+    found
+}
+
 /// The YAML layout's manifest against its folders: a component `solutioncomponents.yml`
 /// lists without files, and a component folder no solution of the layout lists. `pac
 /// solution pack` drops both without an error, so a merge that lost a manifest line or a
@@ -1367,13 +1407,24 @@ impl<'t> Known<'t> {
             .filter(|&rc| attr_is(rc, "type", "1") && attr_is(rc, "behavior", "0"))
             .filter_map(schema_name)
             .collect();
+        // A table is provided when it is missing itself, or when a part of it is (a
+        // column another solution adds to a table that solution also has: its
+        // `parentSchemaName`, as Dataverse's own export of a YAML-layout solution shows).
         let provided = doc
             .child(solution.node, "MissingDependencies")
             .into_iter()
             .flat_map(|deps| doc.elements(deps))
             .filter_map(|dep| doc.child(dep, "Required"))
-            .filter(|&req| attr_is(req, "type", "1"))
-            .filter_map(schema_name)
+            .flat_map(|req| {
+                let table = attr_is(req, "type", "1")
+                    .then(|| schema_name(req))
+                    .flatten();
+                let parent = doc
+                    .attr(req, "parentSchemaName")
+                    .map(|v| normalize_key(&v))
+                    .filter(|v| !v.is_empty());
+                table.into_iter().chain(parent)
+            })
             .collect();
         let mut tables = FxHashMap::default();
         let mut columns: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();

@@ -114,6 +114,20 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// Convert a package to another form: a zip, an extracted folder or a SolutionPackager
+    /// folder to the YAML layout of Dataverse's Git integration, and the YAML layout to a
+    /// zip or an extracted folder. Component kinds the layout's mapping does not cover yet are
+    /// refused by name, and nothing is written.
+    Convert {
+        /// The package to convert.
+        input: PathBuf,
+        /// The form to write.
+        #[arg(long, value_enum)]
+        to: ConvertTo,
+        /// Where to write it (a folder, or a zip for `--to zip`); must not exist or be empty.
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
     /// Three-way merge of solution files, folders or zips: BASE OURS THEIRS, or as git's
     /// merge driver with `--git %O %A %B %L %P [-s %S -x %X -y %Y]` (the result goes into %A).
     ///
@@ -252,6 +266,17 @@ pub enum GitCommand {
     },
 }
 
+/// The forms `convert` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConvertTo {
+    /// The YAML layout (`solutions/<name>/solution.yml` and component folders).
+    Yaml,
+    /// A solution zip.
+    Zip,
+    /// The folder a zip extracts to.
+    Folder,
+}
+
 /// git's `merge.conflictStyle` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum StyleArg {
@@ -387,6 +412,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Normalize { input, output } => run_normalize(&NormalizeOptions { input, output }),
+        Command::Convert { input, to, output } => run_convert(
+            &input,
+            match to {
+                ConvertTo::Yaml => crate::convert::Target::Yaml,
+                ConvertTo::Zip => crate::convert::Target::Zip,
+                ConvertTo::Folder => crate::convert::Target::Folder,
+            },
+            &output,
+        ),
         Command::Textconv { file } => {
             if !stdout_is_open() {
                 bail!(CLOSED_STDOUT);
@@ -793,7 +827,26 @@ pub fn run_diff(opts: &DiffOptions) -> Result<ExitCode> {
     }
     opts.filter.check()?;
     let (old, new) = rayon::join(|| load_side(&opts.old), || load_side(&opts.new));
-    let (old, new) = (old?, new?);
+    let (mut old, mut new) = (old?, new?);
+    // The YAML layout against a classic form: compare the classic tree it packs to.
+    if old.form.is_yaml() != new.form.is_yaml() {
+        let yaml = if old.form.is_yaml() {
+            &mut old
+        } else {
+            &mut new
+        };
+        let entries = crate::convert::classic_entries(yaml).with_context(|| {
+            format!(
+                "comparing {} with a package of another form",
+                yaml.source.display()
+            )
+        })?;
+        *yaml = ComponentTree::build(input::Package {
+            form: input::PackageForm::ExtractedFolder,
+            source: yaml.source.clone(),
+            entries,
+        })?;
+    }
     let mut report = diff::diff(&old, &new);
     diff::filter::apply(&mut report, &opts.filter);
     let render_opts = render::RenderOptions {
@@ -828,6 +881,21 @@ fn load_side(arg: &Path) -> Result<ComponentTree> {
         return ComponentTree::build(pkg).with_context(|| format!("reading {spec} from git"));
     }
     load(arg)
+}
+
+/// `soltree convert INPUT --to FORM -o OUTPUT`.
+pub fn run_convert(input: &Path, to: crate::convert::Target, output: &Path) -> Result<ExitCode> {
+    let tree = load(input)?;
+    let pkg = crate::convert::convert(&tree, to)
+        .with_context(|| format!("converting {}", input.display()))?;
+    input::write(&pkg, output)?;
+    eprintln!(
+        "soltree: wrote {} ({}, {} files)",
+        output.display(),
+        pkg.form,
+        pkg.entries.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_normalize(opts: &NormalizeOptions) -> Result<ExitCode> {

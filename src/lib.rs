@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod convert;
 pub mod diff;
 pub mod git;
 pub mod input;
