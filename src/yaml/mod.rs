@@ -423,6 +423,9 @@ pub struct Style {
     pub newline: Newline,
     /// Whether the last line ends with a line break.
     pub final_newline: bool,
+    /// Empty lines after the last line (a file saved by an editor that adds one; Dataverse
+    /// writes none).
+    pub blank_lines_at_end: usize,
     pub bom: bool,
     /// Spaces per nesting level.
     pub indent: usize,
@@ -435,6 +438,7 @@ impl Style {
     pub const DATAVERSE: Style = Style {
         newline: Newline::CrLf,
         final_newline: true,
+        blank_lines_at_end: 0,
         bom: false,
         indent: 2,
         sequences: SequenceIndent::SameAsKey,

@@ -31,12 +31,35 @@ struct Parser<'t> {
 type Parsed<T> = Result<T, YamlError>;
 
 pub(super) fn parse(text: &str, file: &str) -> Parsed<Document> {
+    // Empty lines at the very end are layout (an editor's), unless they belong to a block
+    // scalar that keeps them: only a file refused for them is read again without them.
+    match parse_with(text, file, false) {
+        Err(e) if e.found == Unsupported::BlankLine => parse_with(text, file, true).map_err(|_| e),
+        other => other,
+    }
+}
+
+fn parse_with(text: &str, file: &str, strip_blank_end: bool) -> Parsed<Document> {
     let bom = text.starts_with('\u{feff}');
     let body_start = if bom { 3 } else { 0 };
     let newline = match memchr::memchr(b'\n', text.as_bytes()) {
         Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => Newline::CrLf,
         _ => Newline::Lf,
     };
+    // Empty lines at the very end, kept in the style (and checked below).
+    let whole = text;
+    let nl = newline.as_str();
+    let mut end = text.len();
+    let mut blank_lines_at_end = 0;
+    while strip_blank_end
+        && end >= body_start + 2 * nl.len()
+        && text[..end].ends_with(nl)
+        && text[..end - nl.len()].ends_with(nl)
+    {
+        end -= nl.len();
+        blank_lines_at_end += 1;
+    }
+    let text = &text[..end];
     let mut p = Parser {
         text,
         file,
@@ -75,6 +98,7 @@ pub(super) fn parse(text: &str, file: &str) -> Parsed<Document> {
     let style = Style {
         newline,
         final_newline: text.len() == body_start || text.ends_with('\n'),
+        blank_lines_at_end,
         bom,
         indent: p.unit.unwrap_or(2),
         sequences: p.sequences.unwrap_or(SequenceIndent::SameAsKey),
@@ -83,6 +107,7 @@ pub(super) fn parse(text: &str, file: &str) -> Parsed<Document> {
     // Reading succeeds only for what writes back byte for byte: the checks above are meant
     // to refuse everything else where it occurs, and this makes sure of it.
     let written = doc.write();
+    let text = whole;
     if written != text {
         let mut at = written
             .bytes()

@@ -467,18 +467,23 @@ mod generated {
             prop::bool::ANY,
             prop_oneof![Just(2usize), Just(4)],
             prop::bool::ANY,
+            0usize..3,
         )
-            .prop_map(|(crlf, final_newline, bom, indent, indented)| Style {
-                newline: if crlf { Newline::CrLf } else { Newline::Lf },
-                final_newline,
-                bom,
-                indent,
-                sequences: if indented {
-                    SequenceIndent::Indented
-                } else {
-                    SequenceIndent::SameAsKey
+            .prop_map(
+                |(crlf, final_newline, bom, indent, indented, blank)| Style {
+                    newline: if crlf { Newline::CrLf } else { Newline::Lf },
+                    final_newline,
+                    // Empty lines at the end follow a final line break.
+                    blank_lines_at_end: if final_newline { blank } else { 0 },
+                    bom,
+                    indent,
+                    sequences: if indented {
+                        SequenceIndent::Indented
+                    } else {
+                        SequenceIndent::SameAsKey
+                    },
                 },
-            })
+            )
     }
 
     /// The values of a tree in document order, against the other reader's.
@@ -551,4 +556,16 @@ mod generated {
             }
         }
     }
+}
+
+#[test]
+fn empty_lines_at_the_end_are_layout_unless_a_kept_block_holds_them() {
+    let text = "attribute:\n  Type: nvarchar\n\n";
+    let doc = Document::parse(text, "t.yml").unwrap();
+    assert_eq!(doc.style.blank_lines_at_end, 1);
+    assert_eq!(doc.write(), text);
+    let kept = "a: |+\n  x\n\n";
+    let doc = Document::parse(kept, "t.yml").unwrap();
+    assert_eq!(doc.style.blank_lines_at_end, 0);
+    assert_eq!(doc.write(), kept);
 }

@@ -38,6 +38,11 @@ pub(super) fn write(doc: &Document) -> String {
     if !doc.style.final_newline && ends_with_break && !blank_last_line {
         w.out.truncate(w.out.len() - newline.len());
     }
+    if doc.style.final_newline {
+        for _ in 0..doc.style.blank_lines_at_end {
+            w.out.push_str(newline);
+        }
+    }
     w.out
 }
 
