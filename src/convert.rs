@@ -692,6 +692,7 @@ fn xml_file(root_key: &str, mut root: Node) -> Result<Vec<u8>, ConvertError> {
         newline: "\r\n",
         indent: 2,
         final_newline: false,
+        escape_cr: false,
     };
     Ok(project::to_xml(&doc, root_key, &style)?.into_bytes())
 }

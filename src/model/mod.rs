@@ -350,6 +350,7 @@ pub fn projected_xml_style() -> crate::yaml::project::XmlStyle {
         newline: "\n",
         indent: 2,
         final_newline: true,
+        escape_cr: true,
     }
 }
 

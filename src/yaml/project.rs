@@ -51,6 +51,10 @@ pub struct XmlStyle {
     pub indent: usize,
     /// Whether the last line ends with a line break.
     pub final_newline: bool,
+    /// Write a carriage return in text as `&#xD;`, not raw: a text that holds CRLF keeps it
+    /// through steps that give a document one newline style (a merge's), which a raw CR
+    /// would not survive. Exports write it raw.
+    pub escape_cr: bool,
 }
 
 impl Default for XmlStyle {
@@ -61,6 +65,7 @@ impl Default for XmlStyle {
             newline: "\r\n",
             indent: 2,
             final_newline: false,
+            escape_cr: false,
         }
     }
 }
@@ -94,6 +99,7 @@ impl XmlStyle {
             newline,
             indent,
             final_newline: body.ends_with('\n'),
+            escape_cr: false,
         }
     }
 }
@@ -144,6 +150,15 @@ impl XmlWriter<'_> {
         })
     }
 
+    fn text<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let escaped = escape_text(text);
+        if self.style.escape_cr && escaped.contains('\r') {
+            escaped.replace('\r', "&#xD;").into()
+        } else {
+            escaped
+        }
+    }
+
     fn indent(&self, out: &mut String, depth: usize) {
         out.push_str(self.style.newline);
         out.extend(std::iter::repeat_n(' ', depth * self.style.indent));
@@ -163,7 +178,7 @@ impl XmlWriter<'_> {
                 let _ = write!(out, "<{name} />");
             }
             Node::Scalar(s) => {
-                let _ = write!(out, "<{name}>{}</{name}>", escape_text(s.text()));
+                let _ = write!(out, "<{name}>{}</{name}>", self.text(s.text()));
             }
             Node::Sequence(_) => {
                 return Err(ProjectionError::NestedSequence {
@@ -206,7 +221,7 @@ impl XmlWriter<'_> {
         if children.is_empty() {
             match text {
                 Some(t) => {
-                    let _ = write!(out, ">{}</{name}>", escape_text(t));
+                    let _ = write!(out, ">{}</{name}>", self.text(t));
                 }
                 None if written_as_pair(name, m) => {
                     let _ = write!(out, "></{name}>");
@@ -217,7 +232,7 @@ impl XmlWriter<'_> {
         }
         out.push('>');
         if let Some(t) = text {
-            out.push_str(&escape_text(t));
+            out.push_str(&self.text(t));
         }
         for e in children {
             let key = e.key.text();
@@ -413,6 +428,7 @@ mod tests {
             newline: "\n",
             indent: 2,
             final_newline: false,
+            escape_cr: false,
         };
         to_xml(&doc, "t.yml", &style).unwrap()
     }

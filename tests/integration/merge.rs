@@ -345,7 +345,7 @@ fn cli_exit_codes_report_and_output() {
 
 /// Every property of a document: element paths (by identity) to attribute values and leaf
 /// texts, so a merge result can be checked against each side's changes.
-fn properties(doc: &Document) -> BTreeMap<String, String> {
+pub fn properties(doc: &Document) -> BTreeMap<String, String> {
     fn walk(
         c: &Classifier<'_>,
         doc: &Document,
@@ -381,7 +381,7 @@ fn properties(doc: &Document) -> BTreeMap<String, String> {
 /// Checks that `result` holds every change `side` made to `base`, except where `other`
 /// changed the same property too and a rule decided for the other side (the decision must be
 /// in `decided`, by the property's name), or deleted the element around it.
-fn keeps_changes(
+pub fn keeps_changes(
     base: &BTreeMap<String, String>,
     side: &BTreeMap<String, String>,
     other: &BTreeMap<String, String>,
