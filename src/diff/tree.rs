@@ -696,39 +696,77 @@ impl<'a> Walker<'a> {
             };
             let ok: Vec<String> = o.iter().map(|c| ident(od, c)).collect();
             let nk: Vec<String> = n.iter().map(|c| ident(nd, c)).collect();
-            for op in pair_replacements(capture_diff_slices(Algorithm::Myers, &ok, &nk)) {
-                let (oi, ol, ni, nl) = match op {
-                    DiffOp::Equal {
-                        old_index,
-                        new_index,
-                        len,
-                    } => (old_index, len, new_index, len),
-                    DiffOp::Delete {
-                        old_index, old_len, ..
-                    } => (old_index, old_len, 0, 0),
-                    DiffOp::Insert {
-                        new_index, new_len, ..
-                    } => (0, 0, new_index, new_len),
-                    DiffOp::Replace {
-                        old_index,
-                        old_len,
-                        new_index,
-                        new_len,
-                    } => (old_index, old_len, new_index, new_len),
-                };
+            // Items one side has alone, reported after the alignment: a removed and an added
+            // value that compare equal (two versions that differ only as export noise) are
+            // one unchanged value, whichever way the alignment split them.
+            let spans: Vec<(usize, usize, usize, usize)> =
+                pair_replacements(capture_diff_slices(Algorithm::Myers, &ok, &nk))
+                    .into_iter()
+                    .map(|op| match op {
+                        DiffOp::Equal {
+                            old_index,
+                            new_index,
+                            len,
+                        } => (old_index, len, new_index, len),
+                        DiffOp::Delete {
+                            old_index, old_len, ..
+                        } => (old_index, old_len, 0, 0),
+                        DiffOp::Insert {
+                            new_index, new_len, ..
+                        } => (0, 0, new_index, new_len),
+                        DiffOp::Replace {
+                            old_index,
+                            old_len,
+                            new_index,
+                            new_len,
+                        } => (old_index, old_len, new_index, new_len),
+                    })
+                    .collect();
+            // Values one side has alone that compare equal (two versions that differ only
+            // as export noise) are one unchanged value, whichever way the alignment split
+            // them: found first, then left out where the items are reported in order.
+            let lone_old: Vec<usize> = spans
+                .iter()
+                .flat_map(|&(oi, ol, _, nl)| oi + ol.min(nl)..oi + ol)
+                .collect();
+            let lone_new: Vec<usize> = spans
+                .iter()
+                .flat_map(|&(_, ol, ni, nl)| ni + ol.min(nl)..ni + nl)
+                .collect();
+            let leaf = |doc: &Document, c: &Child| doc.elements(c.node).next().is_none();
+            let (mut quiet_old, mut quiet_new) = (Vec::new(), Vec::new());
+            for &i in &lone_old {
+                if !leaf(od, o[i]) {
+                    continue;
+                }
+                let same = lone_new.iter().copied().find(|&j| {
+                    !quiet_new.contains(&j) && leaf(nd, n[j]) && {
+                        let before = self.out.len();
+                        self.descend(o[i], n[j], None, path);
+                        let quiet = self.out.len() == before;
+                        self.out.truncate(before);
+                        quiet
+                    }
+                });
+                if let Some(j) = same {
+                    quiet_old.push(i);
+                    quiet_new.push(j);
+                }
+            }
+            for (oi, ol, ni, nl) in spans {
                 let paired = ol.min(nl);
                 for i in 0..paired {
                     let (a, b) = (o[oi + i], n[ni + i]);
                     let s = segment(self.new.doc, b, ni + i + 1);
                     self.descend(a, b, s, path);
                 }
-                for (k, a) in o[oi + paired..oi + ol].iter().enumerate() {
-                    let pos = oi + paired + k + 1;
-                    self.one_side(Change::Removed, self.old, a, format!("{name} {pos}"), path);
+                for i in (oi + paired..oi + ol).filter(|i| !quiet_old.contains(i)) {
+                    let segment = format!("{name} {}", i + 1);
+                    self.one_side(Change::Removed, self.old, o[i], segment, path);
                 }
-                for (k, b) in n[ni + paired..ni + nl].iter().enumerate() {
-                    let pos = ni + paired + k + 1;
-                    self.one_side(Change::Added, self.new, b, format!("{name} {pos}"), path);
+                for i in (ni + paired..ni + nl).filter(|i| !quiet_new.contains(i)) {
+                    let segment = format!("{name} {}", i + 1);
+                    self.one_side(Change::Added, self.new, n[i], segment, path);
                 }
             }
         }

@@ -276,6 +276,9 @@ fn merge_package_run(
         _ => input::detect(&run.ours).unwrap_or(form),
     };
     check_package_result(&mut outcome, checked_form, &ours, &theirs, opts);
+    if checked_form == PackageForm::YamlFolder {
+        warn_unlisted(&outcome.entries, &ours, &theirs, notes);
+    }
     let report = match &run.report {
         Some(path) => Some(PendingReport::new(path, &outcome.report())?),
         None => None,
@@ -440,6 +443,29 @@ pub fn check_package_result(
         vec![package(ours.to_vec()), package(theirs.to_vec())]
     });
     outcome.invalid = errors.into_iter().map(invalid_result).collect();
+}
+
+/// Folders of a merged YAML layout holding files no solution lists, which neither side left
+/// unlisted: pack would drop them without an error, so the merge says so (a warning: the
+/// result is still written).
+fn warn_unlisted(result: &[Entry], ours: &[Entry], theirs: &[Entry], notes: &mut dyn Write) {
+    let solution = |entries: &[Entry]| -> Option<String> {
+        entries.iter().find_map(|e| {
+            let (name, file) = e.path.strip_prefix("solutions/")?.split_once('/')?;
+            (file == "solution.yml").then(|| name.to_string())
+        })
+    };
+    let Some(name) = solution(result) else { return };
+    let unlisted = |entries: &[Entry]| input::yaml::entry_gaps(entries, &name).unlisted_folders;
+    let (o, t) = (unlisted(ours), unlisted(theirs));
+    for folder in unlisted(result) {
+        if !o.contains(&folder) && !t.contains(&folder) {
+            let _ = writeln!(
+                notes,
+                "soltree: warning: {folder}: files no solutioncomponents.yml lists after the merge (pack drops them)"
+            );
+        }
+    }
 }
 
 /// A problem `check` found in a merged result, as a conflict of the report.
@@ -690,5 +716,53 @@ mod tests {
                 .contains("OURS (a) is a zip, the others are not zips")
         );
         assert!(odd_one_out(&named, &[true; 3], "zip").is_ok());
+    }
+
+    #[test]
+    fn a_merged_layout_with_files_no_manifest_lists_is_warned_about() {
+        let entry = |path: &str, data: &str| Entry {
+            path: path.to_string(),
+            data: data.as_bytes().to_vec(),
+        };
+        let listing = |paths: &[&str]| {
+            let mut text = String::from("SolutionComponents:\n  Component:\n");
+            for p in paths {
+                text.push_str(&format!("  - '@path': {p}\n"));
+            }
+            entry("solutions/C/solutioncomponents.yml", &text)
+        };
+        let side = |listed: &[&str], tables: &[&str]| {
+            let mut v = vec![
+                entry("solutions/C/solution.yml", "ImportExportXml: \n"),
+                listing(listed),
+            ];
+            v.extend(
+                tables
+                    .iter()
+                    .map(|t| entry(&format!("entities/{t}/entity.yml"), "Entity: \n")),
+            );
+            v
+        };
+        let ours = side(&["/entities/a", "/entities/b"], &["a", "b"]);
+        let theirs = side(&["/entities/a", "/entities/c"], &["a", "c"]);
+        // A result that lost theirs' line for `c` but kept its files.
+        let result = side(&["/entities/a", "/entities/b"], &["a", "b", "c"]);
+        let mut notes = Vec::new();
+        warn_unlisted(&result, &ours, &theirs, &mut notes);
+        assert_eq!(
+            String::from_utf8(notes).unwrap(),
+            "soltree: warning: entities/c: files no solutioncomponents.yml lists after the merge (pack drops them)\n"
+        );
+        let mut quiet = Vec::new();
+        warn_unlisted(
+            &side(
+                &["/entities/a", "/entities/b", "/entities/c"],
+                &["a", "b", "c"],
+            ),
+            &ours,
+            &theirs,
+            &mut quiet,
+        );
+        assert!(quiet.is_empty());
     }
 }

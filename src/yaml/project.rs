@@ -347,7 +347,9 @@ pub fn xml_text_to_yaml(
 fn project_element(doc: &xml::Document, id: NodeId, file: &str) -> Result<Node, ProjectionError> {
     let attrs: Vec<(&str, &str)> = doc.attributes(id).collect();
     let children: Vec<NodeId> = doc.children(id).collect();
-    if attrs.is_empty() && children.is_empty() {
+    // Text only (CDATA included): a scalar, which is what its XML is written back as.
+    let text_only = children.iter().all(|&c| doc.kind(c) == NodeKind::CData);
+    if attrs.is_empty() && text_only {
         return Ok(Node::Scalar(if doc.is_self_closing(id) {
             Scalar::null()
         } else {
@@ -363,10 +365,7 @@ fn project_element(doc: &xml::Document, id: NodeId, file: &str) -> Result<Node, 
     }
     // Text beside children: only what is not indentation.
     let text = doc.text_of(id);
-    let text_only = children
-        .iter()
-        .all(|&c| doc.kind(c) != NodeKind::Element && doc.kind(c) != NodeKind::Comment);
-    if children.is_empty() || text_only {
+    if text_only {
         if !text.is_empty() {
             m.entries.push(super::Entry {
                 key: Scalar::new("#text"),
@@ -469,6 +468,15 @@ mod tests {
         assert_eq!(
             yaml_to_xml(&yaml),
             "<a>\n  <b>1</b>\n  <b>3</b>\n  <c>2</c>\n</a>"
+        );
+    }
+
+    #[test]
+    fn cdata_text_projects_like_text() {
+        assert_eq!(xml_to_yaml("<a><b><![CDATA[0]]></b></a>"), "a:\n  b: 0\n");
+        assert_eq!(
+            xml_to_yaml("<a><b x=\"1\"><![CDATA[0]]></b></a>"),
+            "a:\n  b:\n    '@x': 1\n    '#text': 0\n"
         );
     }
 

@@ -713,3 +713,24 @@ fn empty_lists_inside_repeated_keyless_elements_read_the_same_both_ways() {
     assert!(!there.has_differences(), "{:#?}", there.components);
     assert!(!back.has_differences(), "{:#?}", back.components);
 }
+
+/// Fuzz finding (seed 31, execution 3161): a view listing its `IntroducedVersion` twice,
+/// against one whose first copy reads `1.0.0.0.0` — the same version as export noise. The
+/// alignment of repeated values split the two one way and paired them the other, so `diff`
+/// saw a change one way only. Values one side has alone that compare equal are one value.
+#[test]
+fn repeated_values_equal_but_for_noise_read_the_same_both_ways() {
+    let view = |first: &str| {
+        format!(
+            "<savedqueries>\n  <savedquery>\n    <IntroducedVersion>{first}</IntroducedVersion>\n    <IntroducedVersion>1.0.0.0</IntroducedVersion>\n  </savedquery>\n</savedqueries>\n"
+        )
+    };
+    let (a, b) = (
+        tree_of("view.xml", &view("1.0.0.0")),
+        tree_of("view.xml", &view("1.0.0.0.0")),
+    );
+    let there = soltree::diff::diff(&a, &b);
+    let back = soltree::diff::diff(&b, &a);
+    assert_eq!(there.has_differences(), back.has_differences());
+    assert!(!back.has_differences(), "{:#?}", back.components);
+}

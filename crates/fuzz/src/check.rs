@@ -579,6 +579,62 @@ fn check_merge(t: &FileTriple, rng: &mut Rng, out: &mut Vec<Failure>) {
     }
     merge_laws(t, &opts, out);
     merge_result(t, &result, &opts, out);
+    if rng.u8(..3) == 0 {
+        check_yaml_merge(t, rng, out);
+    }
+}
+
+/// The same triple written as the YAML layout writes it (each side's XML projected), merged
+/// as a YAML file: the laws hold, a clean result reads as YAML, and a conflict has markers.
+fn check_yaml_merge(t: &FileTriple, rng: &mut Rng, out: &mut Vec<Failure>) {
+    let yaml = |data: &[u8]| -> Option<Vec<u8>> {
+        let text = std::str::from_utf8(data).ok()?;
+        let doc = Document::parse(text.to_string(), "x.xml").ok()?;
+        let y = soltree::yaml::project::from_xml(&doc, "x.xml").ok()?;
+        Some(y.write().into_bytes())
+    };
+    let (Some(ours), Some(theirs)) = (yaml(&t.ours), yaml(&t.theirs)) else {
+        return;
+    };
+    let base = match t.base.as_deref() {
+        Some(b) => match yaml(b) {
+            Some(b) => Some(b),
+            None => return,
+        },
+        None => None,
+    };
+    let y = FileTriple {
+        base,
+        ours,
+        theirs,
+        path: Some("entities/account/x.yml".to_string()),
+        file_name: "x.yml".to_string(),
+    };
+    let opts = merge_options(rng, y.path.as_deref());
+    let result = merge_files(y.base.as_deref(), &y.ours, &y.theirs, &opts);
+    merge_laws(&y, &opts, out);
+    let text = String::from_utf8_lossy(&result.bytes);
+    if result.is_clean() && result.fallback.is_none() {
+        if let Err(e) = soltree::yaml::Document::parse(&text, "x.yml") {
+            out.push(fail(
+                "yaml-merge-unreadable",
+                "a clean YAML merge does not read as YAML",
+                e.to_string(),
+            ));
+        }
+    } else if !result.is_clean()
+        && !result
+            .conflicts
+            .iter()
+            .all(|c| c.reason == soltree::merge::ConflictReason::InvalidResult)
+        && !text.contains(&"<".repeat(opts.marker_size))
+    {
+        out.push(fail(
+            "yaml-conflict-without-markers",
+            "a YAML merge with conflicts wrote no markers",
+            format!("{:?}", result.conflicts.first()),
+        ));
+    }
 }
 
 /// merge(x,x,x)=x, merge(b,x,x)=x, merge(b,o,b)=o, merge(b,b,t)=t: the same bytes, clean.
