@@ -67,12 +67,12 @@ pub fn convert(tree: &ComponentTree, to: Target) -> Result<Package, ConvertError
             .iter()
             .map(|e| Entry {
                 path: e.path.clone(),
-                data: match e.document() {
-                    Some(doc) => doc.text().as_bytes().to_vec(),
-                    None => match &e.part {
-                        crate::model::Part::Bytes(b) => b.clone(),
-                        crate::model::Part::Xml(_) => unreachable!("a document"),
-                    },
+                // The entry as it was stored (a UTF-16 part stays UTF-16).
+                data: match &e.part {
+                    crate::model::Part::Xml(doc) => {
+                        crate::input::encode_xml(doc.text(), e.encoding)
+                    }
+                    crate::model::Part::Bytes(b) => b.clone(),
                 },
             })
             .collect(),

@@ -605,6 +605,32 @@ fn the_layout_converts_to_a_zip_and_back_byte_for_byte() {
         "the layout came back changed"
     );
     round_trip(&zip, &dir.path().join("again")).expect("the zip converts");
+    // A zip to its extracted folder keeps every entry's bytes.
+    let folder = dir.path().join("folder");
+    let out = soltree(&[
+        "convert".as_ref(),
+        zip.as_os_str(),
+        "--to".as_ref(),
+        "folder".as_ref(),
+        "-o".as_ref(),
+        folder.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zipped: std::collections::BTreeMap<String, Vec<u8>> =
+        soltree::input::read(&zip, &soltree::input::Limits::default())
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| (e.path, e.data))
+            .collect();
+    assert!(
+        crate::git::tree(&folder) == zipped,
+        "the extracted folder differs from the zip"
+    );
 }
 
 /// Every zip of the corpus either converts — the YAML holds what the zip holds (`diff`
