@@ -273,10 +273,7 @@ fn check_read(
         problems.extend(unpaired_managed(&entry_paths));
     }
     if form == PackageForm::YamlFolder {
-        let solution = entry_paths.iter().find_map(|p| {
-            let (name, file) = p.strip_prefix("solutions/")?.split_once('/')?;
-            file.eq_ignore_ascii_case("solution.yml").then_some(name)
-        });
+        let solution = input::yaml::solution_of(entry_paths.iter().map(String::as_str));
         if let Some(name) = solution {
             // A package read from disk is compared with the whole layout folder (other
             // solutions may list a folder); one in memory (a merge's result) with itself.

@@ -348,6 +348,15 @@ fn covered(listed: &[String], file: &str) -> bool {
     listed.iter().any(|l| *l == lower || l == dir)
 }
 
+/// The solution of a YAML layout package, from its entries' paths: the `<name>` of its
+/// `solutions/<name>/solution.yml`.
+pub fn solution_of<'p>(mut paths: impl Iterator<Item = &'p str>) -> Option<&'p str> {
+    paths.find_map(|p| {
+        let (name, file) = p.strip_prefix("solutions/")?.split_once('/')?;
+        file.eq_ignore_ascii_case("solution.yml").then_some(name)
+    })
+}
+
 /// Whether a lone file is a YAML file of the layout, by its name.
 pub fn is_yaml_name(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();

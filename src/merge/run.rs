@@ -449,14 +449,10 @@ pub fn check_package_result(
 /// unlisted: pack would drop them without an error, so the merge says so (a warning: the
 /// result is still written).
 fn warn_unlisted(result: &[Entry], ours: &[Entry], theirs: &[Entry], notes: &mut dyn Write) {
-    let solution = |entries: &[Entry]| -> Option<String> {
-        entries.iter().find_map(|e| {
-            let (name, file) = e.path.strip_prefix("solutions/")?.split_once('/')?;
-            (file == "solution.yml").then(|| name.to_string())
-        })
+    let Some(name) = input::yaml::solution_of(result.iter().map(|e| e.path.as_str())) else {
+        return;
     };
-    let Some(name) = solution(result) else { return };
-    let unlisted = |entries: &[Entry]| input::yaml::entry_gaps(entries, &name).unlisted_folders;
+    let unlisted = |entries: &[Entry]| input::yaml::entry_gaps(entries, name).unlisted_folders;
     let (o, t) = (unlisted(ours), unlisted(theirs));
     for folder in unlisted(result) {
         if !o.contains(&folder) && !t.contains(&folder) {

@@ -158,15 +158,6 @@ fn package_entry_prefix(path: &str, yaml_solution: Option<&str>) -> Option<Strin
     }
 }
 
-/// The solution of a YAML layout package: the `<name>` of its `solutions/<name>/solution.yml`.
-fn yaml_solution(entries: &[ModelEntry]) -> Option<&str> {
-    entries.iter().find_map(|e| {
-        let rest = e.path.strip_prefix("solutions/")?;
-        let (name, file) = rest.split_once('/')?;
-        file.eq_ignore_ascii_case("solution.yml").then_some(name)
-    })
-}
-
 impl ComponentTree {
     /// Reads and models the package at `path`.
     pub fn load(
@@ -259,7 +250,7 @@ impl ComponentTree {
 /// Every component of parsed entries, numbered where a path repeats (what
 /// [`ComponentTree::from_entries`] collects; `check` runs it beside its own walk).
 pub fn components_of(entries: &[ModelEntry]) -> Vec<Component> {
-    let solution = yaml_solution(entries);
+    let solution = input::yaml::solution_of(entries.iter().map(|e| e.path.as_str()));
     let per_entry: Vec<Vec<Component>> = entries
         .par_iter()
         .enumerate()
