@@ -1270,6 +1270,12 @@ fn classic_checks(tree: &ComponentTree) -> Vec<Problem> {
     let names = Names::of(&classic);
     let mut found = manifest(&classic, &names);
     found.extend(references(&classic, &names));
+    // A problem without a component of its own is the manifest's.
+    let manifest_list = tree
+        .entries
+        .iter()
+        .find(|e| e.path.ends_with("/rootcomponents.yml"))
+        .map(|e| e.path.clone());
     for p in &mut found {
         let file = p.path.as_deref().and_then(|path| {
             tree.components
@@ -1277,13 +1283,7 @@ fn classic_checks(tree: &ComponentTree) -> Vec<Problem> {
                 .find(|c| c.path == path)
                 .map(|c| tree.entries[c.entry].path.clone())
         });
-        let manifest_list = || {
-            tree.entries
-                .iter()
-                .find(|e| e.path.ends_with("/rootcomponents.yml"))
-                .map(|e| e.path.clone())
-        };
-        p.entry = file.or_else(manifest_list).unwrap_or_default();
+        p.entry = file.or_else(|| manifest_list.clone()).unwrap_or_default();
         p.line = None;
         p.column = None;
     }

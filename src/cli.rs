@@ -641,75 +641,24 @@ fn style_of(s: StyleArg) -> ConflictStyle {
 
 /// The command with every folder it reads narrowed to the solution `name` of a YAML layout
 /// (`--solution`): the folder `<layout>/solutions/<name>`, which reads as that solution.
-fn with_solution(command: Command, name: &str) -> Result<Command> {
-    let pick = |path: PathBuf| -> Result<PathBuf> {
+fn with_solution(mut command: Command, name: &str) -> Result<Command> {
+    let pick = |path: &mut PathBuf| -> Result<()> {
         if path.is_dir() {
-            Ok(input::select_solution(&path, name)?)
-        } else {
-            Ok(path)
+            *path = input::select_solution(path, name)?;
         }
+        Ok(())
     };
-    Ok(match command {
-        Command::Show {
-            input,
-            format,
-            color,
-            output,
-        } => Command::Show {
-            input: pick(input)?,
-            format,
-            color,
-            output,
-        },
-        Command::Diff {
-            old,
-            new,
-            format,
-            color,
-            output,
-            stat,
-            only,
-            paths,
-            max_bytes,
-            diff_lines,
-            full,
-        } => Command::Diff {
-            old: pick(old)?,
-            new: pick(new)?,
-            format,
-            color,
-            output,
-            stat,
-            only,
-            paths,
-            max_bytes,
-            diff_lines,
-            full,
-        },
-        Command::Normalize { input, output } => Command::Normalize {
-            input: pick(input)?,
-            output,
-        },
-        Command::Check {
-            inputs,
-            staged,
-            format,
-            color,
-            output,
-            disable,
-            deny_warnings,
-        } => Command::Check {
-            inputs: inputs.into_iter().map(pick).collect::<Result<_>>()?,
-            staged,
-            format,
-            color,
-            output,
-            disable,
-            deny_warnings,
-        },
-        Command::Textconv { file } => Command::Textconv { file: pick(file)? },
-        other => other,
-    })
+    match &mut command {
+        Command::Show { input, .. } | Command::Normalize { input, .. } => pick(input)?,
+        Command::Textconv { file } => pick(file)?,
+        Command::Diff { old, new, .. } => {
+            pick(old)?;
+            pick(new)?;
+        }
+        Command::Check { inputs, .. } => inputs.iter_mut().try_for_each(pick)?,
+        _ => {}
+    }
+    Ok(command)
 }
 
 /// In driver mode, git's own `merge.conflictStyle` decides the marker style.

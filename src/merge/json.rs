@@ -440,10 +440,7 @@ pub fn merge(
     };
     let merged = m.value("", b.as_ref(), &o, &t);
     if m.timed_out {
-        return Err(format!(
-            "the structured merge passed its time limit of {:?}",
-            opts.timeout
-        ));
+        return Err(super::timed_out(opts.timeout));
     }
     let text = layout.render(&merged);
     if m.pending.is_empty() {

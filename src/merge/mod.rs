@@ -174,6 +174,21 @@ pub(crate) enum Unstructured {
     Reason(String),
 }
 
+impl Unstructured {
+    /// The reason, in words, that the line merge's note gives.
+    fn explain(self, timeout: Duration) -> String {
+        match self {
+            Unstructured::Timeout => timed_out(timeout),
+            Unstructured::Reason(why) => why,
+        }
+    }
+}
+
+/// Why a merge that ran out of time fell back to lines.
+fn timed_out(timeout: Duration) -> String {
+    format!("the structured merge passed its time limit of {timeout:?}")
+}
+
 /// Document roots the structured merge understands: `ImportExportXml` (customizations.xml,
 /// solution.xml) and every root that the kinds table anchors at a document root
 /// (SolutionPackager component files), plus the list roots SolutionPackager writes
@@ -339,13 +354,7 @@ fn merge_texts(
     match structured(base, ours, theirs, encoding, opts, deadline) {
         Ok(outcome) => outcome,
         Err((why, base, ours, theirs)) => {
-            let why = match why {
-                Unstructured::Timeout => format!(
-                    "the structured merge passed its time limit of {:?}",
-                    opts.timeout
-                ),
-                Unstructured::Reason(why) => why,
-            };
+            let why = why.explain(opts.timeout);
             line::merge(base.as_deref().unwrap_or(""), &ours, &theirs, opts, &why)
         }
     }

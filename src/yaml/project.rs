@@ -276,7 +276,7 @@ fn written_as_pair(name: &str, m: &Mapping) -> bool {
 }
 
 /// Element text escaped the way .NET's XmlWriter (and so Dataverse and SolutionPackager)
-/// writes it.
+/// writes it: unlike [`xml::escape_text`] (quick-xml's), a carriage return stays raw.
 fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains(['&', '<', '>']) {
         return text.into();
@@ -417,6 +417,7 @@ fn project_element(doc: &xml::Document, id: NodeId, file: &str) -> Result<Node, 
 
 #[cfg(test)]
 mod tests {
+    use super::super::Sequence;
     use super::*;
 
     fn yaml_to_xml(yaml: &str) -> String {
@@ -498,9 +499,15 @@ mod tests {
             to_xml(&two, "t.yml", &XmlStyle::default()),
             Err(ProjectionError::NotOneRoot { found: 2, .. })
         ));
-        let nested = Document::parse("a:\n  b:\n  - - 1\n", "t.yml");
-        if let Ok(nested) = nested {
-            assert!(to_xml(&nested, "t.yml", &XmlStyle::default()).is_err());
-        }
+        let inner = Node::Sequence(Sequence::new(vec![Node::Scalar(Scalar::new("1"))]));
+        let mut b = Mapping::new();
+        b.insert("b", Node::Sequence(Sequence::new(vec![inner])));
+        let mut a = Mapping::new();
+        a.insert("a", Node::Mapping(b));
+        let nested = Document::new(Node::Mapping(a));
+        assert!(matches!(
+            to_xml(&nested, "t.yml", &XmlStyle::default()),
+            Err(ProjectionError::NestedSequence { .. })
+        ));
     }
 }

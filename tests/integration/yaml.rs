@@ -479,20 +479,25 @@ fn soltree(args: &[&std::ffi::OsStr]) -> std::process::Output {
         .unwrap()
 }
 
+/// `soltree convert INPUT --to TO -o OUTPUT`.
+fn convert(input: &std::ffi::OsStr, to: &str, output: &std::ffi::OsStr) -> std::process::Output {
+    soltree(&[
+        "convert".as_ref(),
+        input,
+        "--to".as_ref(),
+        to.as_ref(),
+        "-o".as_ref(),
+        output,
+    ])
+}
+
 /// Converts `input` to the YAML layout in `dir`/yaml, that to a zip, and the zip to YAML
 /// again; the two YAML folders must be the same bytes, and `diff` must see no difference
 /// between the original and either conversion. `None` when the mapping refuses the input.
 fn round_trip(input: &std::path::Path, dir: &std::path::Path) -> Option<()> {
     std::fs::create_dir_all(dir).unwrap();
     let (yaml, zip, again) = (dir.join("yaml"), dir.join("back.zip"), dir.join("again"));
-    let out = soltree(&[
-        "convert".as_ref(),
-        input.as_os_str(),
-        "--to".as_ref(),
-        "yaml".as_ref(),
-        "-o".as_ref(),
-        yaml.as_os_str(),
-    ]);
+    let out = convert(input.as_os_str(), "yaml", yaml.as_os_str());
     if out.status.code() == Some(2)
         && String::from_utf8_lossy(&out.stderr).contains("does not cover")
     {
@@ -508,27 +513,13 @@ fn round_trip(input: &std::path::Path, dir: &std::path::Path) -> Option<()> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = soltree(&[
-        "convert".as_ref(),
-        yaml.as_os_str(),
-        "--to".as_ref(),
-        "zip".as_ref(),
-        "-o".as_ref(),
-        zip.as_os_str(),
-    ]);
+    let out = convert(yaml.as_os_str(), "zip", zip.as_os_str());
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = soltree(&[
-        "convert".as_ref(),
-        zip.as_os_str(),
-        "--to".as_ref(),
-        "yaml".as_ref(),
-        "-o".as_ref(),
-        again.as_os_str(),
-    ]);
+    let out = convert(zip.as_os_str(), "yaml", again.as_os_str());
     assert!(
         out.status.success(),
         "{}",
@@ -559,14 +550,7 @@ fn the_layout_converts_to_a_zip_and_back_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let layout = crate::testdata("yaml-layout");
     let zip = dir.path().join("contoso.zip");
-    let out = soltree(&[
-        "convert".as_ref(),
-        layout.as_os_str(),
-        "--to".as_ref(),
-        "zip".as_ref(),
-        "-o".as_ref(),
-        zip.as_os_str(),
-    ]);
+    let out = convert(layout.as_os_str(), "zip", zip.as_os_str());
     assert!(
         out.status.success(),
         "{}",
@@ -587,14 +571,7 @@ fn the_layout_converts_to_a_zip_and_back_byte_for_byte() {
         String::from_utf8_lossy(&check.stdout)
     );
     let back = dir.path().join("back");
-    let out = soltree(&[
-        "convert".as_ref(),
-        zip.as_os_str(),
-        "--to".as_ref(),
-        "yaml".as_ref(),
-        "-o".as_ref(),
-        back.as_os_str(),
-    ]);
+    let out = convert(zip.as_os_str(), "yaml", back.as_os_str());
     assert!(
         out.status.success(),
         "{}",
@@ -607,14 +584,7 @@ fn the_layout_converts_to_a_zip_and_back_byte_for_byte() {
     round_trip(&zip, &dir.path().join("again")).expect("the zip converts");
     // A zip to its extracted folder keeps every entry's bytes.
     let folder = dir.path().join("folder");
-    let out = soltree(&[
-        "convert".as_ref(),
-        zip.as_os_str(),
-        "--to".as_ref(),
-        "folder".as_ref(),
-        "-o".as_ref(),
-        folder.as_os_str(),
-    ]);
+    let out = convert(zip.as_os_str(), "folder", folder.as_os_str());
     assert!(
         out.status.success(),
         "{}",
