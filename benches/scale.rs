@@ -7,7 +7,8 @@
 //! * `normalize`: write the canonical form,
 //! * `check`: read the file and run every check of `soltree check` on it, freeing what it
 //!   built, compared with `read` timed the same way (read, build the tree, free it: what
-//!   `show` does before and after it prints); the ratio is the median of each run's,
+//!   `show` does before and after it prints), and with `show` whole (the same, plus the
+//!   listing made and written to memory); each ratio is the median of each run's,
 //! * `merge`: three-way merge of a generated base/ours/theirs of the same size (scattered
 //!   edits on different components on each side), with the check of its clean result that
 //!   the `merge` command runs (timed apart too), next to
@@ -48,6 +49,17 @@ fn child(op: &str, file: &Path) {
             drop(tree);
             let secs = t.elapsed().as_secs_f64();
             println!("{secs} {} {}", peak_rss_bytes(), secs - built);
+        }
+        "show" => {
+            // What `soltree show` does: read, list the components, write the listing.
+            let t = Instant::now();
+            let tree = ComponentTree::load(file, &limits).expect("load");
+            let mut out = Vec::new();
+            soltree::show::render_text(&soltree::show::inventory(&tree), &mut out).expect("render");
+            drop(tree);
+            let secs = t.elapsed().as_secs_f64();
+            assert!(!out.is_empty());
+            println!("{secs} {}", peak_rss_bytes());
         }
         "roundtrip" | "normalize" => {
             let tree = ComponentTree::load(file, &limits).expect("load");
@@ -209,7 +221,7 @@ fn main() {
         let (mut read, mut rt, mut norm, mut git) = (vec![], vec![], vec![], vec![]);
         let (mut merge, mut merge_peak, mut merge_check) = (vec![], 0u64, vec![]);
         let (mut check, mut check_peak, mut check_ratio) = (vec![], 0u64, vec![]);
-        let mut read_with_drop = vec![];
+        let (mut read_with_drop, mut show, mut show_ratio) = (vec![], vec![], vec![]);
         let mut peak = 0u64;
         for _ in 0..runs {
             // The read's time with the tree freed, for `check`; without, for the read figure.
@@ -227,6 +239,9 @@ fn main() {
             check.push(s);
             check_ratio.push(s / with_drop);
             check_peak = check_peak.max(p);
+            let shown = run_child("show", &file).0;
+            show.push(shown);
+            show_ratio.push(s / shown);
             let t0 = Instant::now();
             let status = Command::new("git")
                 .args(["merge-file", "-p"])
@@ -249,10 +264,16 @@ fn main() {
         );
         println!(
             "         check {:.3}s vs read+tree (and free it) {:.3}s: ratio {:.3} (median of each run's) · peak {:.2}× the file",
-            median(check),
+            median(check.clone()),
             median(read_with_drop),
             median(check_ratio),
             check_peak as f64 / bytes
+        );
+        println!(
+            "         check {:.3}s vs show (read, list, write the listing) {:.3}s: ratio {:.3} (median of each run's)",
+            median(check),
+            median(show),
+            median(show_ratio),
         );
         let m = median(merge);
         let three: u64 = [&b, &o, &t]

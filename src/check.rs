@@ -232,7 +232,7 @@ fn check_read(
     // The components and the walk over every element need only the parsed entries: they
     // run side by side; the walk's findings are named once the components are known.
     let (components, found) = rayon::join(
-        || model::components_of(&entries),
+        || model::components_of(&entries, model::Naming::Unnamed),
         || {
             entries
                 .par_iter()
@@ -636,11 +636,24 @@ impl<'t> Names<'t> {
 
 fn name_of(tree: &ComponentTree, c: &Component) -> String {
     let title = crate::diff::manifest::component_title(tree, c);
-    if c.display.is_empty() || c.display == c.key {
+    let display = display_name(tree, c);
+    if display.is_empty() || display == c.key {
         format!("{title} {}", c.key)
     } else {
-        format!("{title} \"{}\"", c.display)
+        format!("{title} \"{display}\"")
     }
+}
+
+/// A component's display name, found in its document when it is named: the tree `check`
+/// builds has none (see [`model::Naming`]), the classic tree of a YAML layout has them all.
+fn display_name(tree: &ComponentTree, c: &Component) -> String {
+    if !c.display.is_empty() {
+        return c.display.clone();
+    }
+    tree.entries[c.entry]
+        .document()
+        .and_then(|doc| model::display_of(doc, c.node, c.kind))
+        .unwrap_or_else(|| c.kind.title.to_string())
 }
 
 /// What the walk over every element of a document finds, before it is named.
@@ -999,7 +1012,7 @@ fn item_name(
             .iter()
             .find(|c| c.kind.name == "role" && c.key == key)
     {
-        return format!("{} \"{}\" ({key})", kind.title, role.display);
+        return format!("{} \"{}\" ({key})", kind.title, display_name(tree, role));
     }
     let display = model::display_of(doc, node, kind);
     let key_text = match kind.key {

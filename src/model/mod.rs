@@ -74,7 +74,8 @@ pub struct Component {
     pub kind: &'static KindDef,
     /// Normalized identity key (GUIDs without braces, names lower-cased).
     pub key: String,
-    /// The name a user knows it by (a label, a schema name …).
+    /// The name a user knows it by (a label, a schema name …); empty when the components
+    /// were found [`Naming::Unnamed`].
     pub display: String,
     /// Stable canonical path: `kind:key` segments of its component ancestors and itself.
     pub path: String,
@@ -211,7 +212,7 @@ impl ComponentTree {
         source: PathBuf,
         entries: Vec<ModelEntry>,
     ) -> ComponentTree {
-        let components = components_of(&entries);
+        let components = components_of(&entries, Naming::Named);
         ComponentTree {
             form,
             source,
@@ -247,9 +248,19 @@ impl ComponentTree {
     }
 }
 
+/// Whether [`components_of`] gives each component its display name. `check` names only the
+/// few components it reports (from their documents, with [`display_of`]): finding the name
+/// of every component of a large file is a fifth of the walk it would wait for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Naming {
+    Named,
+    /// [`Component::display`] is left empty.
+    Unnamed,
+}
+
 /// Every component of parsed entries, numbered where a path repeats (what
 /// [`ComponentTree::from_entries`] collects; `check` runs it beside its own walk).
-pub fn components_of(entries: &[ModelEntry]) -> Vec<Component> {
+pub fn components_of(entries: &[ModelEntry], naming: Naming) -> Vec<Component> {
     let solution = input::yaml::solution_of(entries.iter().map(|e| e.path.as_str()));
     let per_entry: Vec<Vec<Component>> = entries
         .par_iter()
@@ -257,7 +268,7 @@ pub fn components_of(entries: &[ModelEntry]) -> Vec<Component> {
         .map(|(i, e)| match &e.part {
             Part::Xml(doc) if !is_index_entry(&e.path) => {
                 let prefix = package_entry_prefix(&e.path, solution);
-                collect_components(doc, i, &e.path, prefix)
+                collect_components(doc, i, &e.path, prefix, naming)
             }
             _ => Vec::new(),
         })
@@ -410,6 +421,7 @@ fn collect_components(
     entry: usize,
     entry_path: &str,
     prefix: Option<String>,
+    naming: Naming,
 ) -> Vec<Component> {
     let classifier = Classifier::new(doc);
     let layer = if is_managed_twin(entry_path) {
@@ -445,7 +457,12 @@ fn collect_components(
             out.push(Component {
                 kind,
                 key,
-                display: display_of(doc, node, kind).unwrap_or_else(|| kind.title.to_string()),
+                display: match naming {
+                    Naming::Named => {
+                        display_of(doc, node, kind).unwrap_or_else(|| kind.title.to_string())
+                    }
+                    Naming::Unnamed => String::new(),
+                },
                 path,
                 entry,
                 node,

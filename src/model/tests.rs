@@ -7,6 +7,25 @@ fn doc(s: &str) -> Document {
 const CUSTOMIZATIONS: &str = "<ImportExportXml><Entities><Entity><Name LocalizedName=\"Project\">new_Project</Name><EntityInfo><entity Name=\"new_project\"><attributes><attribute PhysicalName=\"new_Score\"><displaynames><displayname description=\"Note\" languagecode=\"1036\" /><displayname description=\"Score\" languagecode=\"1033\" /></displaynames></attribute></attributes></entity></EntityInfo><SavedQueries><savedqueries><savedquery><savedqueryid>{ABC-1}</savedqueryid><fetchxml><fetch><entity name=\"new_project\"><attribute name=\"new_score\" /></entity></fetch></fetchxml></savedquery></savedqueries></SavedQueries></Entity></Entities></ImportExportXml>";
 
 #[test]
+fn unnamed_components_differ_from_named_ones_only_in_their_names() {
+    let d = doc(CUSTOMIZATIONS);
+    let find = |naming| collect_components(&d, 0, "customizations.xml", None, naming);
+    let (named, unnamed) = (find(Naming::Named), find(Naming::Unnamed));
+    assert_eq!(named.len(), 3);
+    assert_eq!(named.len(), unnamed.len());
+    for (n, u) in named.iter().zip(&unnamed) {
+        assert_eq!(
+            (&n.path, &n.key, n.node, n.parent),
+            (&u.path, &u.key, u.node, u.parent)
+        );
+        assert!(u.display.is_empty(), "{}", u.path);
+        // What `check` finds when it names one: the same name.
+        let found = display_of(&d, u.node, u.kind).unwrap_or_else(|| u.kind.title.to_string());
+        assert_eq!(found, n.display);
+    }
+}
+
+#[test]
 fn components_get_stable_paths_and_display_names() {
     let d = doc(CUSTOMIZATIONS);
     let comps = collect_components(
@@ -14,6 +33,7 @@ fn components_get_stable_paths_and_display_names() {
         0,
         "customizations.xml",
         entry_prefix("customizations.xml"),
+        Naming::Named,
     );
     let got: Vec<_> = comps
         .iter()
@@ -51,6 +71,7 @@ fn packager_files_get_the_entity_from_their_folder() {
         0,
         "Entities/Account/FormXml/main/{6ed25386}.xml",
         entry_prefix("Entities/Account/FormXml/main/{6ed25386}.xml"),
+        Naming::Named,
     );
     assert_eq!(
         comps[0].path,
@@ -62,12 +83,13 @@ fn packager_files_get_the_entity_from_their_folder() {
         0,
         "Entities/Account/Entity.xml",
         entry_prefix("Entities/Account/Entity.xml"),
+        Naming::Named,
     );
     assert_eq!(comps[0].path, "entity:account");
     // The root anchor: a form element nested elsewhere is not a SolutionPackager form root.
     let other = doc("<x><forms><systemform><formid>1</formid></systemform></forms></x>");
     assert_eq!(
-        collect_components(&other, 0, "x.xml", entry_prefix("x.xml"))[0].path,
+        collect_components(&other, 0, "x.xml", entry_prefix("x.xml"), Naming::Named)[0].path,
         "form:1"
     );
 }
