@@ -117,8 +117,9 @@ impl Code {
                 "fix the JSON at this place, or take the file from one side of the merge"
             }
             Code::MalformedYaml => {
-                "fix the YAML at this place (Dataverse writes block style: no comments, flow \
-                 collections or anchors), or take the file from one side of the merge"
+                "fix the YAML at this place (Dataverse writes block style: no flow \
+                 collections, anchors, or comments below the first key), or take the file \
+                 from one side of the merge"
             }
             Code::DuplicateKey => {
                 "keep one of them (a line merge duplicates an item both sides touched); \
@@ -283,7 +284,7 @@ fn check_read(
                     .iter()
                     .map(|e| {
                         // Only the manifests' text is read, written back from its projection.
-                        let data = match (e.document(), e.yaml) {
+                        let data = match (e.document(), &e.yaml) {
                             (Some(doc), Some(style))
                                 if e.path.ends_with("/solutioncomponents.yml") =>
                             {

@@ -97,9 +97,13 @@ pub fn normalize(tree: &ComponentTree) -> Package {
                 Part::Xml(doc) if e.yaml.is_some() => {
                     let xml =
                         String::from_utf8(normalize_document(doc)).expect("a document is text");
-                    crate::yaml::project::xml_text_to_yaml(&xml, &e.path, e.yaml.expect("checked"))
-                        .map(String::into_bytes)
-                        .unwrap_or_else(|_| doc.text().as_bytes().to_vec())
+                    crate::yaml::project::xml_text_to_yaml(
+                        &xml,
+                        &e.path,
+                        e.yaml.as_ref().expect("checked"),
+                    )
+                    .map(String::into_bytes)
+                    .unwrap_or_else(|_| doc.text().as_bytes().to_vec())
                 }
                 Part::Xml(doc) => match e.encoding {
                     TextEncoding::Utf8 { .. } => normalize_document(doc),

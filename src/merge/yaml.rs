@@ -38,9 +38,17 @@ pub(super) fn merge(
             .map_err(|e| format!("{side} does not project to XML ({e})"))?;
         Ok((xml, doc.style))
     };
-    let (o, style) = read(ours, "ours")?;
-    let (t, _) = read(theirs, "theirs")?;
-    let b = base.map(|b| read(b, "base").map(|r| r.0)).transpose()?;
+    let (o, mut style) = read(ours, "ours")?;
+    let (t, theirs_style) = read(theirs, "theirs")?;
+    let base = base.map(|b| read(b, "base")).transpose()?;
+    // The comments at the top (not part of the tree) merge as one value: theirs where ours
+    // kept base's; else ours (one side's edit is never dropped for base's).
+    if let Some((_, base_style)) = &base
+        && base_style.header == style.header
+    {
+        style.header = theirs_style.header;
+    }
+    let b = base.map(|r| r.0);
     // Base's lines of each conflict are needed for diff3 whatever the user's style; the
     // result's check runs on the YAML result, in the runs.
     let inner = MergeOptions {
@@ -59,7 +67,7 @@ pub(super) fn merge(
         })?;
     let xml = String::from_utf8(std::mem::take(&mut outcome.bytes)).expect("merged text");
     let to_yaml = |xml: &str| {
-        project::xml_text_to_yaml(xml, file, style)
+        project::xml_text_to_yaml(xml, file, &style)
             .map_err(|e| format!("the merged result does not project back to YAML ({e})"))
     };
     if outcome.is_clean() {

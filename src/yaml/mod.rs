@@ -418,8 +418,12 @@ impl SequenceIndent {
 }
 
 /// The layout of one file: everything the writer needs beside the tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Style {
+    /// Whole-line comments and a `---` marker before the first key, as written, line breaks
+    /// included (a file a person or a tool annotated: `# filepath: …`; Dataverse writes
+    /// none). They are kept, not read: a comment anywhere else is refused.
+    pub header: String,
     pub newline: Newline,
     /// Whether the last line ends with a line break.
     pub final_newline: bool,
@@ -436,6 +440,7 @@ impl Style {
     /// How Dataverse writes its files: CRLF, a final line break, no BOM, two spaces,
     /// sequences level with their key.
     pub const DATAVERSE: Style = Style {
+        header: String::new(),
         newline: Newline::CrLf,
         final_newline: true,
         blank_lines_at_end: 0,

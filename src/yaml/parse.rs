@@ -60,6 +60,7 @@ fn parse_with(text: &str, file: &str, strip_blank_end: bool) -> Parsed<Document>
         blank_lines_at_end += 1;
     }
     let text = &text[..end];
+    let header_end = header_end(text, body_start);
     let mut p = Parser {
         text,
         file,
@@ -67,7 +68,7 @@ fn parse_with(text: &str, file: &str, strip_blank_end: bool) -> Parsed<Document>
         unit: None,
         sequences: None,
     };
-    p.split_lines(body_start, newline)?;
+    p.split_lines(header_end, newline)?;
     let root = if p.lines.is_empty() {
         None
     } else {
@@ -96,8 +97,9 @@ fn parse_with(text: &str, file: &str, strip_blank_end: bool) -> Parsed<Document>
         Some(node)
     };
     let style = Style {
+        header: text[body_start..header_end].to_string(),
         newline,
-        final_newline: text.len() == body_start || text.ends_with('\n'),
+        final_newline: text.len() == header_end || text.ends_with('\n'),
         blank_lines_at_end,
         bom,
         indent: p.unit.unwrap_or(2),
@@ -120,6 +122,20 @@ fn parse_with(text: &str, file: &str, strip_blank_end: bool) -> Parsed<Document>
         return Err(p.error_at(at, Unsupported::NotWrittenBack));
     }
     Ok(doc)
+}
+
+/// Where the lines at the top of a file that are whole-line comments or a `---` marker end
+/// (see [`Style::header`]); each ends with its line break.
+fn header_end(text: &str, from: usize) -> usize {
+    let mut at = from;
+    while let Some(i) = memchr::memchr(b'\n', &text.as_bytes()[at..]) {
+        let line = text[at..at + i].trim_end_matches('\r');
+        if !(line.starts_with('#') || line == "---") {
+            break;
+        }
+        at += i + 1;
+    }
+    at
 }
 
 /// Whether `s` begins a mapping entry: returns the key and the byte length up to and

@@ -333,14 +333,14 @@ pub fn from_xml(doc: &xml::Document, file: &str) -> Result<Document, ProjectionE
 pub fn xml_text_to_yaml(
     xml: &str,
     file: &str,
-    style: super::Style,
+    style: &super::Style,
 ) -> Result<String, ProjectionError> {
     let doc = xml::Document::parse(xml.to_string(), file).map_err(|e| ProjectionError::NotXml {
         file: file.to_string(),
         error: e.to_string(),
     })?;
     let mut yaml = from_xml(&doc, file)?;
-    yaml.style = style;
+    yaml.style = style.clone();
     Ok(yaml.write())
 }
 

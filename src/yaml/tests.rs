@@ -320,11 +320,45 @@ fn dataverse_style_choice() {
 }
 
 #[test]
+fn comments_and_a_marker_at_the_top_are_kept_as_written() {
+    // As a person or an assistant annotates a file Dataverse wrote.
+    let text = "# filepath: c:\\src\\attribute.yml\r\n#\r\n---\r\nattribute:\r\n  '@PhysicalName': new_Score\r\n  Type: int\r\n";
+    let doc = Document::parse(text, "attribute.yml").unwrap();
+    assert_eq!(
+        doc.style.header,
+        "# filepath: c:\\src\\attribute.yml\r\n#\r\n---\r\n"
+    );
+    assert_eq!(doc.style.newline, Newline::CrLf);
+    let attribute = doc.mapping().unwrap().get("attribute").unwrap();
+    assert_eq!(
+        attribute
+            .as_mapping()
+            .unwrap()
+            .get("Type")
+            .and_then(Node::as_scalar)
+            .map(|s| s.text.as_str()),
+        Some("int")
+    );
+    assert_eq!(doc.write(), text);
+    // The same file without them reads as the same tree.
+    let bare = Document::parse(&text[text.find("attribute:").unwrap()..], "attribute.yml").unwrap();
+    assert_eq!(bare.root, doc.root);
+    assert_eq!(bare.style.header, "");
+}
+
+#[test]
 fn outside_the_subset_is_refused_with_its_place() {
     let cases: &[(&str, u32, u32, Unsupported)] = &[
         ("a: b # note\n", 1, 6, Unsupported::Comment),
-        ("# head\na: b\n", 1, 1, Unsupported::Comment),
-        ("---\na: b\n", 1, 1, Unsupported::DocumentMarker),
+        ("a: b\n# tail\n", 2, 1, Unsupported::Comment),
+        (
+            "# head\na:\n  # inside\n  b: c\n",
+            3,
+            3,
+            Unsupported::Comment,
+        ),
+        ("a: b\n---\nc: d\n", 2, 1, Unsupported::DocumentMarker),
+        ("--- a: b\n", 1, 1, Unsupported::DocumentMarker),
         ("a: &x b\n", 1, 4, Unsupported::AnchorOrAlias),
         ("a: *x\n", 1, 4, Unsupported::AnchorOrAlias),
         ("a: !!str b\n", 1, 4, Unsupported::Tag),
@@ -468,9 +502,12 @@ mod generated {
             prop_oneof![Just(2usize), Just(4)],
             prop::bool::ANY,
             0usize..3,
+            0usize..3,
         )
             .prop_map(
-                |(crlf, final_newline, bom, indent, indented, blank)| Style {
+                |(crlf, final_newline, bom, indent, indented, blank, header)| Style {
+                    header: ["", "# note\n", "# a: b\n---\n"][header]
+                        .replace('\n', if crlf { "\r\n" } else { "\n" }),
                     newline: if crlf { Newline::CrLf } else { Newline::Lf },
                     final_newline,
                     // Empty lines at the end follow a final line break.

@@ -10,11 +10,12 @@ use super::{Document, Mapping, Node, Scalar, ScalarStyle, Sequence, SequenceInde
 pub(super) fn write(doc: &Document) -> String {
     let mut w = Writer {
         out: String::new(),
-        style: doc.style,
+        style: &doc.style,
     };
     if doc.style.bom {
         w.out.push('\u{feff}');
     }
+    w.out.push_str(&doc.style.header);
     match &doc.root {
         None => {}
         Some(Node::Mapping(m)) if !m.entries.is_empty() => w.mapping(m, 0, false),
@@ -23,7 +24,7 @@ pub(super) fn write(doc: &Document) -> String {
             // Only an empty collection or a scalar: not in the subset the parser reads,
             // but still written as YAML.
             w.after_indicator(other, 0, false);
-            let start = usize::from(doc.style.bom) * 3;
+            let start = usize::from(doc.style.bom) * 3 + doc.style.header.len();
             if w.out[start..].starts_with(' ') {
                 w.out.remove(start);
             }
@@ -38,7 +39,9 @@ pub(super) fn write(doc: &Document) -> String {
     if !doc.style.final_newline && ends_with_break && !blank_last_line {
         w.out.truncate(w.out.len() - newline.len());
     }
-    if doc.style.final_newline {
+    // Empty lines after a block scalar that keeps its trailing ones would become part of
+    // its value: there, the file's empty lines at the end are not written.
+    if doc.style.final_newline && !blank_last_line {
         for _ in 0..doc.style.blank_lines_at_end {
             w.out.push_str(newline);
         }
@@ -46,12 +49,12 @@ pub(super) fn write(doc: &Document) -> String {
     w.out
 }
 
-struct Writer {
+struct Writer<'s> {
     out: String,
-    style: Style,
+    style: &'s Style,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn newline(&mut self) {
         self.out.push_str(self.style.newline.as_str());
     }
