@@ -986,6 +986,9 @@ struct Lines(std::sync::OnceLock<Vec<usize>>);
 impl Lines {
     /// 1-based line and column (in characters) of a node's start.
     fn position(&self, doc: &Document, node: NodeId) -> (u32, u32) {
+        if doc.is_projected() {
+            return doc.position(node);
+        }
         let text = doc.text();
         let newlines = self
             .0

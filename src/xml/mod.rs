@@ -151,6 +151,18 @@ pub struct Document {
     nodes: Vec<Node>,
     attrs: Vec<Attr>,
     names: Vec<Box<str>>,
+    /// For a document projected from another file (a YAML file of the layout): where its
+    /// elements start in that file, see [`Document::with_source_positions`].
+    source_positions: Option<Box<[SourcePosition]>>,
+}
+
+/// Where an element of a projected document came from: the offset of its start tag in the
+/// document's text, and the 1-based line and column in the file it was projected from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourcePosition {
+    pub offset: u32,
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Document {
@@ -536,9 +548,32 @@ impl Document {
             .then_some(indent)
     }
 
-    /// 1-based line:column of a node's start.
+    /// 1-based line:column of a node's start: in the file the document was projected from,
+    /// when it was (the element's own place, else that of the element it is in).
     pub fn position(&self, id: NodeId) -> (u32, u32) {
-        line_column(&self.text, self.node(id).start as usize)
+        let start = self.node(id).start;
+        match &self.source_positions {
+            Some(places) => {
+                let at = places.partition_point(|p| p.offset <= start);
+                places
+                    .get(at.wrapping_sub(1))
+                    .map_or((1, 1), |p| (p.line, p.column))
+            }
+            None => line_column(&self.text, start as usize),
+        }
+    }
+
+    /// The document, its positions read from another file: `positions` gives, in the order
+    /// of their offsets, where the elements written from that file start in each.
+    pub fn with_source_positions(mut self, positions: Vec<SourcePosition>) -> Document {
+        debug_assert!(positions.is_sorted_by_key(|p| p.offset));
+        self.source_positions = Some(positions.into_boxed_slice());
+        self
+    }
+
+    /// Whether positions are in another file (see [`Document::with_source_positions`]).
+    pub fn is_projected(&self) -> bool {
+        self.source_positions.is_some()
     }
 
     /// Writes the document back; without reordering this reproduces the input byte for byte.

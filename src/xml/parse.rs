@@ -136,6 +136,7 @@ fn assemble(text: String, built: Result<Built, XmlError>) -> Result<Document, (X
             nodes,
             attrs,
             names,
+            source_positions: None,
         }),
         Err(err) => Err((err, text)),
     }

@@ -106,6 +106,17 @@ impl XmlStyle {
 
 /// The XML text a YAML component file projects to (`file` names it in errors).
 pub fn to_xml(doc: &Document, file: &str, style: &XmlStyle) -> Result<String, ProjectionError> {
+    to_xml_placed(doc, file, style).map(|(xml, _)| xml)
+}
+
+/// [`to_xml`], with where each element comes from: pairs of the offset of its start tag in
+/// the XML and the offset in the YAML of the key (or the sequence item) that wrote it, in
+/// the order of the XML (so that a report on the XML can point into the YAML file).
+pub fn to_xml_placed(
+    doc: &Document,
+    file: &str,
+    style: &XmlStyle,
+) -> Result<(String, Vec<(usize, usize)>), ProjectionError> {
     let root = doc.mapping().map(|m| &m.entries[..]).unwrap_or(&[]);
     let elements: Vec<_> = root.iter().filter(|e| e.key.text() != "?xml").collect();
     let [root] = elements[..] else {
@@ -122,17 +133,24 @@ pub fn to_xml(doc: &Document, file: &str, style: &XmlStyle) -> Result<String, Pr
         out.push_str(decl);
         out.push_str(style.newline);
     }
-    let writer = XmlWriter { file, style };
-    writer.element(&mut out, root.key.text(), &root.value, 0)?;
+    let mut writer = XmlWriter {
+        file,
+        style,
+        origins: Vec::new(),
+    };
+    let origin = root.key.span().map(|s| s.start);
+    writer.element(&mut out, root.key.text(), &root.value, 0, origin)?;
     if style.final_newline {
         out.push_str(style.newline);
     }
-    Ok(out)
+    Ok((out, writer.origins))
 }
 
 struct XmlWriter<'a> {
     file: &'a str,
     style: &'a XmlStyle,
+    /// (offset in the XML, offset in the YAML) of each element written, see [`to_xml_placed`].
+    origins: Vec<(usize, usize)>,
 }
 
 impl XmlWriter<'_> {
@@ -164,15 +182,20 @@ impl XmlWriter<'_> {
         out.extend(std::iter::repeat_n(' ', depth * self.style.indent));
     }
 
-    /// One element `name` whose projection is `node`, its start tag at the current place.
+    /// One element `name` whose projection is `node`, its start tag at the current place;
+    /// `origin` is where it is written in the YAML, when it was read from a file.
     fn element(
-        &self,
+        &mut self,
         out: &mut String,
         name: &str,
         node: &Node,
         depth: usize,
+        origin: Option<usize>,
     ) -> Result<(), ProjectionError> {
         let name = self.name(name)?;
+        if let Some(origin) = origin {
+            self.origins.push((out.len(), origin));
+        }
         match node {
             Node::Scalar(s) if s.is_null() => {
                 let _ = write!(out, "<{name} />");
@@ -192,7 +215,7 @@ impl XmlWriter<'_> {
     }
 
     fn mapping_element(
-        &self,
+        &mut self,
         out: &mut String,
         name: &str,
         m: &Mapping,
@@ -236,7 +259,10 @@ impl XmlWriter<'_> {
         }
         for e in children {
             let key = e.key.text();
+            let listed = matches!(e.value, Node::Sequence(_));
             for item in e.value.as_list() {
+                // An item is placed at its `- `'s content, a single value at its key.
+                let origin = if listed { item.span() } else { e.key.span() }.map(|s| s.start);
                 self.indent(out, depth + 1);
                 match key {
                     "#comment" => {
@@ -256,7 +282,7 @@ impl XmlWriter<'_> {
                                 key: key.to_string(),
                             });
                         }
-                        self.element(out, key, item, depth + 1)?;
+                        self.element(out, key, item, depth + 1, origin)?;
                     }
                 }
             }

@@ -353,6 +353,46 @@ fn one_label_changed_on_both_branches_stops_git_with_markers_around_that_line() 
     );
 }
 
+/// Problems inside a YAML file are placed at its own lines and columns, not at those of the
+/// XML it projects to: an option listed twice, as a line merge leaves it.
+#[test]
+fn check_places_problems_in_a_yaml_file_at_its_own_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
+        let p = dir.path().join(&path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+    let file = dir.path().join("optionsets/prv_tier/optionset.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let (gold, silver) = (
+        line_of("'@value': 100000000"),
+        line_of("'@value': 100000001"),
+    );
+    std::fs::write(&file, text.replace("100000001", "100000000")).unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["packages"][0]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let p = &problems[0];
+    assert_eq!(p["code"], "duplicate-key");
+    assert_eq!(p["entry"], "optionsets/prv_tier/optionset.yml");
+    // The second item's `'@value'`, after its `- `.
+    assert_eq!(p["line"].as_u64(), Some(silver as u64));
+    assert_eq!(p["column"].as_u64(), Some(7));
+    let message = p["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(&format!("the first is at line {gold}")),
+        "{message}"
+    );
+}
+
 /// A layout whose manifest lists a component without files, and holds a component folder
 /// no manifest lists: pack would drop both without a word, `check` names both (and the
 /// root component left without a definition).
