@@ -1294,17 +1294,44 @@ fn classic_checks(tree: &ComponentTree) -> Vec<Problem> {
         .find(|e| e.path.ends_with("/rootcomponents.yml"))
         .map(|e| e.path.clone());
     for p in &mut found {
-        let file = p.path.as_deref().and_then(|path| {
-            tree.components
-                .iter()
-                .find(|c| c.path == path)
-                .map(|c| tree.entries[c.entry].path.clone())
-        });
+        let component = p
+            .path
+            .as_deref()
+            .and_then(|path| tree.components.iter().find(|c| c.path == path));
+        let place = component.and_then(|c| yaml_place(&classic, tree, p, c));
+        let file = component.map(|c| tree.entries[c.entry].path.clone());
         p.entry = file.or_else(|| manifest_list.clone()).unwrap_or_default();
-        p.line = None;
-        p.column = None;
+        (p.line, p.column) = place.map_or((None, None), |(l, c)| (Some(l), Some(c)));
     }
     found
+}
+
+/// Where in its YAML file a problem found on the classic tree is: the classic tree holds
+/// each component's element as its YAML file projects it, so the element the problem was
+/// placed at is the one at the same rank, in document order, under the YAML component.
+fn yaml_place(
+    classic: &ComponentTree,
+    tree: &ComponentTree,
+    p: &Problem,
+    yaml_component: &Component,
+) -> Option<(u32, u32)> {
+    let at = (p.line?, p.column?);
+    let path = p.path.as_deref()?;
+    let c = classic.components.iter().find(|c| c.path == path)?;
+    let doc = classic.entries[c.entry].document()?;
+    let lines = Lines::default();
+    let classic_nodes: Vec<NodeId> = std::iter::once(c.node)
+        .chain(descendants(doc, c.node))
+        .collect();
+    let rank = classic_nodes
+        .iter()
+        .position(|&n| lines.position(doc, n) == at)?;
+    let ydoc = tree.entries[yaml_component.entry].document()?;
+    let node = std::iter::once(yaml_component.node)
+        .chain(descendants(ydoc, yaml_component.node))
+        .nth(rank)?;
+    // Only where the two are the same element (a part the conversion moved is not).
+    (ydoc.name(node) == doc.name(classic_nodes[rank])).then(|| ydoc.position(node))
 }
 
 /// The YAML layout's manifest against its folders: a component `solutioncomponents.yml`

@@ -393,6 +393,55 @@ fn check_places_problems_in_a_yaml_file_at_its_own_lines() {
     );
 }
 
+/// A reference problem, found on the classic tree the layout converts to, is placed in the
+/// component's YAML file at the element concerned: a form field naming a column the table
+/// lost.
+#[test]
+fn check_places_a_reference_problem_at_its_element_in_the_yaml_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
+        let p = dir.path().join(&path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+    let form =
+        "entities/prv_contact/formxml/main/45bbc247-f5b6-45b7-b206-500de1dd19c2/systemform.yml";
+    let file = dir.path().join(form);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replace(
+        "'@datafieldname': prv_name",
+        "'@datafieldname': prv_missing",
+    );
+    std::fs::write(&file, &text).unwrap();
+    // The field's `control:` key, above its attributes.
+    let field = text
+        .lines()
+        .position(|l| l.contains("prv_missing"))
+        .unwrap();
+    let (line, control) = text
+        .lines()
+        .enumerate()
+        .take(field)
+        .filter(|(_, l)| l.trim_start() == "control:")
+        .last()
+        .unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["packages"][0]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let p = &problems[0];
+    assert_eq!(p["code"], "missing-column");
+    assert_eq!(p["entry"], form);
+    assert_eq!(p["line"].as_u64(), Some(line as u64 + 1));
+    let column = control.len() - control.trim_start().len() + 1;
+    assert_eq!(p["column"].as_u64(), Some(column as u64));
+}
+
 /// A layout whose manifest lists a component without files, and holds a component folder
 /// no manifest lists: pack would drop both without a word, `check` names both (and the
 /// root component left without a definition).
