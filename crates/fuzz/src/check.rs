@@ -603,6 +603,24 @@ fn check_yaml_merge(t: &FileTriple, rng: &mut Rng, out: &mut Vec<Failure>) {
         },
         None => None,
     };
+    // People annotate files at the top (`# filepath: …`, `---`): a side in four gets lines
+    // there, which the YAML layer keeps as written and a merge takes as one value.
+    let mut annotate = |data: Vec<u8>| -> Vec<u8> {
+        if rng.usize(0..4) != 0 {
+            return data;
+        }
+        let newline = if data.windows(2).any(|w| w == b"\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let mut header = format!("# note {}{newline}", rng.u8(0..3));
+        if rng.bool() {
+            header.push_str(&format!("---{newline}"));
+        }
+        [header.into_bytes(), data].concat()
+    };
+    let (base, ours, theirs) = (base.map(&mut annotate), annotate(ours), annotate(theirs));
     let y = FileTriple {
         base,
         ours,
