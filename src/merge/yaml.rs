@@ -42,11 +42,21 @@ pub(super) fn merge(
     let (t, theirs_style) = read(theirs, "theirs")?;
     let base = base.map(|b| read(b, "base")).transpose()?;
     // The comments at the top (not part of the tree) merge as one value: theirs where ours
-    // kept base's; else ours (one side's edit is never dropped for base's).
-    if let Some((_, base_style)) = &base
-        && base_style.header == style.header
-    {
+    // kept base's; else ours (one side's edit is never dropped for base's), said in the
+    // report when theirs changed them too.
+    let base_header = base.as_ref().map(|(_, s)| s.header.as_str());
+    let mut decision = None;
+    if base_header == Some(style.header.as_str()) {
         style.header = theirs_style.header;
+    } else if theirs_style.header != style.header && base_header != Some(&theirs_style.header) {
+        decision = Some(super::Decision {
+            rule: "comments-at-the-top-from-ours",
+            path: file.to_string(),
+            property: "comments at the top of the file".to_string(),
+            ours: Some(style.header.trim_end().to_string()),
+            theirs: Some(theirs_style.header.trim_end().to_string()),
+            result: Some(style.header.trim_end().to_string()),
+        });
     }
     let b = base.map(|r| r.0);
     // Base's lines of each conflict are needed for diff3 whatever the user's style; the
@@ -65,6 +75,7 @@ pub(super) fn merge(
             ),
             Unstructured::Reason(why) => why,
         })?;
+    outcome.decisions.extend(decision);
     let xml = String::from_utf8(std::mem::take(&mut outcome.bytes)).expect("merged text");
     let to_yaml = |xml: &str| {
         project::xml_text_to_yaml(xml, file, &style)
@@ -246,6 +257,34 @@ mod tests {
             text,
             "attribute:\n  '@PhysicalName': new_a\n  Type: nvarchar\n  displaynames:\n    displayname:\n<<<<<<< ours\n      '@description': Ours\n=======\n      '@description': Theirs\n>>>>>>> theirs\n      '@languagecode': 1033\n"
         );
+    }
+
+    #[test]
+    fn comments_at_the_top_changed_on_both_sides_keep_ours_and_say_so() {
+        let ours = format!("# ours\n{BASE}");
+        let theirs = format!(
+            "# theirs\n{}",
+            BASE.replace("Type: nvarchar", "Type: ntext")
+        );
+        let out = run(BASE, &ours, &theirs);
+        assert!(out.is_clean(), "{:?}", out.conflicts);
+        assert_eq!(
+            String::from_utf8(out.bytes).unwrap(),
+            format!("# ours\n{}", BASE.replace("Type: nvarchar", "Type: ntext"))
+        );
+        let [d] = &out.decisions[..] else {
+            panic!("{:?}", out.decisions)
+        };
+        assert_eq!(d.rule, "comments-at-the-top-from-ours");
+        assert_eq!(d.theirs.as_deref(), Some("# theirs"));
+        // Only theirs changed them: theirs, and nothing to say.
+        let out = run(BASE, BASE, &theirs);
+        assert!(
+            String::from_utf8(out.bytes)
+                .unwrap()
+                .starts_with("# theirs\n")
+        );
+        assert!(out.decisions.is_empty(), "{:?}", out.decisions);
     }
 
     #[test]
