@@ -981,7 +981,7 @@ fn describe_found(
 /// Line starts of a document, found once and only when a problem needs a position (a
 /// position counted from the start of a 100 MB file per problem adds up).
 #[derive(Default)]
-struct Lines(std::sync::OnceLock<Vec<usize>>);
+struct Lines(std::sync::OnceLock<crate::xml::LineIndex>);
 
 impl Lines {
     /// 1-based line and column (in characters) of a node's start.
@@ -990,14 +990,9 @@ impl Lines {
             return doc.position(node);
         }
         let text = doc.text();
-        let newlines = self
-            .0
-            .get_or_init(|| memchr::memchr_iter(b'\n', text.as_bytes()).collect());
-        let offset = doc.span(node).start;
-        let line = newlines.partition_point(|&nl| nl < offset);
-        let start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
-        let column = text[start..offset].chars().count() + 1;
-        (line as u32 + 1, column as u32)
+        self.0
+            .get_or_init(|| crate::xml::LineIndex::new(text))
+            .position(text, doc.span(node).start)
     }
 }
 

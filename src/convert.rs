@@ -293,25 +293,22 @@ fn to_yaml(tree: &ComponentTree) -> Result<Vec<Entry>, ConvertError> {
                 "EntityRelationship",
             ),
             "optionset" => (format!("optionsets/{key}"), "optionset.yml", "optionset"),
-            "app" => {
+            "app" | "sitemap" => {
+                // Filed by unique name, which only their element holds.
+                let (name_field, parent, file, root_key) = if c.kind.name == "app" {
+                    ("UniqueName", "appmodules", "appmodule.yml", "AppModule")
+                } else {
+                    (
+                        "SiteMapUniqueName",
+                        "appmodulesitemaps",
+                        "appmodulesitemap.yml",
+                        "AppModuleSiteMap",
+                    )
+                };
                 let node = element(tree, c)?;
-                let name = text_of(&node, "UniqueName").unwrap_or_else(|| key.to_string());
-                let folder = format!("appmodules/{name}");
-                files.insert(
-                    format!("{folder}/appmodule.yml"),
-                    file_of("AppModule", node),
-                );
-                listed.push(format!("/{folder}"));
-                continue;
-            }
-            "sitemap" => {
-                let node = element(tree, c)?;
-                let name = text_of(&node, "SiteMapUniqueName").unwrap_or_else(|| key.to_string());
-                let folder = format!("appmodulesitemaps/{name}");
-                files.insert(
-                    format!("{folder}/appmodulesitemap.yml"),
-                    file_of("AppModuleSiteMap", node),
-                );
+                let name = text_of(&node, name_field).unwrap_or_else(|| key.to_string());
+                let folder = format!("{parent}/{name}");
+                files.insert(format!("{folder}/{file}"), file_of(root_key, node));
                 listed.push(format!("/{folder}"));
                 continue;
             }

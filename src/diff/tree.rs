@@ -696,9 +696,6 @@ impl<'a> Walker<'a> {
             };
             let ok: Vec<String> = o.iter().map(|c| ident(od, c)).collect();
             let nk: Vec<String> = n.iter().map(|c| ident(nd, c)).collect();
-            // Items one side has alone, reported after the alignment: a removed and an added
-            // value that compare equal (two versions that differ only as export noise) are
-            // one unchanged value, whichever way the alignment split them.
             let spans: Vec<(usize, usize, usize, usize)> =
                 pair_replacements(capture_diff_slices(Algorithm::Myers, &ok, &nk))
                     .into_iter()

@@ -371,16 +371,15 @@ pub fn parse_yaml_entry(
     let yaml = crate::yaml::Document::parse(&text, path)?;
     let (xml, origins) = crate::yaml::project::to_xml_placed(&yaml, path, &projected_xml_style())?;
     // Reports on the document point into the YAML file, not into its projection.
-    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+    let lines = crate::xml::LineIndex::new(&text);
     let positions = origins
         .into_iter()
         .map(|(offset, origin)| {
-            let line = newlines.partition_point(|&nl| nl < origin);
-            let start = if line == 0 { 0 } else { newlines[line - 1] + 1 };
+            let (line, column) = lines.position(&text, origin);
             crate::xml::SourcePosition {
                 offset: offset as u32,
-                line: line as u32 + 1,
-                column: text[start..origin].chars().count() as u32 + 1,
+                line,
+                column,
             }
         })
         .collect();

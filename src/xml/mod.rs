@@ -129,6 +129,26 @@ pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
+/// The line starts of a text, for many [`line_column`]s of one text without scanning it from
+/// the start each time.
+#[derive(Debug, Default)]
+pub struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex(memchr::memchr_iter(b'\n', text.as_bytes()).collect())
+    }
+
+    /// [`line_column`]`(text, offset)`, for the `text` the index was made of.
+    pub fn position(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let line = self.0.partition_point(|&nl| nl < offset);
+        let start = if line == 0 { 0 } else { self.0[line - 1] + 1 };
+        let column = text[start..offset].chars().count() + 1;
+        (line as u32 + 1, column as u32)
+    }
+}
+
 /// Newline style of a document, for writing new nodes the way the file writes its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NewlineStyle {

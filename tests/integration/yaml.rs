@@ -353,16 +353,35 @@ fn one_label_changed_on_both_branches_stops_git_with_markers_around_that_line() 
     );
 }
 
-/// Problems inside a YAML file are placed at its own lines and columns, not at those of the
-/// XML it projects to: an option listed twice, as a line merge leaves it.
-#[test]
-fn check_places_problems_in_a_yaml_file_at_its_own_lines() {
+/// The example layout written to a temporary folder, for a test to change there.
+fn layout_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
         let p = dir.path().join(&path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, data).unwrap();
     }
+    dir
+}
+
+/// `soltree check --format json` of a folder: its exit status and its report.
+fn check_json(dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
+        .args(["check", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+/// Problems inside a YAML file are placed at its own lines and columns, not at those of the
+/// XML it projects to: an option listed twice, as a line merge leaves it.
+#[test]
+fn check_places_problems_in_a_yaml_file_at_its_own_lines() {
+    let dir = layout_folder();
     let file = dir.path().join("optionsets/prv_tier/optionset.yml");
     let text = std::fs::read_to_string(&file).unwrap();
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
@@ -371,13 +390,8 @@ fn check_places_problems_in_a_yaml_file_at_its_own_lines() {
         line_of("'@value': 100000001"),
     );
     std::fs::write(&file, text.replace("100000001", "100000000")).unwrap();
-    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (status, report) = check_json(dir.path());
+    assert_eq!(status, Some(1));
     let problems = report["packages"][0]["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");
     let p = &problems[0];
@@ -398,12 +412,7 @@ fn check_places_problems_in_a_yaml_file_at_its_own_lines() {
 /// lost.
 #[test]
 fn check_places_a_reference_problem_at_its_element_in_the_yaml_file() {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
-        let p = dir.path().join(&path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, data).unwrap();
-    }
+    let dir = layout_folder();
     let form =
         "entities/prv_contact/formxml/main/45bbc247-f5b6-45b7-b206-500de1dd19c2/systemform.yml";
     let file = dir.path().join(form);
@@ -425,13 +434,8 @@ fn check_places_a_reference_problem_at_its_element_in_the_yaml_file() {
         .filter(|(_, l)| l.trim_start() == "control:")
         .last()
         .unwrap();
-    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (status, report) = check_json(dir.path());
+    assert_eq!(status, Some(1));
     let problems = report["packages"][0]["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");
     let p = &problems[0];
@@ -447,33 +451,15 @@ fn check_places_a_reference_problem_at_its_element_in_the_yaml_file() {
 /// root component left without a definition).
 #[test]
 fn check_names_listed_components_without_files_and_folders_no_manifest_lists() {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, data) in crate::git::tree(&crate::testdata("yaml-layout")) {
-        let p = dir.path().join(&path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, data).unwrap();
-    }
-    let clean = assert_cmd::cargo::cargo_bin_cmd!("soltree")
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        clean.status.success(),
-        "{}",
-        String::from_utf8_lossy(&clean.stdout)
-    );
+    let dir = layout_folder();
+    let (status, clean) = check_json(dir.path());
+    assert_eq!(status, Some(0), "{clean}");
     std::fs::remove_dir_all(dir.path().join("optionsets/prv_tier")).unwrap();
     let grant = dir.path().join("entities/prv_grant");
     std::fs::create_dir_all(&grant).unwrap();
     std::fs::write(grant.join("entity.yml"), table("prv_Grant", "Grant")).unwrap();
-    let out = assert_cmd::cargo::cargo_bin_cmd!("soltree")
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (status, report) = check_json(dir.path());
+    assert_eq!(status, Some(1));
     let problems: Vec<(String, String, Option<u64>)> = report["packages"][0]["problems"]
         .as_array()
         .unwrap()
