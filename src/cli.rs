@@ -114,10 +114,10 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
-    /// Convert a package to another form: a zip, an extracted folder or a SolutionPackager
-    /// folder to the YAML layout of Dataverse's Git integration, and the YAML layout to a
-    /// zip or an extracted folder. Component kinds the layout's mapping does not cover yet are
-    /// refused by name, and nothing is written.
+    /// Convert a package to another form: a zip, an extracted folder, a SolutionPackager
+    /// folder or the YAML layout of Dataverse's Git integration, to any other of them.
+    /// Component kinds the target form's mapping does not cover yet are refused by name, and
+    /// nothing is written.
     Convert {
         /// The package to convert.
         input: PathBuf,
@@ -275,6 +275,8 @@ pub enum ConvertTo {
     Zip,
     /// The folder a zip extracts to.
     Folder,
+    /// A SolutionPackager folder (`pac solution unpack`, the XML format).
+    Packager,
 }
 
 /// git's `merge.conflictStyle` values.
@@ -418,6 +420,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ConvertTo::Yaml => crate::convert::Target::Yaml,
                 ConvertTo::Zip => crate::convert::Target::Zip,
                 ConvertTo::Folder => crate::convert::Target::Folder,
+                ConvertTo::Packager => crate::convert::Target::Packager,
             },
             &output,
         ),

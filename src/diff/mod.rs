@@ -328,8 +328,11 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
     components.extend(entry_residuals(&oi, &ni, &mut package));
     components.extend(loose_parts(&oi, &o_attached, &ni, &n_attached));
     sort_components(&mut components);
-    // Built only when there are property paths to name GUIDs in.
-    let names = if components.iter().any(|c| !c.changes.is_empty()) {
+    // Built only when there are property paths or unnamed components to name GUIDs in.
+    let names = if components
+        .iter()
+        .any(|c| !c.changes.is_empty() || c.display_name == c.kind_title)
+    {
         guid_names(&oi, &ni)
     } else {
         FxHashMap::default()
@@ -337,6 +340,12 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
     for c in &mut components {
         for p in &mut c.changes {
             p.property = name_guids(&p.property, &names);
+        }
+        // A component without a name of its own is shown under its kind's title.
+        if c.display_name == c.kind_title
+            && let Some(named) = named_ends(&c.path, &names)
+        {
+            c.display_name = named;
         }
         let top = segments(&c.path)[0];
         let found = ni
@@ -357,6 +366,11 @@ pub fn diff(old: &ComponentTree, new: &ComponentTree) -> DiffReport {
                 display_name: c.display_name.clone(),
             },
         };
+        if c.group.display_name == c.group.kind_title
+            && let Some(named) = named_ends(&c.group.path, &names)
+        {
+            c.group.display_name = named;
+        }
     }
 
     let count = |ch: Change| components.iter().filter(|c| c.change == ch).count();
@@ -402,6 +416,17 @@ fn guid_names<'t>(oi: &Index<'t>, ni: &Index<'t>) -> FxHashMap<&'t str, &'t str>
         }
     }
     names
+}
+
+/// A component without a name of its own whose key is GUIDs of named components (a
+/// connection role association) is named by them: `Contributor → Contributed to`.
+fn named_ends(path: &str, names: &FxHashMap<&str, &str>) -> Option<String> {
+    let key = segments(path).last()?.split_once(':')?.1;
+    let ends: Option<Vec<&str>> = key
+        .split('|')
+        .map(|g| names.get(crate::model::key_text(g)).copied())
+        .collect();
+    Some(ends?.join(" → "))
 }
 
 /// A GUID in a property path says little to a reader: where the package names the component
@@ -749,6 +774,14 @@ fn entry_residuals(oi: &Index, ni: &Index, notes: &mut Vec<PackageNote>) -> Vec<
     let (or, nr) = (roots(oi), roots(ni));
     let mut out = Vec::new();
     let both_packages = oi.has_parts() && ni.has_parts();
+    // Only a zip (and the folder it extracts to) has a content-type list: against a
+    // SolutionPackager or YAML folder its absence is the form, not a change.
+    let both_zips = [oi, ni].iter().all(|i| {
+        matches!(
+            i.tree.form,
+            crate::input::PackageForm::Zip | crate::input::PackageForm::ExtractedFolder
+        )
+    });
     let mut names: Vec<&String> = nr.keys().chain(or.keys()).collect();
     names.sort();
     names.dedup();
@@ -757,6 +790,7 @@ fn entry_residuals(oi: &Index, ni: &Index, notes: &mut Vec<PackageNote>) -> Vec<
         if is_content_types(name) {
             if let Some(note) = content_types_note(oi, o.copied(), ni, n.copied())
                 && both_packages
+                && both_zips
             {
                 notes.push(note);
             }
@@ -896,8 +930,16 @@ fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
             continue;
         };
         let mut parts = Vec::new();
-        for (n, (fname, label)) in refs.iter().enumerate() {
+        let entry_path = i.tree.entries[c.entry].path.to_ascii_lowercase();
+        // A SolutionPackager folder keeps a table's formulas in the table's own folder
+        // (`Entities/<table>/Formulas/…`), beside its Entity.xml, not at the zip's path.
+        let entry_dir = entry_path.rsplit_once('/').map(|(d, _)| d);
+        let mut first_label = None;
+        for (fname, label) in refs.iter() {
             let values = references(doc, c.node, fname);
+            if !values.is_empty() && first_label.is_none() {
+                first_label = Some(*label);
+            }
             let many = values.len() > 1;
             for (k, v) in values.iter().enumerate() {
                 let p = v.trim_start_matches('/').to_ascii_lowercase();
@@ -906,20 +948,27 @@ fn attached_parts(i: &Index) -> (Attached, FxHashSet<usize>) {
                 } else {
                     (*label).to_string()
                 };
-                if let Some(&e) = i.entries.get(&p) {
+                let found = i
+                    .entries
+                    .get(&p)
+                    .or_else(|| entry_dir.and_then(|d| i.entries.get(&format!("{d}/{p}"))));
+                if let Some(&e) = found {
                     parts.push((label, e));
                     used.insert(e);
                 }
             }
-            // In a SolutionPackager folder the content sits beside its `.data.xml`, under
-            // the natural name, not the zip name the reference still holds.
-            if n == 0 && parts.is_empty() {
-                let p = i.tree.entries[c.entry].path.to_ascii_lowercase();
-                if let Some(&e) = p.strip_suffix(".data.xml").and_then(|s| i.entries.get(s)) {
-                    parts.push(((*label).to_string(), e));
-                    used.insert(e);
-                }
-            }
+        }
+        // In a SolutionPackager folder the content sits beside its `.data.xml`, under the
+        // natural name, not the zip name the reference still holds; it is reported under
+        // the field that names it.
+        if parts.is_empty()
+            && let Some(&e) = entry_path
+                .strip_suffix(".data.xml")
+                .and_then(|s| i.entries.get(s))
+        {
+            let label = first_label.unwrap_or(refs[0].1);
+            parts.push((label.to_string(), e));
+            used.insert(e);
         }
         if !parts.is_empty() {
             map.insert(ci, parts);

@@ -17,6 +17,29 @@ fn segments_keep_slashes_inside_keys() {
 }
 
 #[test]
+fn a_component_keyed_by_named_guids_is_named_by_them() {
+    let mut names = FxHashMap::default();
+    names.insert("1d516fba-70d2-ef11-8eea-000d3a3ae1bd", "Contributor");
+    names.insert("16dbd24f-71d2-ef11-8eea-000d3a3ae1bd", "Contributed to");
+    assert_eq!(
+        named_ends(
+            "connectionroleassociation:1d516fba-70d2-ef11-8eea-000d3a3ae1bd|16dbd24f-71d2-ef11-8eea-000d3a3ae1bd",
+            &names
+        )
+        .as_deref(),
+        Some("Contributor → Contributed to")
+    );
+    // One end unknown: no name rather than half of one.
+    assert_eq!(
+        named_ends(
+            "connectionroleassociation:1d516fba-70d2-ef11-8eea-000d3a3ae1bd|07dd3ba9-71d2-ef11-8eea-000d3a3ae1bd",
+            &names
+        ),
+        None
+    );
+}
+
+#[test]
 fn guids_in_property_paths_get_their_names() {
     let mut names = FxHashMap::default();
     names.insert("89f628bc-bb2a-ed11-9db1-002248274563", "Environmental user");

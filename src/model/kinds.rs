@@ -226,7 +226,7 @@ pub static KINDS: &[KindDef] = &[
     kind!("relationship", "Relationship", ["EntityRelationships/EntityRelationship", "/EntityRelationship"], Fields(&["Name"]), Set, [Field("Name")], Some(10), Leaf),
     kind!("relationshiprole", "Relationship role (legacy)", ["RelationshipRoles/RelationshipRole"], Fields(&["relationshiproleid"]), Set, [Field("name")], Some(11), Leaf),
     kind!("connectionrole", "Connection role", ["ConnectionRoles/ConnectionRole"], Fields(&["connectionroleid"]), Set, [Field("name")], Some(63), Leaf),
-    kind!("connectionroleassociation", "Connection role association", ["ConnectionRoleAssociations/ConnectionRoleAssociation"], Fields(&["connectionroleid", "associatedconnectionroleid"]), Set, [], None, Part),
+    kind!("connectionroleassociation", "Connection role association", ["ConnectionRoleAssociations/ConnectionRoleAssociation"], Fields(&["connectionroleid", "associatedconnectionroleid"]), Set, [], None, Leaf),
     kind!("optionset", "Choice (global option set)", ["optionsets/optionset", "/optionset"], Fields(&["Name"]), Set, [Field("localizedName"), DISPLAY_NAMES, Field("Name")], Some(9), Leaf),
     kind!("report", "Report", ["Reports/Report"], Fields(&["reportid"]), Set, [Field("name")], Some(31), Leaf),
     kind!("sitemap-legacy", "Site map (legacy)", ["ImportExportXml/SiteMap", "/SiteMap"], Singleton, Single, [], Some(62), Leaf),
@@ -314,6 +314,8 @@ pub static CONTAINER_ROOTS: &[&str] = &[
     "EntityRelationships",
     "EntityMaps",
     "FieldSecurityProfiles",
+    "ConnectionRoles",
+    "ServiceEndpoints",
     "EmailTemplates",
     "RibbonDiffXml",
     "Types",
@@ -541,8 +543,10 @@ mod tests {
     fn every_inventory_kind_has_a_title_and_display() {
         for k in KINDS.iter().filter(|k| k.role.is_component()) {
             assert!(!k.title.is_empty());
+            // Maps and role associations are named by the two ends their key holds.
             if !matches!(k.key, KeySpec::Singleton)
                 && k.name != "entitymap"
+                && k.name != "connectionroleassociation"
                 && !k.name.ends_with("imageconfig")
             {
                 assert!(!k.display.is_empty(), "{} has no display probe", k.name);

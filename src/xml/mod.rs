@@ -596,6 +596,18 @@ impl Document {
         self.source_positions.is_some()
     }
 
+    /// The text of element `id` with its layout indentation moved `delta` spaces, and the
+    /// nodes `replace` names written as the text it gives (see the `write` module). A line
+    /// indented less than `-delta` gets its depth's indentation instead.
+    pub fn reindented(
+        &self,
+        id: NodeId,
+        delta: isize,
+        replace: &dyn Fn(NodeId) -> Option<String>,
+    ) -> String {
+        write::reindented(self, id, delta, replace)
+    }
+
     /// Writes the document back; without reordering this reproduces the input byte for byte.
     pub fn write_to(&self, out: &mut Vec<u8>) {
         write::write(self, out, &write::NoReorder);

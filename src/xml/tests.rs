@@ -248,3 +248,44 @@ fn descendants_are_a_run_of_ids_and_attributes_find_their_elements() {
     let with_y: Vec<String> = d.elements_with_attr(y).into_iter().map(name).collect();
     assert_eq!(with_y, vec!["c", "d"]);
 }
+
+#[test]
+fn reindenting_moves_the_layout_and_leaves_text_cdata_and_mixed_content() {
+    let text = "<r>\r\n  <list>\r\n    <item a=\"1\">\r\n      <v>x</v>\r\n      <s><![CDATA[line 1\r\n  line 2]]></s>\r\n      <m>mixed <b>bold</b>\r\n  text</m>\r\n\r\n      <e />\r\n    </item>\r\n  </list>\r\n</r>";
+    let d = Document::parse(text.into(), "t.xml").unwrap();
+    let list = d.elements(d.root().unwrap()).next().unwrap();
+    let item = d.elements(list).next().unwrap();
+    let none = |_: NodeId| None;
+    let out = d.reindented(item, -4, &none);
+    assert_eq!(
+        out,
+        "<item a=\"1\">\r\n  <v>x</v>\r\n  <s><![CDATA[line 1\r\n  line 2]]></s>\r\n  <m>mixed <b>bold</b>\r\n  text</m>\r\n\r\n  <e />\r\n</item>"
+    );
+    // Moving back is exact.
+    let back = Document::parse(out.clone(), "t.xml").unwrap();
+    let again = back.reindented(back.root().unwrap(), 4, &none);
+    assert_eq!(
+        again,
+        &text[text.find("<item").unwrap()..text.find("\r\n  </list>").unwrap()]
+    );
+    // A replaced node is written as given.
+    let v = d.elements(item).next().unwrap();
+    let replaced = d.reindented(item, -4, &|n| (n == v).then(|| "<v />".to_string()));
+    assert!(
+        replaced.starts_with("<item a=\"1\">\r\n  <v />\r\n  <s>"),
+        "{replaced}"
+    );
+}
+
+#[test]
+fn reindenting_gives_a_line_indented_too_little_the_indentation_of_its_depth() {
+    // A hand-formatted fetch inside a view, less indented than the view.
+    let text = "<a>\n        <view>\n          <fetch>\n    <entity>\n        <attribute />\n    </entity>\n          </fetch>\n        </view>\n</a>";
+    let d = Document::parse(text.into(), "t.xml").unwrap();
+    let view = d.elements(d.root().unwrap()).next().unwrap();
+    let out = d.reindented(view, -6, &|_| None);
+    assert_eq!(
+        out,
+        "<view>\n    <fetch>\n      <entity>\n        <attribute />\n      </entity>\n    </fetch>\n  </view>"
+    );
+}

@@ -91,3 +91,99 @@ fn write_node(doc: &Document, id: NodeId, sink: &mut Sink<'_>, reorder: &dyn Reo
     sink.copy(pos, n.etag_start as usize);
     sink.copy(n.etag_start as usize, n.end as usize);
 }
+
+/// The text of element `id` with the indentation of its structure moved `delta` spaces
+/// (SolutionPackager's files hold an element at another depth than the export does).
+/// Only whitespace between child nodes that starts a line moves; text, CDATA, start tags
+/// and elements with mixed content are copied as they are, as an indenting XML writer
+/// leaves them. A line indented less than `-delta` (a hand-formatted fetch, say) gets the
+/// indentation of its depth instead, two spaces a level, as an indenting writer gives it,
+/// and so does everything inside the element that line opens.
+/// A node listed by `replace` is written as the given text instead.
+pub(super) fn reindented(
+    doc: &Document,
+    id: NodeId,
+    delta: isize,
+    replace: &dyn Fn(NodeId) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(doc.span(id).len());
+    let base = doc.indentation(id).map_or(0, str::len) as isize + delta;
+    let layout = Layout {
+        doc,
+        delta,
+        base: base.max(0) as usize,
+        replace,
+    };
+    layout.node(id, 0, false, &mut out);
+    out
+}
+
+struct Layout<'a> {
+    doc: &'a Document,
+    delta: isize,
+    /// Where `id` itself ends up indented.
+    base: usize,
+    replace: &'a dyn Fn(NodeId) -> Option<String>,
+}
+
+impl Layout<'_> {
+    /// Writes node `id`, `depth` levels below the element; `canonical` once an enclosing
+    /// line could not be moved.
+    fn node(&self, id: NodeId, depth: usize, canonical: bool, out: &mut String) {
+        if let Some(text) = (self.replace)(id) {
+            out.push_str(&text);
+            return;
+        }
+        let doc = self.doc;
+        let n = doc.node(id);
+        let text = doc.text.as_str();
+        let gaps_are_layout = || {
+            let mut pos = n.stag_end as usize;
+            let mut ok = true;
+            for c in doc.children(id) {
+                let span = doc.span(c);
+                ok &= text[pos..span.start]
+                    .bytes()
+                    .all(|b| b.is_ascii_whitespace());
+                pos = span.end;
+            }
+            ok && text[pos..n.etag_start as usize]
+                .bytes()
+                .all(|b| b.is_ascii_whitespace())
+        };
+        if n.kind != NodeKind::Element || n.first_child == super::NONE || !gaps_are_layout() {
+            out.push_str(&text[n.start as usize..n.end as usize]);
+            return;
+        }
+        out.push_str(&text[n.start as usize..n.stag_end as usize]);
+        let mut pos = n.stag_end as usize;
+        for c in doc.children(id) {
+            let span = doc.span(c);
+            let moved = self.gap(&text[pos..span.start], depth + 1, canonical, out);
+            self.node(c, depth + 1, canonical || !moved, out);
+            pos = span.end;
+        }
+        self.gap(&text[pos..n.etag_start as usize], depth, canonical, out);
+        out.push_str(&text[n.etag_start as usize..n.end as usize]);
+    }
+
+    /// Whitespace between nodes, with the indentation of what follows it (the spaces after
+    /// its last newline, at `depth` below the element) moved, or set to its depth's when
+    /// `canonical` or when it cannot move (then `false`); blank lines stay as they are.
+    fn gap(&self, gap: &str, depth: usize, canonical: bool, out: &mut String) -> bool {
+        let Some(at) = gap.rfind('\n') else {
+            out.push_str(gap);
+            return true;
+        };
+        out.push_str(&gap[..=at]);
+        let last = &gap[at + 1..];
+        let spaces = last.bytes().take_while(|&b| b == b' ').count();
+        let shifted = spaces.checked_add_signed(self.delta).filter(|_| !canonical);
+        out.extend(std::iter::repeat_n(
+            ' ',
+            shifted.unwrap_or(self.base + 2 * depth),
+        ));
+        out.push_str(&last[spaces..]);
+        shifted.is_some() || canonical
+    }
+}

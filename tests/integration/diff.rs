@@ -764,7 +764,7 @@ fn the_managed_twin_of_a_form_is_its_own_component() {
     paths.dedup();
     assert_eq!(paths.len(), before, "no path listed twice");
 
-    copy_dir(&old, &new);
+    crate::copy_tree(&old, &new);
     let twin = forms[0].with_file_name(format!(
         "{}_managed.xml",
         forms[0].file_stem().unwrap().to_string_lossy()
@@ -791,14 +791,6 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for p in walk(from) {
-        let dest = to.join(p.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&p, dest).unwrap();
-    }
 }
 
 #[test]
@@ -1190,13 +1182,13 @@ fn cli_reads_rev_path_arguments_from_git() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     git_in(repo, &["init", "-q", "-b", "main"]);
-    copy_dir(&testdata("sample/v1"), &repo.join("sol"));
+    crate::copy_tree(&testdata("sample/v1"), &repo.join("sol"));
     packager_folder(&testdata("sample/v1"), &repo.join("unpacked/src"));
     git_in(repo, &["add", "-A"]);
     git_in(repo, &["commit", "-q", "-m", "v1"]);
     std::fs::remove_dir_all(repo.join("sol")).unwrap();
     std::fs::remove_dir_all(repo.join("unpacked")).unwrap();
-    copy_dir(&testdata("sample/v2"), &repo.join("sol"));
+    crate::copy_tree(&testdata("sample/v2"), &repo.join("sol"));
     packager_folder(&testdata("sample/v2"), &repo.join("unpacked/src"));
     git_in(repo, &["add", "-A"]);
     git_in(repo, &["commit", "-q", "-m", "v2"]);

@@ -33,19 +33,6 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 /// A repository with `main` (and its remote-tracking `origin/main`) holding the sample v1
 /// at `src/MySolution`, checked out on a pull-request branch that holds v2. Nothing of the
 /// solution is left in the work tree: both sides must come from git.
@@ -54,13 +41,13 @@ fn pull_request_repo() -> tempfile::TempDir {
     let repo = dir.path();
     git(repo, &["init", "-q", "-b", "main"]);
     let sol = repo.join("src/MySolution");
-    copy_dir(&testdata("sample/v1"), &sol);
+    crate::copy_tree(&testdata("sample/v1"), &sol);
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "v1"]);
     git(repo, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
     git(repo, &["checkout", "-q", "-b", "feature"]);
     std::fs::remove_dir_all(&sol).unwrap();
-    copy_dir(&testdata("sample/v2"), &sol);
+    crate::copy_tree(&testdata("sample/v2"), &sol);
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "v2"]);
     std::fs::remove_dir_all(repo.join("src")).unwrap();

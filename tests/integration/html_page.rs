@@ -279,7 +279,7 @@ fn names_and_values_with_markup_and_quotes_are_escaped() {
     let v1 = dir.path().join("v1");
     let v2 = dir.path().join("v2");
     for (from, to) in [("sample/v1", &v1), ("sample/v2", &v2)] {
-        copy_dir(&testdata(from), to);
+        crate::copy_tree(&testdata(from), to);
     }
     let xml = v2.join("customizations.xml");
     let text = std::fs::read_to_string(&xml).unwrap();
@@ -308,19 +308,6 @@ fn names_and_values_with_markup_and_quotes_are_escaped() {
         "the label as text"
     );
     assert!(page.contains("Score &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The largest pair of versions of one solution in the corpus.

@@ -13,6 +13,7 @@ mod html_page;
 mod input_hardening;
 mod merge;
 mod package;
+mod packager;
 mod props;
 // The README and example pipelines run their commands in a POSIX shell.
 #[cfg(unix)]
@@ -67,4 +68,37 @@ pub fn testdata(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
         .join(rel)
+}
+
+/// Copies the folder `from` (recursively) to `to`, creating it.
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// `soltree diff A B` finds no difference between the two packages (exit 0).
+pub fn assert_same_solution(a: &std::path::Path, b: &std::path::Path) {
+    let diff = assert_cmd::cargo::cargo_bin_cmd!("soltree")
+        .arg("diff")
+        .arg(a)
+        .arg(b)
+        .output()
+        .unwrap();
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "{} against {}:\n{}{}",
+        a.display(),
+        b.display(),
+        String::from_utf8_lossy(&diff.stdout),
+        String::from_utf8_lossy(&diff.stderr)
+    );
 }

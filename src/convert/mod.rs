@@ -1,7 +1,8 @@
-//! `soltree convert`: a package from one form to another — the classic XML tree (a zip or
-//! the folder it extracts to, or a SolutionPackager folder as input) to the YAML layout of
-//! Dataverse's Git integration, and the YAML layout back to a zip or an extracted folder.
-//! The boundary types are [`ComponentTree`] in and [`Package`] out.
+//! `soltree convert`: a package from one form to another — a zip or the folder it extracts
+//! to, a SolutionPackager folder, or the YAML layout of Dataverse's Git integration, to any
+//! other of them. The boundary types are [`ComponentTree`] in and [`Package`] out.
+//! SolutionPackager folders are split and packed in [`packager`]; a conversion between one
+//! and the YAML layout goes through the classic tree.
 //!
 //! The YAML side is Json.NET's projection of each component's element
 //! ([`crate::yaml::project`]), split into the layout's files (`yaml-format.md`): one file a
@@ -12,6 +13,8 @@
 //! `customizations.xml` in export order. A component kind the layout's mapping does not
 //! cover yet (security roles, web resources, plug-ins, classic processes, …) is refused by
 //! name before anything is written: a conversion never drops a component silently.
+
+mod packager;
 
 use crate::input::{Entry, Package, PackageForm};
 use crate::merge::package::{content_types_xml, export_order};
@@ -30,6 +33,8 @@ pub enum Target {
     Zip,
     /// The folder a zip extracts to.
     Folder,
+    /// A SolutionPackager folder (`pac solution unpack`, the XML format).
+    Packager,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,50 +48,68 @@ pub enum ConvertError {
     NoManifest,
     #[error("{0} is already in that form")]
     SameForm(&'static str),
-    #[error(
-        "a SolutionPackager folder converts to the YAML layout only; `pac solution pack` makes its zip"
-    )]
-    PackagerToZip,
+    #[error("the SolutionPackager mapping does not cover {0} yet; nothing was written")]
+    PackagerUnsupported(String),
+    #[error("{file}: {message}")]
+    Packager { file: String, message: String },
     #[error(transparent)]
     Projection(#[from] ProjectionError),
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
     #[error("{0}")]
     Xml(#[from] xml::XmlError),
 }
 
 /// Converts a package to `to`.
 pub fn convert(tree: &ComponentTree, to: Target) -> Result<Package, ConvertError> {
+    let packager = tree.form == PackageForm::PackagerFolder;
     let entries = match (tree.form.is_yaml(), to) {
+        (true, Target::Yaml) => return Err(ConvertError::SameForm("a YAML layout folder")),
+        (false, Target::Packager) if packager => {
+            return Err(ConvertError::SameForm("a SolutionPackager folder"));
+        }
+        // A SolutionPackager folder goes through the classic tree it packs to: its files
+        // carry what the packager adds (an `xsi` declaration on every root, say).
+        (false, Target::Yaml) if packager => {
+            let classic = ComponentTree::build(Package {
+                form: PackageForm::ExtractedFolder,
+                source: tree.source.clone(),
+                entries: packager::pack(&stored(tree))?,
+            })?;
+            to_yaml(&classic)?
+        }
         (false, Target::Yaml) => to_yaml(tree)?,
         (true, Target::Zip | Target::Folder) => from_yaml(tree)?,
-        (true, Target::Yaml) => return Err(ConvertError::SameForm("a YAML layout folder")),
-        (false, _) if tree.form == PackageForm::PackagerFolder => {
-            return Err(ConvertError::PackagerToZip);
-        }
-        (false, _) => tree
-            .entries
-            .iter()
-            .map(|e| Entry {
-                path: e.path.clone(),
-                // The entry as it was stored (a UTF-16 part stays UTF-16).
-                data: match &e.part {
-                    crate::model::Part::Xml(doc) => {
-                        crate::input::encode_xml(doc.text(), e.encoding)
-                    }
-                    crate::model::Part::Bytes(b) => b.clone(),
-                },
-            })
-            .collect(),
+        (true, Target::Packager) => packager::unpack(&from_yaml(tree)?)?,
+        (false, Target::Zip | Target::Folder) if packager => packager::pack(&stored(tree))?,
+        (false, Target::Packager) => packager::unpack(&stored(tree))?,
+        (false, Target::Zip | Target::Folder) => stored(tree),
     };
     let form = match to {
         Target::Yaml => PackageForm::YamlFolder,
         Target::Zip => PackageForm::Zip,
         Target::Folder => PackageForm::ExtractedFolder,
+        Target::Packager => PackageForm::PackagerFolder,
     };
     Ok(Package {
         form,
         source: tree.source.clone(),
         entries,
     })
+}
+
+/// The package's entries as they were stored (a UTF-16 part stays UTF-16).
+fn stored(tree: &ComponentTree) -> Vec<Entry> {
+    tree.entries
+        .iter()
+        .map(|e| Entry {
+            path: e.path.clone(),
+            data: match &e.part {
+                crate::model::Part::Xml(doc) => crate::input::encode_xml(doc.text(), e.encoding),
+                crate::model::Part::Bytes(b) => b.clone(),
+            },
+        })
+        .collect()
 }
 
 /// The classic XML tree of a YAML layout package, in memory (for `diff` across forms).
