@@ -3,11 +3,11 @@
 # same files (a benchmark, not a test).
 #
 # Usage: benches/packager-convert.sh ZIP [RUNS]
-#   RUNS defaults to 5. Times, RUNS times each: `soltree show ZIP` (read it), `unzip` of it,
+#   RUNS defaults to 5. Each round times `soltree show ZIP` (read it), `unzip` of it,
 #   `soltree convert ZIP --to packager`, `cp -r` of the folder that wrote (the cost of its
-#   files alone) and `soltree convert FOLDER --to zip`. Prints the medians and the ratios of
-#   each conversion to its baseline. Output goes to a temporary folder beside the zip's
-#   copy ($TMPDIR), so the file system is the same for all.
+#   files alone) and `soltree convert FOLDER --to zip`. Prints the medians and the median
+#   ratio of each conversion to reading plus copying. Everything is written in one
+#   temporary folder ($TMPDIR), so the file system is the same for all.
 set -euo pipefail
 zip=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 runs=${2:-5}
@@ -27,20 +27,19 @@ time_of() {
   end=$(date +%s.%N)
   echo "$end - $start" | bc -l
 }
-declare -A t
-for name in show unzip unpack copy pack; do
-  for ((i = 0; i < runs; i++)); do
-    case $name in
-      show) time_of "$work/none" "$soltree" show "$zip" ;;
-      unzip) time_of "$work/x" unzip -q "$zip" -d "$work/x" ;;
-      unpack) time_of "$work/p" "$soltree" convert "$zip" --to packager -o "$work/p" ;;
-      copy) time_of "$work/c" cp -r "$work/keep" "$work/c" ;;
-      pack) time_of "$work/z.zip" "$soltree" convert "$work/keep" --to zip -o "$work/z.zip" ;;
-    esac
-  done > "$work/$name.times"
-  t[$name]=$(median < "$work/$name.times")
-done
-printf '%s: %s files in the SolutionPackager folder; medians of %s runs\n' "$(basename "$zip")" "$files" "$runs"
-printf '  show %.3f s, unzip %.3f s, cp -r of the folder %.3f s\n' "${t[show]}" "${t[unzip]}" "${t[copy]}"
-printf '  convert --to packager %.3f s: %.2f x (show + cp -r)\n' "${t[unpack]}" "$(echo "${t[unpack]} / (${t[show]} + ${t[copy]})" | bc -l)"
-printf '  convert --to zip      %.3f s: %.2f x (show + cp -r)\n' "${t[pack]}" "$(echo "${t[pack]} / (${t[show]} + ${t[copy]})" | bc -l)"
+# Rounds run every command once each, so a drift of the file system's speed (which here
+# swings copying the folder between 0.1 and 0.9 s) hits all of them alike; the ratios are
+# taken within a round, then the medians over the rounds.
+for ((i = 0; i < runs; i++)); do
+  s=$(time_of "$work/none" "$soltree" show "$zip")
+  x=$(time_of "$work/x" unzip -q "$zip" -d "$work/x")
+  u=$(time_of "$work/p" "$soltree" convert "$zip" --to packager -o "$work/p")
+  c=$(time_of "$work/c" cp -r "$work/keep" "$work/c")
+  p=$(time_of "$work/z.zip" "$soltree" convert "$work/keep" --to zip -o "$work/z.zip")
+  echo "$s $x $u $c $p $(echo "$u / ($s + $c)" | bc -l) $(echo "$p / ($s + $c)" | bc -l)"
+done > "$work/rounds"
+col() { awk -v k="$1" '{print $k}' "$work/rounds" | median; }
+printf '%s: %s files in the SolutionPackager folder; medians of %s rounds\n' "$(basename "$zip")" "$files" "$runs"
+printf '  show %.3f s, unzip %.3f s, cp -r of the folder %.3f s\n' "$(col 1)" "$(col 2)" "$(col 4)"
+printf '  convert --to packager %.3f s: %.2f x (show + cp -r)\n' "$(col 3)" "$(col 6)"
+printf '  convert --to zip      %.3f s: %.2f x (show + cp -r)\n' "$(col 5)" "$(col 7)"

@@ -10,15 +10,15 @@
 //! placeholder, which keeps the sections' order; packing fills the placeholders back.
 //! Element content is moved, never rewritten: only the indentation of the structure changes
 //! depth. The packager keeps no order for the lists it splits, so packing takes tables,
-//! forms, views, roles, processes … in file-name order and relationships in the order of
-//! `Other/Relationships.xml` (sorted by name, as SolutionPackager writes it). A section or
+//! forms, views, roles, processes … in file-name order and relationships by name, the order
+//! of the `Other/Relationships.xml` index SolutionPackager writes. A section or
 //! folder whose files are not mapped is refused by name before anything is written.
 
 use super::ConvertError;
 use crate::input::Entry;
 use crate::merge::package::{content_types_xml, export_order};
 use crate::xml::{self, Document, NodeId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 const XSI: &str = r#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#;
 const PROLOG: &str = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>";
@@ -264,6 +264,45 @@ fn root(doc: &Document, path: &str) -> Result<NodeId, ConvertError> {
     doc.root().ok_or_else(|| malformed(path, "no root element"))
 }
 
+/// The child elements of `parent`, which must all be `<name>`: another element would be
+/// lost or misplaced on the way.
+fn named_children(
+    doc: &Document,
+    parent: NodeId,
+    name: &str,
+    file: &str,
+) -> Result<Vec<NodeId>, ConvertError> {
+    doc.elements(parent)
+        .map(|c| {
+            if doc.name(c) == name {
+                Ok(c)
+            } else {
+                Err(malformed(
+                    file,
+                    format!(
+                        "<{}> at line {} inside <{}>, where only <{name}> belongs",
+                        doc.name(c),
+                        doc.position(c).0,
+                        doc.name(parent)
+                    ),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// A packager file's root element, which must be `<name>`.
+fn file_root(f: &File, name: &str) -> Result<NodeId, ConvertError> {
+    let r = root(&f.doc, &f.path)?;
+    if f.doc.name(r) != name {
+        return Err(malformed(
+            &f.path,
+            format!("its root is <{}>, not <{name}>", f.doc.name(r)),
+        ));
+    }
+    Ok(r)
+}
+
 fn indent_of(doc: &Document, id: NodeId) -> usize {
     doc.indentation(id).map_or(0, str::len)
 }
@@ -339,6 +378,19 @@ fn filled(open: &str, name: &str, items: &[String], indent: usize, nl: &str) -> 
     s
 }
 
+/// Whether a solution manifest says `Managed` 2: a SolutionPackager folder of both types.
+fn holds_both_types(doc: &Document, root: NodeId) -> bool {
+    doc.child(root, "SolutionManifest")
+        .and_then(|m| doc.child_text(m, "Managed"))
+        .is_some_and(|m| m.trim() == "2")
+}
+
+/// An empty element without attributes: where SolutionPackager took a section or part out
+/// (`<Entities />`). One with attributes (`xsi:nil`, say) is content of its own.
+fn is_placeholder(doc: &Document, id: NodeId) -> bool {
+    !has_elements(doc, id) && doc.attributes(id).next().is_none()
+}
+
 fn has_elements(doc: &Document, id: NodeId) -> bool {
     doc.elements(id).next().is_some()
 }
@@ -377,6 +429,12 @@ pub fn unpack(classic: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
 
     let sdoc = parse(&solution.path, &solution.data)?;
     let sroot = root(&sdoc, &solution.path)?;
+    if holds_both_types(&sdoc, sroot) {
+        return Err(malformed(
+            &solution.path,
+            "<Managed> is 2, which only a SolutionPackager folder of both package types says",
+        ));
+    }
     let nl = sdoc.newline_style().as_str();
     let text = at_depth(&sdoc, sroot, 0, &no_replacement);
     files.insert(
@@ -395,9 +453,15 @@ pub fn unpack(classic: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
         if !has_elements(&cdoc, section) || INLINE.contains(&name) {
             continue;
         }
+        if placeholders.values().any(|p| p == &format!("<{name} />")) {
+            return Err(malformed(
+                &customizations.path,
+                format!("the <{name}> section is there twice"),
+            ));
+        }
         placeholders.insert(section, format!("<{name} />"));
         if name == "Entities" {
-            for table in cdoc.elements(section) {
+            for table in named_children(&cdoc, section, "Entity", &customizations.path)? {
                 unpack_table(&cdoc, table, nl, &mut files, &mut renamed)?;
             }
         } else if name == "EntityRelationships" {
@@ -454,6 +518,16 @@ pub fn unpack(classic: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
     let text = at_depth(&cdoc, croot, 0, &|n| placeholders.get(&n).cloned());
     files.insert(CUSTOMIZATIONS.into(), packager_file(nl, &text));
 
+    if let Some(missing) = renamed
+        .keys()
+        .filter(|part| !classic.iter().any(|e| &e.path == *part))
+        .min()
+    {
+        return Err(malformed(
+            &customizations.path,
+            format!("names the part {missing}, which the package does not hold"),
+        ));
+    }
     for e in classic {
         let lower = e.path.to_ascii_lowercase();
         if ["solution.xml", "customizations.xml", "[content_types].xml"].contains(&lower.as_str()) {
@@ -519,6 +593,28 @@ fn unpack_table(
         if !TABLE_PARTS.contains(&part_name) || !has_elements(doc, part) {
             continue;
         }
+        // Forms and views come in lists (`<forms type="main">`, `<savedqueries>`): a part
+        // whose lists hold nothing stays as it is, and an empty list beside full ones
+        // could not be kept by the files.
+        if let Some(item) = match part_name {
+            "FormXml" => Some("systemform"),
+            "SavedQueries" => Some("savedquery"),
+            _ => None,
+        } {
+            let sizes: Vec<usize> = doc
+                .elements(part)
+                .map(|list| doc.elements(list).count())
+                .collect();
+            if sizes.iter().all(|&n| n == 0) {
+                continue;
+            }
+            if sizes.contains(&0) {
+                return Err(malformed(
+                    file,
+                    format!("{dir}: an empty list in <{part_name}> beside <{item}> elements"),
+                ));
+            }
+        }
         placeholders.insert(part, format!("<{part_name} />"));
         let mut put = |path: String, body: String| {
             if files
@@ -534,18 +630,15 @@ fn unpack_table(
         };
         match part_name {
             "FormXml" => {
-                for forms in doc.elements(part) {
+                for forms in named_children(doc, part, "forms", file)? {
                     let kind = doc
                         .attr(forms, "type")
                         .and_then(|t| file_name(&t))
                         .ok_or_else(|| malformed(file, format!("{dir}: forms without a type")))?;
-                    for form in doc.elements(forms) {
-                        let id = doc
-                            .child_text(form, "formid")
-                            .and_then(|i| file_name(i.trim()))
-                            .ok_or_else(|| {
-                                malformed(file, format!("{dir}: a form without an id"))
-                            })?;
+                    for form in named_children(doc, forms, "systemform", file)? {
+                        let id = part_id(doc, form, "formid").ok_or_else(|| {
+                            malformed(file, format!("{dir}: a form without an id"))
+                        })?;
                         let text = at_depth(doc, form, 2, &no_replacement);
                         put(
                             format!("{dir}/FormXml/{kind}/{id}.xml"),
@@ -555,14 +648,11 @@ fn unpack_table(
                 }
             }
             "SavedQueries" => {
-                for list in doc.elements(part) {
-                    for view in doc.elements(list) {
-                        let id = doc
-                            .child_text(view, "savedqueryid")
-                            .and_then(|i| file_name(i.trim()))
-                            .ok_or_else(|| {
-                                malformed(file, format!("{dir}: a view without an id"))
-                            })?;
+                for list in named_children(doc, part, "savedqueries", file)? {
+                    for view in named_children(doc, list, "savedquery", file)? {
+                        let id = part_id(doc, view, "savedqueryid").ok_or_else(|| {
+                            malformed(file, format!("{dir}: a view without an id"))
+                        })?;
                         let text = at_depth(doc, view, 2, &no_replacement);
                         put(
                             format!("{dir}/SavedQueries/{id}.xml"),
@@ -572,10 +662,8 @@ fn unpack_table(
                 }
             }
             "Visualizations" => {
-                for chart in doc.elements(part) {
-                    let id = doc
-                        .child_text(chart, "savedqueryvisualizationid")
-                        .and_then(|i| file_name(i.trim()))
+                for chart in named_children(doc, part, "visualization", file)? {
+                    let id = part_id(doc, chart, "savedqueryvisualizationid")
                         .ok_or_else(|| malformed(file, format!("{dir}: a chart without an id")))?;
                     let text = at_depth(doc, chart, 0, &no_replacement);
                     let tag = doc.raw_start_tag(chart).len();
@@ -607,6 +695,32 @@ fn unpack_table(
     Ok(())
 }
 
+/// The table whose file holds a relationship: a one-to-many lives with its referenced
+/// (one-side) table, a many-to-many with its first table.
+fn relationship_table(doc: &Document, rel: NodeId) -> Option<String> {
+    let many = doc
+        .child_text(rel, "EntityRelationshipType")
+        .is_some_and(|t| t.trim() == "ManyToMany");
+    let field = if many {
+        "FirstEntityName"
+    } else {
+        "ReferencedEntityName"
+    };
+    doc.child_text(rel, field).and_then(|t| file_name(t.trim()))
+}
+
+/// The file a table part's element is named by (`formid`, `savedqueryid`, …), as a name.
+fn part_id(doc: &Document, id: NodeId, field: &str) -> Option<String> {
+    doc.child_text(id, field).and_then(|i| file_name(i.trim()))
+}
+
+/// Texts in the order of the file names unpacking gives them (`(name, text)` pairs), so a
+/// packed list unpacks and packs again in the same order.
+fn by_file_name(mut items: Vec<(String, String)>) -> Vec<String> {
+    items.sort_by(|a, b| by_lowercase(&a.0, &b.0));
+    items.into_iter().map(|(_, text)| text).collect()
+}
+
 /// The lower-case ordinal order SolutionPackager sorts relationships in.
 fn by_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
     a.to_lowercase()
@@ -623,33 +737,27 @@ fn unpack_relationships(
     let file = "customizations.xml";
     // (name as written, file's table, text at depth 1)
     let mut all: Vec<(String, String, String)> = Vec::new();
-    for rel in doc.elements(section) {
+    for rel in named_children(doc, section, "EntityRelationship", file)? {
         let name = doc
             .attr_raw(rel, "Name")
             .ok_or_else(|| malformed(file, "a relationship without a name"))?
             .to_string();
-        // 1:N live with the referenced (one-side) table, N:N with the first table.
-        let many = doc
-            .child_text(rel, "EntityRelationshipType")
-            .is_some_and(|t| t.trim() == "ManyToMany");
-        let owner = doc
-            .child_text(
-                rel,
-                if many {
-                    "FirstEntityName"
-                } else {
-                    "ReferencedEntityName"
-                },
+        let owner = relationship_table(doc, rel).ok_or_else(|| {
+            malformed(
+                file,
+                format!("relationship {name}: no table to file it with"),
             )
-            .and_then(|t| file_name(t.trim()))
-            .ok_or_else(|| {
-                malformed(
-                    file,
-                    format!("relationship {name}: no table to file it with"),
-                )
-            })?;
+        })?;
         let text = at_depth(doc, rel, 2, &no_replacement);
         all.push((name, owner, text));
+    }
+    let mut names: Vec<&str> = all.iter().map(|(name, _, _)| name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(malformed(
+            file,
+            format!("relationship {} is defined twice", w[0]),
+        ));
     }
     all.sort_by(|a, b| by_lowercase(&a.0, &b.0));
     let index: Vec<String> = all
@@ -700,11 +808,7 @@ pub fn pack(folder: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
     }
     let sdoc = parse(&solution.path, &solution.data)?;
     let sroot = root(&sdoc, &solution.path)?;
-    if sdoc
-        .child(sroot, "SolutionManifest")
-        .and_then(|m| sdoc.child_text(m, "Managed"))
-        .is_some_and(|m| m.trim() == "2")
-    {
+    if holds_both_types(&sdoc, sroot) {
         return Err(unsupported(
             "a folder holding both package types (Managed 2); pack it with `pac solution pack`",
         ));
@@ -767,12 +871,14 @@ pub fn pack(folder: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
     for section in cdoc.elements(croot) {
         let name = cdoc.name(section);
         let indent = indent_of(&cdoc, section);
-        let placeholder = !has_elements(&cdoc, section);
+        let placeholder = is_placeholder(&cdoc, section);
         let text = if name == "Entities" && !tables.is_empty() {
             let mut items = Vec::new();
             for (table, files) in &tables {
                 items.push(pack_table(table, files, indent + 2, nl)?);
             }
+            // In the order of the folders unpacking makes of them.
+            let items = by_file_name(items);
             Some(filled("<Entities>", name, &items, indent, nl))
         } else if name == "EntityRelationships"
             && (index.is_some() || !relationship_files.is_empty())
@@ -780,17 +886,27 @@ pub fn pack(folder: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
             let items = pack_relationships(index.as_ref(), &relationship_files, indent + 2)?;
             Some(filled("<EntityRelationships>", name, &items, indent, nl))
         } else if let Some(files) = sections.get(name) {
-            if let Some(&(_, _)) = WHOLE.iter().find(|(s, _)| *s == name) {
+            if WHOLE.iter().any(|(s, _)| *s == name) {
                 let f = &files[0];
-                let r = root(&f.doc, &f.path)?;
+                let r = file_root(f, name)?;
                 let text = at_depth(&f.doc, r, indent, &no_replacement);
                 Some(without_xsi(&text, f.doc.raw_start_tag(r).len()))
             } else {
-                let mut files: Vec<&File> = files.iter().collect();
-                files.sort_by(|a, b| by_lowercase(&a.path, &b.path));
                 let mut items = Vec::new();
+                let split = SPLITS
+                    .iter()
+                    .find(|s| s.section == name)
+                    .expect("sections hold the files of splits and whole sections");
                 for f in files {
-                    let r = root(&f.doc, &f.path)?;
+                    let r = file_root(f, split.child)?;
+                    // Unpacking it again needs the name its file is made of; the list goes
+                    // in the order of those names.
+                    let Some(file_name) = (split.file)(&f.doc, r) else {
+                        return Err(malformed(
+                            &f.path,
+                            format!("this <{}> has no name a file can take", f.doc.name(r)),
+                        ));
+                    };
                     let text = at_depth(&f.doc, r, indent + 2, &no_replacement);
                     if name == "WebResources"
                         && let Some(content) =
@@ -798,23 +914,41 @@ pub fn pack(folder: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
                     {
                         renamed.insert(f.path.trim_end_matches(".data.xml").to_string(), content);
                     }
-                    items.push(without_xsi(&text, f.doc.raw_start_tag(r).len()));
+                    items.push((file_name, without_xsi(&text, f.doc.raw_start_tag(r).len())));
                 }
+                let items = by_file_name(items);
                 Some(filled(&format!("<{name}>"), name, &items, indent, nl))
             }
         } else {
+            let mapped = name == "Entities"
+                || name == "EntityRelationships"
+                || INLINE.contains(&name)
+                || WHOLE.iter().any(|(s, _)| *s == name)
+                || SPLITS.iter().any(|s| s.section == name);
+            if !placeholder && !mapped {
+                refused.push(section_title(name));
+            }
             None
         };
         if let Some(text) = text {
+            if filled_sections.contains(&name) {
+                return Err(malformed(
+                    &customizations.path,
+                    format!("<{name} /> is there twice"),
+                ));
+            }
             if !placeholder {
                 return Err(malformed(
                     &customizations.path,
-                    format!("<{name}> holds elements and has files of its own; keep one of them"),
+                    format!("<{name}> has content of its own and files too; keep one of them"),
                 ));
             }
             fills.insert(section, text);
             filled_sections.push(name);
         }
+    }
+    if !refused.is_empty() {
+        return Err(unsupported(refused.join(", ")));
     }
     let wanted = sections
         .keys()
@@ -873,19 +1007,19 @@ pub fn pack(folder: &[Entry]) -> Result<Vec<Entry>, ConvertError> {
     Ok(out)
 }
 
-/// One table's `<Entity>` at depth `indent`, its parts filled from its files.
+/// One table's `<Entity>` at depth `indent`, its parts filled from its files, with its name.
 fn pack_table(
     table: &str,
     files: &[File],
     indent: usize,
     nl: &str,
-) -> Result<String, ConvertError> {
+) -> Result<(String, String), ConvertError> {
     let dir = format!("Entities/{table}/");
     let entity = files
         .iter()
         .find(|f| f.path == format!("{dir}Entity.xml"))
         .ok_or_else(|| malformed(&format!("{dir}Entity.xml"), "the table's folder has none"))?;
-    let root_id = root(&entity.doc, &entity.path)?;
+    let root_id = file_root(entity, "Entity")?;
     let part_indent = indent + 2;
     let mut fills: HashMap<NodeId, String> = HashMap::new();
     let mut used = vec![false; files.len()];
@@ -893,11 +1027,21 @@ fn pack_table(
         .iter()
         .position(|f| std::ptr::eq(f, entity))
         .unwrap_or(0)] = true;
+    let table_name = entity
+        .doc
+        .child_text(root_id, "Name")
+        .and_then(|n| file_name(n.trim()))
+        .ok_or_else(|| malformed(&entity.path, "the table has no <Name>"))?;
+    let mut seen: Vec<&str> = Vec::new();
     for part in entity.doc.elements(root_id) {
         let name = entity.doc.name(part);
         if !TABLE_PARTS.contains(&name) {
             continue;
         }
+        if seen.contains(&name) {
+            return Err(malformed(&entity.path, format!("<{name}> is there twice")));
+        }
+        seen.push(name);
         let mut of_part: Vec<(usize, &File)> = files
             .iter()
             .enumerate()
@@ -909,10 +1053,10 @@ fn pack_table(
         if of_part.is_empty() {
             continue;
         }
-        if has_elements(&entity.doc, part) {
+        if !is_placeholder(&entity.doc, part) {
             return Err(malformed(
                 &entity.path,
-                format!("<{name}> holds elements and has files of its own; keep one of them"),
+                format!("<{name}> has content of its own and files too; keep one of them"),
             ));
         }
         of_part.sort_by(|a, b| by_lowercase(&a.1.path, &b.1.path));
@@ -921,8 +1065,9 @@ fn pack_table(
         }
         let text = match name {
             "FormXml" => {
-                // One <forms type="…"> per folder, in folder order.
-                let mut kinds: Vec<(String, Vec<String>)> = Vec::new();
+                // One <forms type="…"> per folder; the forms in the order of the files
+                // unpacking names by their ids.
+                let mut forms: Vec<(String, String, String)> = Vec::new();
                 for (_, f) in &of_part {
                     let rest = &f.path[dir.len() + "FormXml/".len()..];
                     let Some((kind, _)) = rest.split_once('/') else {
@@ -931,14 +1076,19 @@ fn pack_table(
                             "a form file must be in a folder named by its type",
                         ));
                     };
-                    let forms = root(&f.doc, &f.path)?;
-                    let mut items = Vec::new();
-                    for form in f.doc.elements(forms) {
-                        items.push(at_depth(&f.doc, form, part_indent + 4, &no_replacement));
+                    let list = file_root(f, "forms")?;
+                    for form in named_children(&f.doc, list, "systemform", &f.path)? {
+                        let id = identified(f, form, "formid", "form")?;
+                        let text = at_depth(&f.doc, form, part_indent + 4, &no_replacement);
+                        forms.push((kind.to_string(), id, text));
                     }
+                }
+                forms.sort_by(|a, b| by_lowercase(&a.0, &b.0).then(by_lowercase(&a.1, &b.1)));
+                let mut kinds: Vec<(String, Vec<String>)> = Vec::new();
+                for (kind, _, text) in forms {
                     match kinds.last_mut() {
-                        Some((k, list)) if k == kind => list.extend(items),
-                        _ => kinds.push((kind.to_string(), items)),
+                        Some((k, list)) if *k == kind => list.push(text),
+                        _ => kinds.push((kind, vec![text])),
                     }
                 }
                 let lists: Vec<String> = kinds
@@ -956,13 +1106,15 @@ fn pack_table(
                 filled("<FormXml>", "FormXml", &lists, part_indent, nl)
             }
             "SavedQueries" => {
-                let mut items = Vec::new();
+                let mut views = Vec::new();
                 for (_, f) in &of_part {
-                    let list = root(&f.doc, &f.path)?;
-                    for view in f.doc.elements(list) {
-                        items.push(at_depth(&f.doc, view, part_indent + 4, &no_replacement));
+                    let list = file_root(f, "savedqueries")?;
+                    for view in named_children(&f.doc, list, "savedquery", &f.path)? {
+                        let id = identified(f, view, "savedqueryid", "view")?;
+                        views.push((id, at_depth(&f.doc, view, part_indent + 4, &no_replacement)));
                     }
                 }
+                let items = by_file_name(views);
                 let list = filled(
                     "<savedqueries>",
                     "savedqueries",
@@ -973,12 +1125,14 @@ fn pack_table(
                 filled("<SavedQueries>", "SavedQueries", &[list], part_indent, nl)
             }
             "Visualizations" => {
-                let mut items = Vec::new();
+                let mut charts = Vec::new();
                 for (_, f) in &of_part {
-                    let r = root(&f.doc, &f.path)?;
+                    let r = file_root(f, "visualization")?;
+                    let id = identified(f, r, "savedqueryvisualizationid", "chart")?;
                     let text = at_depth(&f.doc, r, part_indent + 2, &no_replacement);
-                    items.push(without_xsi(&text, f.doc.raw_start_tag(r).len()));
+                    charts.push((id, without_xsi(&text, f.doc.raw_start_tag(r).len())));
                 }
+                let items = by_file_name(charts);
                 filled(
                     "<Visualizations>",
                     "Visualizations",
@@ -989,7 +1143,7 @@ fn pack_table(
             }
             _ => {
                 let f = of_part[0].1;
-                let r = root(&f.doc, &f.path)?;
+                let r = file_root(f, "RibbonDiffXml")?;
                 let text = at_depth(&f.doc, r, part_indent, &no_replacement);
                 without_xsi(&text, f.doc.raw_start_tag(r).len())
             }
@@ -1003,26 +1157,45 @@ fn pack_table(
         )));
     }
     let text = at_depth(&entity.doc, root_id, indent, &|n| fills.get(&n).cloned());
-    Ok(without_xsi(&text, entity.doc.raw_start_tag(root_id).len()))
+    Ok((
+        table_name,
+        without_xsi(&text, entity.doc.raw_start_tag(root_id).len()),
+    ))
 }
 
-/// Every relationship at depth `indent`, in the index's order; any the index leaves out
-/// follow, sorted by name.
+/// The id a form, view or chart's file is named by: refused without one, as unpacking it
+/// again would.
+fn identified(f: &File, id: NodeId, field: &str, what: &str) -> Result<String, ConvertError> {
+    part_id(&f.doc, id, field)
+        .ok_or_else(|| malformed(&f.path, format!("a {what} without an id (<{field}>)")))
+}
+
+/// Every relationship at depth `indent`, sorted by lower-case name. The index, when there is
+/// one, must list the same relationships as the files.
 fn pack_relationships(
     index: Option<&File>,
     files: &[File],
     indent: usize,
 ) -> Result<Vec<String>, ConvertError> {
-    let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, (String, &str)> = BTreeMap::new();
     for f in files {
-        let r = root(&f.doc, &f.path)?;
-        for rel in f.doc.elements(r) {
+        let r = file_root(f, "EntityRelationships")?;
+        for rel in named_children(&f.doc, r, "EntityRelationship", &f.path)? {
             let name = f
                 .doc
                 .attr_raw(rel, "Name")
                 .ok_or_else(|| malformed(&f.path, "a relationship without a name"))?;
+            if relationship_table(&f.doc, rel).is_none() {
+                return Err(malformed(
+                    &f.path,
+                    format!("relationship {name}: no table to file it with"),
+                ));
+            }
             let text = at_depth(&f.doc, rel, indent, &no_replacement);
-            if by_name.insert(name.to_string(), text).is_some() {
+            if by_name
+                .insert(name.to_string(), (text, f.path.as_str()))
+                .is_some()
+            {
                 return Err(malformed(
                     &f.path,
                     format!("relationship {name} is defined twice"),
@@ -1030,24 +1203,31 @@ fn pack_relationships(
             }
         }
     }
-    let mut out = Vec::new();
     if let Some(index) = index {
-        let r = root(&index.doc, &index.path)?;
+        let r = file_root(index, "EntityRelationships")?;
+        let mut listed: HashSet<&str> = HashSet::new();
         for entry in index.doc.elements(r) {
             let name = index.doc.attr_raw(entry, "Name").unwrap_or_default();
-            let text = by_name.remove(name).ok_or_else(|| {
-                malformed(
+            if !by_name.contains_key(name) {
+                return Err(malformed(
                     &index.path,
                     format!("lists {name}, which no file under {RELATIONSHIP_FILES} defines"),
-                )
-            })?;
-            out.push(text);
+                ));
+            }
+            listed.insert(name);
+        }
+        if let Some((name, (_, file))) = by_name.iter().find(|(n, _)| !listed.contains(&n.as_str()))
+        {
+            return Err(malformed(
+                &index.path,
+                format!("does not list {name}, which {file} defines"),
+            ));
         }
     }
-    let mut rest: Vec<(String, String)> = by_name.into_iter().collect();
-    rest.sort_by(|a, b| by_lowercase(&a.0, &b.0));
-    out.extend(rest.into_iter().map(|(_, text)| text));
-    Ok(out)
+    // In the order SolutionPackager's index has them (unpacking sorts them so again).
+    let mut all: Vec<(String, (String, &str))> = by_name.into_iter().collect();
+    all.sort_by(|a, b| by_lowercase(&a.0, &b.0));
+    Ok(all.into_iter().map(|(_, (text, _))| text).collect())
 }
 
 #[cfg(test)]
@@ -1169,7 +1349,7 @@ mod tests {
             .into_bytes();
         let err = pack(&out).unwrap_err().to_string();
         assert!(
-            err.contains("<Roles> holds elements and has files of its own"),
+            err.contains("<Roles> has content of its own and files too"),
             "{err}"
         );
     }
@@ -1185,5 +1365,191 @@ mod tests {
         assert!(err.contains("the Formulas folder"), "{err}");
         // An empty section is only a placeholder.
         assert!(!err.contains("Templates"), "{err}");
+    }
+
+    #[test]
+    fn sections_in_mixed_content_are_still_split_and_packed_back() {
+        // A stray line of text among the sections (here a conflict marker): the writer
+        // leaves mixed content as it is, but the section still becomes a placeholder.
+        let c = "<ImportExportXml>\n  <Roles>\n    <Role id=\"{1}\" name=\"R\" />\n  </Roles>\n======= ours\n  <Languages />\n</ImportExportXml>";
+        let out = unpack(&classic(c)).unwrap();
+        let customizations = text_of(&out, CUSTOMIZATIONS);
+        assert!(
+            customizations.contains("<Roles />\n======= ours"),
+            "{customizations}"
+        );
+        assert!(text_of(&out, "Roles/R.xml").contains("<Role id=\"{1}\" name=\"R\""));
+        let packed = pack(&out).unwrap();
+        assert_eq!(text_of(&packed, "customizations.xml"), c);
+    }
+
+    #[test]
+    fn what_packing_would_refuse_is_refused_when_unpacking() {
+        // A web resource whose content the package does not hold.
+        let web = "<ImportExportXml>\n  <WebResources>\n    <WebResource>\n      <Name>new_a.js</Name>\n      <FileName>/WebResources/new_ajs1</FileName>\n    </WebResource>\n  </WebResources>\n</ImportExportXml>";
+        let err = unpack(&classic(web)).unwrap_err().to_string();
+        assert!(
+            err.contains("names the part WebResources/new_ajs1, which the package does not hold"),
+            "{err}"
+        );
+        let mut with_content = classic(web);
+        with_content.push(entry("WebResources/new_ajs1", "x"));
+        let out = unpack(&with_content).unwrap();
+        assert_eq!(text_of(&out, "WebResources/new_a.js"), "x");
+        // A relationship twice.
+        let rel = "<EntityRelationship Name=\"r\"><ReferencedEntityName>A</ReferencedEntityName></EntityRelationship>";
+        let twice = format!(
+            "<ImportExportXml><EntityRelationships>{rel}{rel}</EntityRelationships></ImportExportXml>"
+        );
+        let err = unpack(&classic(&twice)).unwrap_err().to_string();
+        assert!(err.contains("relationship r is defined twice"), "{err}");
+        // A section twice: its placeholder would take its files twice.
+        let err = unpack(&classic(
+            "<ImportExportXml><Roles><Role id=\"{1}\" name=\"R\" /></Roles><Roles><Role id=\"{2}\" name=\"S\" /></Roles></ImportExportXml>",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("the <Roles> section is there twice"), "{err}");
+        // A zip saying it holds both package types.
+        let mut both = classic("<ImportExportXml />");
+        both[1] = entry(
+            "solution.xml",
+            &SOLUTION_XML.replace("<Managed>0", "<Managed>2"),
+        );
+        let err = unpack(&both).unwrap_err().to_string();
+        assert!(err.contains("<Managed> is 2"), "{err}");
+    }
+
+    /// A table with a view, unpacked: the folder's entries, to edit.
+    fn unpacked_table() -> Vec<Entry> {
+        let c = "<ImportExportXml>\n  <Entities>\n    <Entity>\n      <Name>new_T</Name>\n      <SavedQueries>\n        <savedqueries>\n          <savedquery>\n            <savedqueryid>{1}</savedqueryid>\n          </savedquery>\n        </savedqueries>\n      </SavedQueries>\n      <RibbonDiffXml>\n        <CustomActions />\n      </RibbonDiffXml>\n    </Entity>\n  </Entities>\n  <EntityRelationships>\n    <EntityRelationship Name=\"r\">\n      <ReferencedEntityName>new_T</ReferencedEntityName>\n    </EntityRelationship>\n  </EntityRelationships>\n  <Templates />\n</ImportExportXml>";
+        let out = unpack(&classic(c)).unwrap();
+        assert_eq!(
+            text_of(&pack(&out).unwrap(), "customizations.xml"),
+            c,
+            "packs back as it was"
+        );
+        out
+    }
+
+    fn edited(mut entries: Vec<Entry>, path: &str, from: &str, to: &str) -> Vec<Entry> {
+        let e = entries.iter_mut().find(|e| e.path == path).unwrap();
+        let text = String::from_utf8(e.data.clone()).unwrap();
+        assert!(text.contains(from), "{text}");
+        e.data = text.replace(from, to).into_bytes();
+        entries
+    }
+
+    #[test]
+    fn packing_refuses_what_unpacking_it_again_could_not_do() {
+        let cases = [
+            // A placeholder twice would take its files twice.
+            (
+                "Entities/new_T/Entity.xml",
+                "<RibbonDiffXml />",
+                "<RibbonDiffXml /><RibbonDiffXml />",
+                "<RibbonDiffXml> is there twice",
+            ),
+            // A placeholder with an attribute is content, not a placeholder.
+            (
+                "Entities/new_T/Entity.xml",
+                "<RibbonDiffXml />",
+                "<RibbonDiffXml xsi:nil=\"true\" />",
+                "<RibbonDiffXml> has content of its own and files too",
+            ),
+            // A view without the id its file is named by.
+            (
+                "Entities/new_T/SavedQueries/{1}.xml",
+                "<savedqueryid>{1}</savedqueryid>",
+                "",
+                "a view without an id (<savedqueryid>)",
+            ),
+            // A relationship the index does not list, or without its table.
+            (
+                RELATIONSHIPS,
+                "<EntityRelationship Name=\"r\" />",
+                "",
+                "does not list r, which Other/Relationships/new_T.xml defines",
+            ),
+            (
+                "Other/Relationships/new_T.xml",
+                "<ReferencedEntityName>new_T</ReferencedEntityName>",
+                "",
+                "relationship r: no table to file it with",
+            ),
+            // A file whose root is not what its folder holds.
+            (
+                "Entities/new_T/SavedQueries/{1}.xml",
+                "savedqueries",
+                "queries",
+                "its root is <queries>, not <savedqueries>",
+            ),
+            // A section this mapping splits nowhere, holding elements.
+            (
+                CUSTOMIZATIONS,
+                "<Templates />",
+                "<Templates><EmailTemplates /></Templates>",
+                "email, contract and article templates (the Templates section)",
+            ),
+        ];
+        for (path, from, to, says) in cases {
+            let err = pack(&edited(unpacked_table(), path, from, to))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{path}: {err}");
+        }
+    }
+
+    #[test]
+    fn relationships_pack_sorted_whatever_the_order_of_the_index() {
+        let mut entries = unpacked_table();
+        let index = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<EntityRelationships>\n  <EntityRelationship Name=\"r\" />\n  <EntityRelationship Name=\"a\" />\n</EntityRelationships>";
+        let defs = "<EntityRelationships>\n  <EntityRelationship Name=\"r\">\n    <ReferencedEntityName>new_T</ReferencedEntityName>\n  </EntityRelationship>\n  <EntityRelationship Name=\"a\">\n    <ReferencedEntityName>new_T</ReferencedEntityName>\n  </EntityRelationship>\n</EntityRelationships>";
+        for e in &mut entries {
+            if e.path == RELATIONSHIPS {
+                e.data = index.as_bytes().to_vec();
+            } else if e.path == "Other/Relationships/new_T.xml" {
+                e.data = defs.as_bytes().to_vec();
+            }
+        }
+        let packed = pack(&entries).unwrap();
+        let c = text_of(&packed, "customizations.xml");
+        assert!(c.find("\"a\"").unwrap() < c.find("\"r\"").unwrap(), "{c}");
+        // So unpacking and packing again gives the same zip.
+        let again = pack(&unpack(&packed).unwrap()).unwrap();
+        assert_eq!(packed, again);
+    }
+
+    #[test]
+    fn lists_pack_in_the_order_of_the_names_unpacking_gives_their_files() {
+        let c = "<ImportExportXml>\n  <Roles>\n    <Role id=\"{1}\" name=\"A\" />\n    <Role id=\"{2}\" name=\"Z\" />\n  </Roles>\n</ImportExportXml>";
+        let mut out = unpack(&classic(c)).unwrap();
+        // Files named against their content (renamed by hand, say).
+        for e in &mut out {
+            if e.path == "Roles/A.xml" {
+                e.path = "Roles/Z.xml".into();
+            } else if e.path == "Roles/Z.xml" {
+                e.path = "Roles/A.xml".into();
+            }
+        }
+        let packed = pack(&out).unwrap();
+        assert_eq!(text_of(&packed, "customizations.xml"), c);
+    }
+
+    #[test]
+    fn form_lists_that_hold_nothing_stay_where_they_are() {
+        let empty = "<ImportExportXml>\n  <Entities>\n    <Entity>\n      <Name>new_T</Name>\n      <FormXml>\n        <forms type=\"main\" />\n      </FormXml>\n    </Entity>\n  </Entities>\n</ImportExportXml>";
+        let out = unpack(&classic(empty)).unwrap();
+        assert!(text_of(&out, "Entities/new_T/Entity.xml").contains("<forms type=\"main\" />"));
+        assert_eq!(text_of(&pack(&out).unwrap(), "customizations.xml"), empty);
+        let mixed = empty.replace(
+            "<forms type=\"main\" />",
+            "<forms type=\"main\" />\n        <forms type=\"card\"><systemform><formid>{1}</formid></systemform></forms>",
+        );
+        let err = unpack(&classic(&mixed)).unwrap_err().to_string();
+        assert!(
+            err.contains("an empty list in <FormXml> beside <systemform> elements"),
+            "{err}"
+        );
     }
 }

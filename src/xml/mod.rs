@@ -560,7 +560,8 @@ impl Document {
     pub fn indentation(&self, id: NodeId) -> Option<&str> {
         let start = self.node(id).start as usize;
         let before = &self.text[..start];
-        let line_start = memchr::memrchr(b'\n', before.as_bytes()).map_or(0, |i| i + 1);
+        // A lone CR ends a line as well as LF does.
+        let line_start = memchr::memrchr2(b'\n', b'\r', before.as_bytes()).map_or(0, |i| i + 1);
         let indent = &before[line_start..];
         indent
             .bytes()

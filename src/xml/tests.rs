@@ -289,3 +289,12 @@ fn reindenting_gives_a_line_indented_too_little_the_indentation_of_its_depth() {
         "<view>\n    <fetch>\n      <entity>\n        <attribute />\n      </entity>\n    </fetch>\n  </view>"
     );
 }
+
+#[test]
+fn reindenting_takes_a_lone_carriage_return_for_a_line_break() {
+    let text = "<a>\r    <b>\r      <c />\r    </b>\r</a>";
+    let d = Document::parse(text.into(), "t.xml").unwrap();
+    let b = d.elements(d.root().unwrap()).next().unwrap();
+    assert_eq!(d.indentation(b), Some("    "));
+    assert_eq!(d.reindented(b, -4, &|_| None), "<b>\r  <c />\r</b>");
+}

@@ -114,8 +114,20 @@ pub(super) fn reindented(
         base: base.max(0) as usize,
         replace,
     };
-    layout.node(id, 0, false, &mut out);
+    layout.node(id, 0, Mode::Shift, &mut out);
     out
+}
+
+/// How the whitespace between an element's children is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Moved `delta` spaces.
+    Shift,
+    /// Set to the indentation of its depth (a line could not move).
+    Canonical,
+    /// Copied as it is: the element, or one around it, has mixed content, which an
+    /// indenting writer leaves alone.
+    Frozen,
 }
 
 struct Layout<'a> {
@@ -127,9 +139,8 @@ struct Layout<'a> {
 }
 
 impl Layout<'_> {
-    /// Writes node `id`, `depth` levels below the element; `canonical` once an enclosing
-    /// line could not be moved.
-    fn node(&self, id: NodeId, depth: usize, canonical: bool, out: &mut String) {
+    /// Writes node `id`, `depth` levels below the element.
+    fn node(&self, id: NodeId, depth: usize, mode: Mode, out: &mut String) {
         if let Some(text) = (self.replace)(id) {
             out.push_str(&text);
             return;
@@ -137,6 +148,10 @@ impl Layout<'_> {
         let doc = self.doc;
         let n = doc.node(id);
         let text = doc.text.as_str();
+        if n.kind != NodeKind::Element || n.first_child == super::NONE {
+            out.push_str(&text[n.start as usize..n.end as usize]);
+            return;
+        }
         let gaps_are_layout = || {
             let mut pos = n.stag_end as usize;
             let mut ok = true;
@@ -151,39 +166,53 @@ impl Layout<'_> {
                 .bytes()
                 .all(|b| b.is_ascii_whitespace())
         };
-        if n.kind != NodeKind::Element || n.first_child == super::NONE || !gaps_are_layout() {
-            out.push_str(&text[n.start as usize..n.end as usize]);
-            return;
-        }
+        // Children are still walked in mixed content: a node in it may be replaced.
+        let mode = if mode != Mode::Frozen && !gaps_are_layout() {
+            Mode::Frozen
+        } else {
+            mode
+        };
         out.push_str(&text[n.start as usize..n.stag_end as usize]);
         let mut pos = n.stag_end as usize;
         for c in doc.children(id) {
             let span = doc.span(c);
-            let moved = self.gap(&text[pos..span.start], depth + 1, canonical, out);
-            self.node(c, depth + 1, canonical || !moved, out);
+            let inner = self.gap(&text[pos..span.start], depth + 1, mode, out);
+            self.node(c, depth + 1, inner, out);
             pos = span.end;
         }
-        self.gap(&text[pos..n.etag_start as usize], depth, canonical, out);
+        self.gap(&text[pos..n.etag_start as usize], depth, mode, out);
         out.push_str(&text[n.etag_start as usize..n.end as usize]);
     }
 
     /// Whitespace between nodes, with the indentation of what follows it (the spaces after
-    /// its last newline, at `depth` below the element) moved, or set to its depth's when
-    /// `canonical` or when it cannot move (then `false`); blank lines stay as they are.
-    fn gap(&self, gap: &str, depth: usize, canonical: bool, out: &mut String) -> bool {
-        let Some(at) = gap.rfind('\n') else {
-            out.push_str(gap);
-            return true;
+    /// its last newline, at `depth` below the element) moved, or set to its depth's when it
+    /// cannot move; blank lines stay as they are. Gives the mode of the node that follows.
+    fn gap(&self, gap: &str, depth: usize, mode: Mode, out: &mut String) -> Mode {
+        // A lone CR ends a line too (XML reads it as one).
+        let at = match (mode, gap.rfind(['\n', '\r'])) {
+            (Mode::Frozen, _) | (_, None) => {
+                out.push_str(gap);
+                return mode;
+            }
+            (_, Some(at)) => at,
         };
         out.push_str(&gap[..=at]);
         let last = &gap[at + 1..];
         let spaces = last.bytes().take_while(|&b| b == b' ').count();
-        let shifted = spaces.checked_add_signed(self.delta).filter(|_| !canonical);
+        let shifted = if mode == Mode::Shift {
+            spaces.checked_add_signed(self.delta)
+        } else {
+            None
+        };
         out.extend(std::iter::repeat_n(
             ' ',
             shifted.unwrap_or(self.base + 2 * depth),
         ));
         out.push_str(&last[spaces..]);
-        shifted.is_some() || canonical
+        if shifted.is_some() {
+            Mode::Shift
+        } else {
+            Mode::Canonical
+        }
     }
 }

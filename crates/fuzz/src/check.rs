@@ -82,6 +82,7 @@ pub fn check(target: Target, case: &Case, knobs: u64, env: &Env) -> Vec<Failure>
     match (target, case) {
         (Target::Show, Case::Single(s)) => check_show(s, &mut out),
         (Target::Normalize, Case::Single(s)) => check_normalize(s, &mut rng, &mut out),
+        (Target::Convert, Case::Single(s)) => check_convert(s, &mut out),
         (Target::Diff, Case::Pair(a, b)) => check_diff(a, b, &mut out),
         (Target::Merge, Case::Merge(t)) => check_merge(t, &mut rng, &mut out),
         (Target::PackageMerge, Case::PackageMerge(t)) => check_package_merge(t, &mut rng, &mut out),
@@ -477,6 +478,109 @@ fn swap_set_members(pkg: &Package, rng: &mut Rng) -> Option<Package> {
 
 // ---------------------------------------------------------------------------------------
 // diff
+
+/// `convert --to packager` and back, from either side. A package may be refused; one
+/// that converts must read as the same solution in the other form, convert back to the same
+/// solution, and that must convert to the same files again: a zip or folder goes to a
+/// SolutionPackager folder and back, a SolutionPackager folder to a zip and back.
+fn check_convert(s: &Subject, out: &mut Vec<Failure>) {
+    use soltree::convert::{Target as To, convert};
+    let pkg = package_of(s);
+    let (there, back) = match pkg.form {
+        PackageForm::Zip | PackageForm::ExtractedFolder => (To::Packager, To::Zip),
+        PackageForm::PackagerFolder => (To::Zip, To::Packager),
+        _ => return,
+    };
+    let Ok(tree) = ComponentTree::build(pkg) else {
+        return;
+    };
+    let Ok(first) = convert(&tree, there) else {
+        return;
+    };
+    let described = |report: &soltree::diff::DiffReport| {
+        let mut buf = Vec::new();
+        let _ = soltree::render::text::render(report, &mut buf);
+        String::from_utf8_lossy(&buf)
+            .chars()
+            .take(3000)
+            .collect::<String>()
+    };
+    let build = |p: Package, out: &mut Vec<Failure>| match ComponentTree::build(p) {
+        Ok(t) => Some(t),
+        // A file nested near the reader's depth limit gets deeper inside customizations.xml:
+        // the limit, not a conversion fault.
+        Err(e) if e.to_string().contains("nested deeper than") => None,
+        Err(e) => {
+            out.push(fail(
+                "convert-unreadable",
+                shape(&e.to_string()),
+                e.to_string(),
+            ));
+            None
+        }
+    };
+    let Some(converted) = build(first.clone(), out) else {
+        return;
+    };
+    let report = diff(&tree, &converted);
+    if report.has_differences() {
+        out.push(fail(
+            "convert-changes",
+            format!("the package as {} is not the same solution", first.form),
+            described(&report),
+        ));
+        return;
+    }
+    let returned = match convert(&converted, back) {
+        Ok(p) => p,
+        Err(e) => {
+            out.push(fail(
+                "convert-no-return",
+                shape(&e.to_string()),
+                e.to_string(),
+            ));
+            return;
+        }
+    };
+    let Some(returned) = build(returned, out) else {
+        return;
+    };
+    let report = diff(&tree, &returned);
+    if report.has_differences() {
+        out.push(fail(
+            "convert-return-changes",
+            "the package converted there and back is not the same solution",
+            described(&report),
+        ));
+        return;
+    }
+    match convert(&returned, there) {
+        Ok(again) if again.entries == first.entries => {}
+        Ok(again) => {
+            let (a, b) = first
+                .entries
+                .iter()
+                .zip(&again.entries)
+                .find(|(a, b)| a != b)
+                .unwrap_or((&first.entries[0], &again.entries[0]));
+            out.push(fail(
+                "convert-not-stable",
+                "converted there, back and there again, the files differ",
+                format!(
+                    "{} / {}: {}",
+                    a.path,
+                    b.path,
+                    first_difference(&a.data, &b.data)
+                ),
+            ));
+        }
+        Err(e) => out.push(fail(
+            "convert-not-stable",
+            shape(&e.to_string()),
+            e.to_string(),
+        )),
+    }
+}
 
 fn check_diff(old: &Subject, new: &Subject, out: &mut Vec<Failure>) {
     let (Ok(a), b) = (

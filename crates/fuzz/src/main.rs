@@ -55,7 +55,7 @@ struct Args {
     /// Where findings go.
     #[arg(long, default_value = "target/fuzz-findings")]
     out: PathBuf,
-    /// Only these targets: show, normalize, diff, merge, package-merge, zip, cli.
+    /// Only these targets: show, normalize, diff, merge, package-merge, zip, cli, convert.
     #[arg(long, value_delimiter = ',')]
     targets: Vec<String>,
     /// Largest seed file or package (bytes).

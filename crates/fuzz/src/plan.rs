@@ -21,10 +21,11 @@ pub enum Target {
     PackageMerge,
     Zip,
     Cli,
+    Convert,
 }
 
 impl Target {
-    pub const ALL: [Target; 7] = [
+    pub const ALL: [Target; 8] = [
         Target::Show,
         Target::Normalize,
         Target::Diff,
@@ -32,6 +33,7 @@ impl Target {
         Target::PackageMerge,
         Target::Zip,
         Target::Cli,
+        Target::Convert,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Target {
             Target::PackageMerge => "package-merge",
             Target::Zip => "zip",
             Target::Cli => "cli",
+            Target::Convert => "convert",
         }
     }
 
@@ -59,6 +62,7 @@ impl Target {
             Target::PackageMerge => 8,
             Target::Zip => 8,
             Target::Cli => 8,
+            Target::Convert => 6,
         }
     }
 }
@@ -289,7 +293,7 @@ pub fn available(corpus: &Corpus, only: &[Target]) -> Vec<(Target, u32)> {
         .into_iter()
         .filter(|t| only.is_empty() || only.contains(t))
         .filter(|t| match t {
-            Target::Zip => !corpus.packages.is_empty(),
+            Target::Zip | Target::Convert => !corpus.packages.is_empty(),
             _ => true,
         })
         .map(|t| (t, t.weight()))
@@ -320,6 +324,7 @@ pub fn generate(corpus: &Corpus, targets: &[(Target, u32)], seed: u64, index: u6
     };
     match target {
         Target::Show | Target::Normalize => single(&mut rng, corpus, &mut plan, 0),
+        Target::Convert => single_package(&mut rng, corpus, &mut plan, 0),
         Target::Diff => {
             let min_steps = usize::from(rng.u8(..4) == 0);
             single(&mut rng, corpus, &mut plan, min_steps);
@@ -392,13 +397,7 @@ fn size_of_package(p: &PackageSeed) -> usize {
 fn single(rng: &mut Rng, corpus: &Corpus, plan: &mut Plan, min_steps: usize) {
     let use_package = !corpus.packages.is_empty() && rng.u8(..4) == 0;
     if use_package {
-        let sizes: Vec<usize> = corpus.packages.iter().map(size_of_package).collect();
-        let i = pick_small(rng, &sizes).unwrap_or(0);
-        plan.source = Source::Package(i);
-        let mut entries = corpus.packages[i].entries.clone();
-        let n = count(rng, min_steps, 3);
-        let steps = grow_entries(rng, &mut entries, n, false);
-        plan.sides.push(steps);
+        single_package(rng, corpus, plan, min_steps);
     } else {
         let xml: Vec<usize> = (0..corpus.files.len())
             .filter(|&i| corpus.files[i].format == Format::Xml || rng.u8(..50) == 0)
@@ -412,6 +411,17 @@ fn single(rng: &mut Rng, corpus: &Corpus, plan: &mut Plan, min_steps: usize) {
         let steps = grow_file(rng, &mut data, n, None);
         plan.sides.push(steps);
     }
+}
+
+/// One package of the corpus (small ones more often), with up to 3 entry mutations.
+fn single_package(rng: &mut Rng, corpus: &Corpus, plan: &mut Plan, min_steps: usize) {
+    let sizes: Vec<usize> = corpus.packages.iter().map(size_of_package).collect();
+    let i = pick_small(rng, &sizes).unwrap_or(0);
+    plan.source = Source::Package(i);
+    let mut entries = corpus.packages[i].entries.clone();
+    let n = count(rng, min_steps, 3);
+    let steps = grow_entries(rng, &mut entries, n, false);
+    plan.sides.push(steps);
 }
 
 /// A merge of one file: a real triple (sides mutated now and then), or base = a seed and
@@ -499,7 +509,7 @@ pub fn materialize(corpus: &Corpus, plan: &Plan) -> Built {
     let side = |k: usize| plan.sides.get(k).cloned().unwrap_or_else(no_steps);
     let mut applied: Vec<Vec<String>> = vec![Vec::new(); plan.sides.len().max(1)];
     let case = match plan.target {
-        Target::Show | Target::Normalize => {
+        Target::Show | Target::Normalize | Target::Convert => {
             Case::Single(subject(corpus, plan, &side(0), &mut applied[0]))
         }
         Target::Diff => {
@@ -673,7 +683,7 @@ pub fn source_name(corpus: &Corpus, plan: &Plan) -> String {
 /// The names of the inputs, in the order of [`Plan::sides`].
 pub fn side_names(plan: &Plan) -> &'static [&'static str] {
     match (plan.target, plan.cli) {
-        (Target::Show | Target::Normalize, _) => &["input"],
+        (Target::Show | Target::Normalize | Target::Convert, _) => &["input"],
         (Target::Cli, Some(CliCommand::Show | CliCommand::Normalize)) => &["input"],
         (Target::Diff, _) => &["old", "new"],
         (Target::Zip, _) => &["entries", "archive"],
