@@ -350,20 +350,14 @@ fn packager_file(nl: &str, body: &str) -> Vec<u8> {
     format!("{PROLOG}{nl}{body}").into_bytes()
 }
 
-/// A wrapper element around items already indented one level.
-fn wrapped(name: &str, open_attrs: &str, items: &[String], nl: &str) -> String {
-    let mut s = format!("<{name}{open_attrs}>");
-    for item in items {
-        s.push_str(nl);
-        s.push_str("  ");
-        s.push_str(item);
-    }
-    s.push_str(nl);
-    s.push_str(&format!("</{name}>"));
-    s
+/// The root of a file that wraps items (forms, views, relationships), each already
+/// indented one level.
+fn wrapped(name: &str, items: &[String], nl: &str) -> String {
+    filled(&format!("<{name}{XSI}>"), name, items, 0, nl)
 }
 
-/// A section filled with `items` (each already indented `indent + 2`), at depth `indent`.
+/// An element opened by `open` and filled with `items` (each already indented
+/// `indent + 2`), at depth `indent`.
 fn filled(open: &str, name: &str, items: &[String], indent: usize, nl: &str) -> String {
     let pad = " ".repeat(indent + 2);
     let mut s = open.to_string();
@@ -642,7 +636,7 @@ fn unpack_table(
                         let text = at_depth(doc, form, 2, &no_replacement);
                         put(
                             format!("{dir}/FormXml/{kind}/{id}.xml"),
-                            wrapped("forms", XSI, &[text], nl),
+                            wrapped("forms", &[text], nl),
                         )?;
                     }
                 }
@@ -656,7 +650,7 @@ fn unpack_table(
                         let text = at_depth(doc, view, 2, &no_replacement);
                         put(
                             format!("{dir}/SavedQueries/{id}.xml"),
-                            wrapped("savedqueries", XSI, &[text], nl),
+                            wrapped("savedqueries", &[text], nl),
                         )?;
                     }
                 }
@@ -766,7 +760,7 @@ fn unpack_relationships(
         .collect();
     files.insert(
         RELATIONSHIPS.into(),
-        packager_file(nl, &wrapped("EntityRelationships", XSI, &index, nl)),
+        packager_file(nl, &wrapped("EntityRelationships", &index, nl)),
     );
     let mut by_table: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (_, owner, text) in &all {
@@ -775,7 +769,7 @@ fn unpack_relationships(
     for (table, items) in by_table {
         files.insert(
             format!("{RELATIONSHIP_FILES}{table}.xml"),
-            packager_file(nl, &wrapped("EntityRelationships", XSI, &items, nl)),
+            packager_file(nl, &wrapped("EntityRelationships", &items, nl)),
         );
     }
     Ok(())
