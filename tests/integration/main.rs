@@ -102,3 +102,15 @@ pub fn assert_same_solution(a: &std::path::Path, b: &std::path::Path) {
         String::from_utf8_lossy(&diff.stderr)
     );
 }
+
+/// Every zip of the corpus (`zips/<group>/*.zip`), sorted.
+pub fn corpus_zips(root: &std::path::Path) -> Vec<PathBuf> {
+    let mut zips: Vec<PathBuf> = std::fs::read_dir(root.join("zips"))
+        .unwrap()
+        .flat_map(|g| std::fs::read_dir(g.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .collect();
+    zips.sort();
+    zips
+}

@@ -171,13 +171,7 @@ fn a_folder_holding_both_package_types_is_left_to_pac() {
 #[ignore = "needs SOLTREE_CORPUS"]
 fn corpus_zips_convert_to_packager_folders_and_back_or_are_refused_by_name() {
     let root = corpus();
-    let mut zips: Vec<_> = std::fs::read_dir(root.join("zips"))
-        .unwrap()
-        .flat_map(|g| std::fs::read_dir(g.unwrap().path()).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
-        .collect();
-    zips.sort();
+    let zips = crate::corpus_zips(&root);
     let (mut converted, mut refused) = (0, Vec::new());
     for zip in &zips {
         let dir = tempfile::tempdir().unwrap();

@@ -678,13 +678,7 @@ fn corpus_zips_convert_to_yaml_and_back_or_are_refused_by_name() {
     let root = crate::corpus();
     let mut converted = Vec::new();
     let mut refused = 0;
-    let mut zips: Vec<_> = std::fs::read_dir(root.join("zips"))
-        .unwrap()
-        .flat_map(|g| std::fs::read_dir(g.unwrap().path()).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
-        .collect();
-    zips.sort();
+    let zips = crate::corpus_zips(&root);
     for (n, zip) in zips.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         match round_trip(zip, &dir.path().join(n.to_string())) {
